@@ -1,0 +1,132 @@
+# Every entry point of the project (DESIGN.md section 6). Each target first
+# runs tools/deps.sh, which installs what is missing and is silent otherwise.
+
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+NM := $(CROSS)nm
+HOSTCC ?= gcc
+QEMU ?= qemu-system-riscv32
+MKSWAP ?= $(firstword $(wildcard /sbin/mkswap /usr/sbin/mkswap) mkswap)
+
+MEM ?= 128M
+SWAP ?= 256M
+QEMUOPTS ?=
+APPEND ?=
+
+B := build
+
+# gcc 12 wants zicsr/zifencei spelled out, but picks multilibs by the plain
+# -march string, so libgcc comes from the rv32ima one (PLATFORM.md pitfall 23).
+ARCH := -march=rv32ima_zicsr_zifencei -mabi=ilp32
+LIBGCC = $(shell $(CC) -march=rv32ima -mabi=ilp32 -print-libgcc-file-name)
+
+# The bare-metal toolchain makes uint32_t a long; the kernel (like the host
+# tests) wants it an int, so %u and %x check cleanly against uint32_t.
+INT32 := -U__UINT32_TYPE__ '-D__UINT32_TYPE__=unsigned int' -U__INT32_TYPE__ -D__INT32_TYPE__=int
+# Frame pointers and no sibling calls keep every caller in a panic's backtrace.
+KCFLAGS := $(ARCH) $(INT32) -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-builtin \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-stack-protector -fno-pie -fno-common \
+	-Wall -Wextra -Werror -Ikernel -I. -MMD -MP
+KLDFLAGS := $(ARCH) -nostdlib -static -no-pie -T linker/kernel.ld
+
+HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_TEST -Ikernel -I. \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+
+KSRCS := $(wildcard kernel/*.c kernel/*/*.c sbi/*.c)
+KASMS := $(wildcard kernel/*/*.S)
+KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
+
+include tests/unit/units.mk
+UNIT_BINS := $(addprefix $(B)/unit/test_,$(UNIT_TESTS))
+
+QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
+	-bios "$$(sbi/opensbi.sh)" -kernel $(B)/kernel.elf -initrd $(B)/initramfs.cpio \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
+	-device virtio-blk-device,drive=swap $(QEMUOPTS)
+
+.PHONY: all deps qemu qemu-gdb gdb test unit-test format lint clean
+all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img
+
+deps:
+	@tools/deps.sh
+
+# --- kernel ----------------------------------------------------------------
+$(B)/%.o: %.c Makefile | deps
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/%.o: %.S Makefile | deps
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+# Two links: the first with an empty symbol table, the second with the
+# table made from the first. The table sits after all code, so the check
+# below proves that no text symbol moved between the two.
+$(B)/ksyms0.c: tools/mkksyms.sh | deps
+	@mkdir -p $(@D)
+	tools/mkksyms.sh > $@
+$(B)/ksyms.c: $(B)/kernel0.elf tools/mkksyms.sh
+	NM=$(NM) tools/mkksyms.sh $< > $@
+$(B)/ksyms0.o $(B)/ksyms.o: $(B)/%.o: $(B)/%.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/kernel0.elf: $(KOBJS) $(B)/ksyms0.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms0.o $(LIBGCC)
+
+$(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o $(LIBGCC)
+	@$(NM) -n $(B)/kernel0.elf | grep ' [tT] ' > $(B)/text0.syms
+	@$(NM) -n $@ | grep ' [tT] ' > $(B)/text.syms
+	@cmp -s $(B)/text0.syms $(B)/text.syms || \
+		{ echo "kernel: text moved between the two links"; rm -f $@; exit 1; }
+
+# --- initramfs and swap disk -----------------------------------------------
+$(B)/initramfs.cpio: $(shell find user/rootfs -type f 2>/dev/null) | deps
+	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs
+	cp -R user/rootfs/. $(B)/rootfs/
+	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio -o -H newc --reproducible --quiet > ../initramfs.cpio
+
+$(B)/swap-$(SWAP).stamp: | deps
+	@mkdir -p $(B) && rm -f $(B)/swap-*.stamp && touch $@
+$(B)/swap.img: $(B)/swap-$(SWAP).stamp
+	rm -f $@ && truncate -s $(SWAP) $@ && chmod 600 $@
+	$(MKSWAP) -q $@ >/dev/null
+
+# --- running ---------------------------------------------------------------
+qemu: all
+	$(QEMUCMD) -append "$(APPEND)"
+
+qemu-gdb: all
+	@echo "qemu: waiting for gdb: run 'make gdb' in another terminal"
+	$(QEMUCMD) -append "$(APPEND)" -s -S
+
+gdb: | deps
+	gdb-multiarch -q -x tools/gdb/kernel.gdb $(B)/kernel.elf
+
+# --- tests -----------------------------------------------------------------
+$(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c | deps
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< tests/unit/host_stubs.c $(unit_$*_SRCS) -lcmocka
+
+# The sources each unit test links are prerequisites too.
+$(foreach t,$(UNIT_TESTS),$(eval $(B)/unit/test_$(t): $(unit_$(t)_SRCS)))
+
+unit-test: $(UNIT_BINS)
+	@tests/run.sh --unit-only $(UNIT_BINS)
+
+test: all $(UNIT_BINS)
+	@QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)
+
+format:
+	clang-format -i $(KSRCS) $(wildcard kernel/*.h kernel/*/*.h sbi/*.h) tests/unit/*.c
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+		--std=c11 -Ikernel -I. $(KSRCS)
+
+clean:
+	rm -rf $(B)
+
+-include $(KOBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,106 @@
+/*
+ * Console output and the input line discipline. Input bytes arrive from
+ * the UART interrupt into a ring; a line becomes readable when '\n' (or
+ * '\r') arrives. The lock protects the ring and its indices.
+ */
+#include "dev/console.h"
+#include "dev/uart.h"
+#include "lib/klib.h"
+#include "lib/spinlock.h"
+#include "riscv/csr.h"
+#include "sbi/sbi.h"
+
+#define INPUT_SIZE 256
+#define CTRL(c) ((c) - '@')
+#define BACKSPACE '\b'
+#define DELETE 0x7f
+
+static struct spinlock lock = SPINLOCK_INIT("console");
+static char ring[INPUT_SIZE];
+static uint32_t r_read;  /* next byte a reader takes */
+static uint32_t r_line;  /* end of the last complete line */
+static uint32_t r_edit;  /* end of the line being typed */
+
+static void put_raw(char c)
+{
+	if (c == '\n')
+		uart_putc('\r');
+	uart_putc(c);
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (!uart_ready()) {
+		sbi_console_puts(s, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		put_raw(s[i]);
+}
+
+int kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	return n;
+}
+
+/* Erase the last typed byte on the terminal. */
+static void echo_erase(void)
+{
+	put_raw(BACKSPACE);
+	put_raw(' ');
+	put_raw(BACKSPACE);
+}
+
+void console_rx(char c)
+{
+	spin_lock(&lock);
+	if (c == '\r')
+		c = '\n';
+	if (c == BACKSPACE || c == DELETE) {
+		if (r_edit != r_line) {
+			r_edit--;
+			echo_erase();
+		}
+	} else if (c == CTRL('U')) {
+		while (r_edit != r_line) {
+			r_edit--;
+			echo_erase();
+		}
+	} else if (r_edit - r_read < INPUT_SIZE - 1 ||
+		   (c == '\n' && r_edit - r_read < INPUT_SIZE)) {
+		/* The last free byte is kept for a newline, so a full line
+		 * can always be ended. */
+		ring[r_edit++ % INPUT_SIZE] = c;
+		put_raw(c);
+		if (c == '\n')
+			r_line = r_edit;
+	}
+	spin_unlock(&lock);
+}
+
+size_t console_readline(char *buf, size_t n)
+{
+	size_t got = 0;
+	spin_lock(&lock);
+	while (r_read == r_line) {
+		/* wfi wakes on a pending interrupt even with SIE clear; the
+		 * interrupt is then taken inside the unlocked window. */
+		spin_unlock(&lock);
+		wfi();
+		spin_lock(&lock);
+	}
+	while (r_read != r_line && got < n) {
+		char c = ring[r_read++ % INPUT_SIZE];
+		buf[got++] = c;
+		if (c == '\n')
+			break;
+	}
+	spin_unlock(&lock);
+	return got;
+}

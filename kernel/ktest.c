@@ -1,0 +1,344 @@
+/*
+ * In-kernel self-tests, run at every boot: they check on the real machine
+ * what the host tests cannot (the live page table, traps, the SBI, the
+ * PLIC, the timer). Output is KTAP; each test returns NULL or the reason it
+ * failed.
+ */
+#include "kernel.h"
+#include "dev/plic.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "lib/ksyms.h"
+#include "mm/mm.h"
+#include "mm/phys.h"
+#include "riscv/cpu.h"
+#include "riscv/csr.h"
+#include "riscv/kvm.h"
+#include "riscv/timer.h"
+#include "riscv/trap.h"
+#include "sbi/sbi.h"
+
+extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+
+static char why[160];
+
+/* Fail the current test with a formatted reason unless cond holds. */
+#define CHECK(cond, ...)                                   \
+	do {                                               \
+		if (!(cond)) {                             \
+			ksnprintf(why, sizeof(why), __VA_ARGS__); \
+			return why;                        \
+		}                                          \
+	} while (0)
+
+/* li a0, 0; ret: code that a probe_exec may run if the page is executable. */
+static uint32_t data_code[2] = { 0x00000513, 0x00008067 };
+static const uint32_t rodata_word = 0x600dc0de;
+static uint32_t data_word = 1;
+
+static const char *t_sstatus_fs_is_off(void)
+{
+	CHECK((csr_read(sstatus) & SSTATUS_FS_MASK) == 0, "sstatus 0x%08x", csr_read(sstatus));
+	return NULL;
+}
+
+static const char *t_satp_is_sv32_with_kernel_root_and_asid0(void)
+{
+	uint32_t satp = csr_read(satp);
+	CHECK(satp == satp_make(kvm_root_pa(), 0), "satp 0x%08x, root 0x%08x", satp, kvm_root_pa());
+	CHECK(kvm_asidlen() <= 9, "ASIDLEN %u > 9", kvm_asidlen());
+	return NULL;
+}
+
+static const char *t_kernel_text_is_rx_not_writable(void)
+{
+	uintptr_t text = (uintptr_t)ktest_run;
+	CHECK(probe_load(text) == 0, "text not readable");
+	CHECK(probe_store(text) == -EFAULT, "text is writable");
+	struct sv32_xlate x;
+	CHECK(sv32_translate(kvm_root(), text, SV32_FETCH, 0, &x) == 0, "fetch faults");
+	CHECK(x.level == 0 && (x.pte0 & (PTE_W | PTE_U)) == 0 && (x.pte0 & PTE_G),
+	      "text PTE 0x%08x level %d", x.pte0, x.level);
+	return NULL;
+}
+
+static const char *t_rodata_is_read_only(void)
+{
+	CHECK(probe_load((uintptr_t)&rodata_word) == 0, "rodata not readable");
+	CHECK(probe_store((uintptr_t)&rodata_word) == -EFAULT, "rodata is writable");
+	CHECK(probe_exec((uintptr_t)&rodata_word) == -EFAULT, "rodata is executable");
+	return NULL;
+}
+
+static const char *t_data_is_writable_not_executable(void)
+{
+	CHECK(probe_store((uintptr_t)&data_word) == 0, "data not writable");
+	CHECK(probe_exec((uintptr_t)data_code) == -EFAULT, "data is executable");
+	return NULL;
+}
+
+static const char *t_null_page_is_unmapped(void)
+{
+	CHECK(probe_load(0) == -EFAULT, "load from 0 worked");
+	CHECK(probe_store(0x10) == -EFAULT, "store to 0x10 worked");
+	return NULL;
+}
+
+static const char *t_firmware_memory_is_unmapped(void)
+{
+	for (int i = 0; i < platform.nreserved; i++) {
+		paddr_t pa = platform.reserved[i].base;
+		struct sv32_xlate x;
+		CHECK(sv32_translate(kvm_root(), pa, SV32_LOAD, 0, &x) != 0,
+		      "reserved 0x%08x is mapped", pa);
+		CHECK(probe_load(pa) == -EFAULT, "load from reserved 0x%08x worked", pa);
+	}
+	return NULL;
+}
+
+static const char *t_free_ram_is_mapped_by_megapages(void)
+{
+	paddr_t end = platform.ram.base + kvm_usable_ram(platform.ram).size;
+	paddr_t last = end - SV32_MEGAPAGE_SIZE;
+	struct sv32_xlate x;
+	CHECK(sv32_translate(kvm_root(), last, SV32_STORE, 0, &x) == 0, "store to 0x%08x faults", last);
+	CHECK(x.level == 1 && x.pa == last, "0x%08x: level %d pa 0x%08x", last, x.level, x.pa);
+	CHECK((x.pte1 & (PTE_X | PTE_U)) == 0 && (x.pte1 & PTE_G), "RAM PTE 0x%08x", x.pte1);
+	return NULL;
+}
+
+static const char *t_mmio_window_is_kernel_only(void)
+{
+	struct sv32_xlate x;
+	uint32_t va = MMIO_WINDOW_BASE;
+	CHECK(sv32_translate(kvm_root(), va, SV32_LOAD, 0, &x) == 0, "window start unmapped");
+	CHECK((x.pte0 & (PTE_U | PTE_X)) == 0, "window PTE 0x%08x", x.pte0);
+	CHECK(sv32_translate(kvm_root(), va, SV32_LOAD, SV32_USER, &x) == EXC_LOAD_PAGE_FAULT,
+	      "user can read the window");
+	return NULL;
+}
+
+static const char *t_frame_alloc_gives_zeroed_free_ram(void)
+{
+	uint32_t before = frame_count_free();
+	paddr_t pa = frame_alloc(FRAME_ZERO);
+	CHECK(pa != 0, "no frame");
+	CHECK(frame_count_free() == before - 1, "free count %u -> %u", before, frame_count_free());
+	bool in_image = pa >= (paddr_t)(uintptr_t)__kernel_start && pa < (paddr_t)(uintptr_t)__kernel_end;
+	CHECK(!in_image, "frame 0x%08x inside the kernel image", pa);
+	const uint32_t *w = pa2kva(pa);
+	for (uint32_t i = 0; i < PAGE_SIZE / 4; i++)
+		CHECK(w[i] == 0, "word %u of 0x%08x is 0x%08x", i, pa, w[i]);
+	frame_free(pa);
+	CHECK(frame_count_free() == before, "free count not restored");
+	return NULL;
+}
+
+static const char *t_frame_counts_are_consistent(void)
+{
+	uint32_t total = frame_count_total(), free = frame_count_free();
+	CHECK(total == platform.ram.size / PAGE_SIZE || platform.ram.size > 0x70000000u,
+	      "total %u frames for %u bytes", total, platform.ram.size);
+	CHECK(free > 0 && free < total, "free %u of %u", free, total);
+	return NULL;
+}
+
+static const char *t_sbi_base_reports_version_and_extensions(void)
+{
+	struct sbiret r = sbi_get_spec_version();
+	CHECK(r.error == SBI_SUCCESS && (r.value >> 24) >= 1, "spec version 0x%lx", r.value);
+	static const uint32_t needed[] = { SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM,
+					   SBI_EXT_SRST };
+	for (size_t i = 0; i < ARRAY_SIZE(needed); i++) {
+		r = sbi_probe_extension(needed[i]);
+		CHECK(r.error == SBI_SUCCESS && r.value != 0, "extension 0x%x missing", needed[i]);
+	}
+	r = sbi_probe_extension(0x0BADBAD0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 0, "bogus extension probed present");
+	r = sbi_call(SBI_EXT_BASE, 99, 0, 0, 0, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED, "unknown BASE function gave %ld", r.error);
+	return NULL;
+}
+
+static const char *t_sbi_hsm_reports_boot_hart_started(void)
+{
+	uint32_t hart = mycpu()->hartid;
+	struct sbiret r = sbi_hart_get_status(hart);
+	CHECK(r.error == SBI_SUCCESS && r.value == SBI_HSM_STARTED, "status %ld/%ld", r.error,
+	      r.value);
+	r = sbi_hart_get_status(4096);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM, "absent hart gave %ld", r.error);
+	r = sbi_hart_start(hart, (paddr_t)(uintptr_t)__kernel_start, 0);
+	CHECK(r.error == SBI_ERR_ALREADY_AVAILABLE, "starting a running hart gave %ld", r.error);
+	return NULL;
+}
+
+static const char *t_sbi_rfence_on_this_hart_succeeds(void)
+{
+	struct sbiret r = sbi_remote_sfence_vma(1, 0, 0, 0);
+	CHECK(r.error == SBI_SUCCESS, "sfence.vma: %ld", r.error);
+	r = sbi_remote_sfence_vma_asid(1, 0, 0, 0, 0);
+	CHECK(r.error == SBI_SUCCESS, "sfence.vma.asid: %ld", r.error);
+	r = sbi_remote_fence_i(1, 0);
+	CHECK(r.error == SBI_SUCCESS, "fence.i: %ld", r.error);
+	return NULL;
+}
+
+static const char *t_sbi_ipi_to_self_interrupts(void)
+{
+	uint32_t before = trap_ipi_count();
+	struct sbiret r = sbi_send_ipi(1, 0);
+	CHECK(r.error == SBI_SUCCESS, "send_ipi: %ld", r.error);
+	for (int i = 0; i < 1000 && trap_ipi_count() == before; i++)
+		__asm__ volatile("nop");
+	CHECK(trap_ipi_count() == before + 1, "IPIs %u -> %u", before, trap_ipi_count());
+	CHECK((csr_read(sip) & SIE_SSIE) == 0, "SSIP still pending");
+	return NULL;
+}
+
+static const char *t_sbi_console_write_counts_bytes(void)
+{
+	static const char msg[] = "ktest: sbi console\n";
+	struct sbiret r = sbi_debug_console_write(kva2pa(msg), sizeof(msg) - 1);
+	CHECK(r.error == SBI_SUCCESS && r.value == (long)sizeof(msg) - 1, "dbcn write %ld/%ld",
+	      r.error, r.value);
+	return NULL;
+}
+
+static const char *t_timer_ticks_arrive(void)
+{
+	uint64_t start = timer_ticks(), t0 = read_time();
+	uint64_t limit = t0 + 1000ull * timer_interval(); /* ten seconds: never reached if ticking */
+	while (timer_ticks() < start + 3 && read_time() < limit)
+		wfi();
+	CHECK(timer_ticks() >= start + 3, "ticks %llu -> %llu", start, timer_ticks());
+	CHECK(read_time() - t0 >= 2ull * timer_interval(), "three ticks in %llu time units",
+	      read_time() - t0);
+	CHECK(csr_read(sie) & SIE_STIE, "STIE off");
+	return NULL;
+}
+
+static const char *t_plic_routes_uart_to_this_hart(void)
+{
+	CHECK(plic_threshold() == 0, "threshold %u", plic_threshold());
+	CHECK(plic_enabled(platform.uart.irq), "UART line %u not enabled", platform.uart.irq);
+	CHECK(csr_read(sie) & SIE_SEIE, "SEIE off");
+	return NULL;
+}
+
+static const char *t_ksym_lookup_names_functions(void)
+{
+	uint32_t off = 99;
+	const char *name = ksym_lookup((uintptr_t)ktest_run + 8, &off);
+	CHECK(name && strcmp(name, "ktest_run") == 0 && off == 8, "got %s+%u", name ? name : "?", off);
+	CHECK(ksym_lookup((uintptr_t)&data_word, &off) == NULL, "data address has a symbol");
+	return NULL;
+}
+
+static const char *t_device_tree_was_read(void)
+{
+	CHECK(platform.ram.size >= 16u << 20, "RAM %u bytes", platform.ram.size);
+	CHECK(platform.timebase_hz > 0, "timebase 0");
+	CHECK(platform.uart.base && platform.plic.base && platform.plic_ndev > 0, "devices missing");
+	return NULL;
+}
+
+/* The harness boots with -initrd build/initramfs.cpio: a cpio "newc"
+ * archive starts with the magic 070701. */
+static const char *t_initrd_is_a_newc_cpio(void)
+{
+	CHECK(platform.initrd_end > platform.initrd_start, "no initrd");
+	CHECK(memcmp(pa2kva(platform.initrd_start), "070701", 6) == 0, "no cpio magic");
+	struct sv32_xlate x;
+	CHECK(sv32_translate(kvm_root(), platform.initrd_start, SV32_LOAD, 0, &x) == 0,
+	      "initrd unmapped");
+	return NULL;
+}
+
+static const char *t_printf_formats(void)
+{
+	char buf[48];
+	int n = ksnprintf(buf, sizeof(buf), "%08x|%-4d|%s|%llu", 0xbeefu, -7, "ok", 1ull << 40);
+	CHECK(strcmp(buf, "0000beef|-7  |ok|1099511627776") == 0, "got '%s'", buf);
+	CHECK(n == 30, "length %d", n);
+	return NULL;
+}
+
+struct ktest {
+	const char *name;
+	const char *(*run)(void);
+};
+
+#define KTEST(fn) { #fn + 2, fn }
+static const struct ktest tests[] = {
+	KTEST(t_sstatus_fs_is_off),
+	KTEST(t_satp_is_sv32_with_kernel_root_and_asid0),
+	KTEST(t_kernel_text_is_rx_not_writable),
+	KTEST(t_rodata_is_read_only),
+	KTEST(t_data_is_writable_not_executable),
+	KTEST(t_null_page_is_unmapped),
+	KTEST(t_firmware_memory_is_unmapped),
+	KTEST(t_free_ram_is_mapped_by_megapages),
+	KTEST(t_mmio_window_is_kernel_only),
+	KTEST(t_frame_alloc_gives_zeroed_free_ram),
+	KTEST(t_frame_counts_are_consistent),
+	KTEST(t_sbi_base_reports_version_and_extensions),
+	KTEST(t_sbi_hsm_reports_boot_hart_started),
+	KTEST(t_sbi_rfence_on_this_hart_succeeds),
+	KTEST(t_sbi_ipi_to_self_interrupts),
+	KTEST(t_sbi_console_write_counts_bytes),
+	KTEST(t_timer_ticks_arrive),
+	KTEST(t_plic_routes_uart_to_this_hart),
+	KTEST(t_ksym_lookup_names_functions),
+	KTEST(t_device_tree_was_read),
+	KTEST(t_initrd_is_a_newc_cpio),
+	KTEST(t_printf_formats),
+};
+
+int ktest_run(bool verbose)
+{
+	int failed = 0;
+	if (verbose)
+		kprintf("KTAP version 1\n1..%u\n", (unsigned)ARRAY_SIZE(tests));
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		const char *reason = tests[i].run();
+		if (reason)
+			failed++;
+		if (reason)
+			kprintf("not ok %u %s # %s\n", (unsigned)i + 1, tests[i].name, reason);
+		else if (verbose)
+			kprintf("ok %u %s\n", (unsigned)i + 1, tests[i].name);
+	}
+	kprintf("ktest: %u passed, %d failed\n", (unsigned)ARRAY_SIZE(tests) - failed, failed);
+	return failed;
+}
+
+/* Each crash lives in its own function so the panic's symbol names it. */
+static void __attribute__((noinline)) crash_load(void)
+{
+	kprintf("ktest: crashing with a load from 0x00001234\n");
+	(void)*(volatile uint32_t *)0x00001234;
+}
+
+static void __attribute__((noinline)) crash_store(void)
+{
+	kprintf("ktest: crashing with a store to kernel text\n");
+	*(volatile uint32_t *)(uintptr_t)ktest_run = 0;
+}
+
+static void __attribute__((noinline)) crash_panic(void)
+{
+	panic("ktest: panic requested on the command line");
+}
+
+void ktest_crash(const char *how)
+{
+	if (strcmp(how, "load") == 0)
+		crash_load();
+	else if (strcmp(how, "store") == 0)
+		crash_store();
+	else if (strcmp(how, "panic") == 0)
+		crash_panic();
+	else
+		kprintf("ktest: unknown crash=%s (load, store, panic)\n", how);
+}

@@ -1,0 +1,41 @@
+/*
+ * Error numbers. The kernel returns them negated; the user-space stubs turn
+ * them into errno and -1. The values are picolibc's, so user programs can
+ * compare errno against <errno.h> without any translation.
+ */
+#ifndef LIB_KERRNO_H
+#define LIB_KERRNO_H
+
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EIO 5
+#define ENXIO 6
+#define E2BIG 7
+#define ENOEXEC 8
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
+#define ENOTTY 25
+#define EFBIG 27
+#define ENOSPC 28
+#define ESPIPE 29
+#define EROFS 30
+#define EPIPE 32
+#define ERANGE 34
+#define ENOSYS 88
+#define ENAMETOOLONG 91
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * The kernel's small C library: memory and string helpers with the standard
+ * names and prototypes (so the host unit tests can use the C library's own),
+ * formatted output, and panic.
+ */
+#ifndef LIB_KLIB_H
+#define LIB_KLIB_H
+
+#include <stdarg.h>
+#include "lib/types.h"
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+
+/* Formatted output to the console: %d %i %u %x %X %p %s %c %%, with
+ * field width, '0' padding, '-' and the l and ll length modifiers. */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print the reason and a backtrace, then stop the machine with a failing
+ * exit status. Never returns. */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#define ALIGNED(x, a) (((x) & ((a) - 1)) == 0)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

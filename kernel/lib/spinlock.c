@@ -1,0 +1,42 @@
+/*
+ * Spinlocks on an atomic swap (amoswap.w.aq / sw with a release fence) and
+ * the per-hart interrupt-disable nesting count they rely on.
+ */
+#include "lib/spinlock.h"
+#include "lib/klib.h"
+#include "riscv/csr.h"
+
+/* Per hart: how deep push_off nests, and whether interrupts were on before. */
+static int noff[1];
+static bool intena[1];
+
+void push_off(void)
+{
+	bool on = intr_enabled();
+	intr_off();
+	if (noff[0]++ == 0)
+		intena[0] = on;
+}
+
+void pop_off(void)
+{
+	if (intr_enabled() || noff[0] < 1)
+		panic("spinlock: pop_off without push_off");
+	if (--noff[0] == 0 && intena[0])
+		intr_on();
+}
+
+void spin_lock(struct spinlock *lk)
+{
+	push_off();
+	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
+		;
+}
+
+void spin_unlock(struct spinlock *lk)
+{
+	if (!lk->locked)
+		panic("spinlock: unlock of free lock %s", lk->name);
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+	pop_off();
+}

@@ -1,0 +1,124 @@
+/*
+ * Boot: from entry.S with a0 = hart id, a1 = device tree, the instret of
+ * the first instruction in a2/a3. Reads the device tree, builds the frame
+ * allocator and the kernel page table, turns on Sv32, then the devices and
+ * interrupts, and runs the self-tests.
+ */
+#include "kernel.h"
+#include "dev/console.h"
+#include "dev/plic.h"
+#include "dev/power.h"
+#include "dev/uart.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/mm.h"
+#include "riscv/cpu.h"
+#include "riscv/csr.h"
+#include "riscv/kvm.h"
+#include "riscv/timer.h"
+#include "riscv/trap.h"
+#include "sbi/sbi.h"
+
+extern char __kernel_start[], __kernel_end[];
+
+#define DTB_MAX_SIZE (1u << 20) /* no sane device tree is larger */
+#define MIB (1024u * 1024u)
+
+struct platform platform;
+struct cmdline cmdline;
+uint64_t boot_instret;
+
+/* Everything the frame allocator must not hand out. */
+static int collect_reserved(struct phys_range *r, int max, paddr_t dtb)
+{
+	int n = 0;
+	for (int i = 0; i < platform.nreserved && n < max; i++)
+		r[n++] = platform.reserved[i];
+	if (n + 3 > max)
+		panic("boot: too many reserved memory ranges");
+	r[n++] = (struct phys_range){ (paddr_t)(uintptr_t)__kernel_start,
+				      (uint32_t)(__kernel_end - __kernel_start) };
+	r[n++] = (struct phys_range){ dtb, platform.dtb_size };
+	if (platform.initrd_end > platform.initrd_start)
+		r[n++] = (struct phys_range){ platform.initrd_start,
+					      platform.initrd_end - platform.initrd_start };
+	return n;
+}
+
+static void read_device_tree(paddr_t dtb)
+{
+	const char *err = "device tree address is not 8-byte aligned";
+	if (dtb == 0 || !ALIGNED(dtb, 8) ||
+	    devtree_parse((const void *)(uintptr_t)dtb, DTB_MAX_SIZE, &platform, &err) != 0)
+		panic("boot: cannot use the device tree at 0x%08x: %s", dtb, err);
+	if (cmdline_parse(&cmdline, platform.bootargs) == -E2BIG)
+		kprintf("boot: command line too long, the excess is ignored\n");
+}
+
+static void setup_memory(paddr_t dtb)
+{
+	struct phys_range reserved[DT_MAX_RESERVED + 3];
+	int nres = collect_reserved(reserved, ARRAY_SIZE(reserved), dtb);
+	struct phys_range ram = kvm_usable_ram(platform.ram);
+	int err = frame_init(ram, reserved, nres);
+	if (err)
+		panic("boot: frame table: error %d", err);
+	kvm_init(ram, platform.reserved, platform.nreserved);
+}
+
+static void setup_devices(uint32_t hartid)
+{
+	if (platform.test.base)
+		power_init(kvm_map_mmio(platform.test.base, platform.test.size), platform.test.base);
+	void *uart = kvm_map_mmio(platform.uart.base, platform.uart.size);
+	void *plic = kvm_map_mmio(platform.plic.base, platform.plic.size);
+	kvm_enable();
+	uart_init(uart);
+	plic_init(plic, platform.plic_ndev, hartid);
+	if (plic_enable(platform.uart.irq, uart_intr) != 0)
+		kprintf("uart: bad interrupt line %u, no console input\n", platform.uart.irq);
+	timer_init(platform.timebase_hz, platform.has_sstc);
+	csr_set(sie, SIE_SEIE | SIE_SSIE);
+	intr_on();
+}
+
+static void banner(void)
+{
+	struct sbiret spec = sbi_get_spec_version();
+	struct sbiret impl = sbi_get_impl_id();
+	struct sbiret ver = sbi_get_impl_version();
+	const char *impl_name = impl.value == SBI_IMPL_OPENSBI ? "OpenSBI" : "SBI implementation";
+	kprintf("sv32 kernel: %u MiB RAM, %u frames free, %s v%ld.%ld (SBI %ld.%ld), ASIDLEN %u, "
+		"timer %s\n",
+		platform.ram.size / MIB, frame_count_free(), impl_name, ver.value >> 16,
+		ver.value & 0xFFFF, (spec.value >> 24) & 0x7F, spec.value & 0xFFFFFF, kvm_asidlen(),
+		timer_uses_sstc() ? "sstc" : "sbi");
+}
+
+void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_hi)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(&cpus[0]));
+	cpus[0].hartid = hartid;
+	boot_instret = ((uint64_t)instret_hi << 32) | instret_lo;
+
+	/* FPU off: the kernel uses none, and with FS = Dirty user programs
+	 * would share one set of f-registers (PLATFORM.md pitfall 13). */
+	csr_clear(sstatus, SSTATUS_FS_MASK);
+	csr_write(sie, 0);
+	trap_init();
+	sbi_init();
+
+	read_device_tree(dtb);
+	setup_memory(dtb);
+	setup_devices(hartid);
+	banner();
+
+	const char *crash = cmdline_get(&cmdline, "crash");
+	if (crash)
+		ktest_crash(crash);
+	bool ktest_only = cmdline_get(&cmdline, "ktest") != NULL;
+	int failed = ktest_run(ktest_only);
+	if (ktest_only)
+		machine_exit(failed ? 1 : 0);
+	monitor();
+}

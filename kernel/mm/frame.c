@@ -1,0 +1,204 @@
+/*
+ * The frame allocator: owns the frame table (one struct frame per 4 KiB
+ * frame of RAM, kept in RAM itself) and the free list threaded through the
+ * descriptors' next fields. Relies on pa2kva() to reach the table and to
+ * zero frames. Invariant: a frame is on the free list exactly when its
+ * state is FRAME_FREE, and nfree is the length of that list.
+ */
+#include "mm/mm.h"
+#include "mm/phys.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+
+/*
+ * frame_lock, once spinlocks exist, protects all of the state below: the
+ * free list head, the counters, and the state, refcnt and next fields of
+ * every descriptor. frame_alloc, frame_free and frame_ref hold it only for
+ * their descriptor and list updates; zeroing a frame needs no lock, since
+ * the frame already belongs to the caller.
+ */
+static struct frame *frames; /* the table, reached through pa2kva() */
+static paddr_t ram_base;
+static uint32_t nframes;
+static uint32_t free_head = FRAME_NONE;
+static uint32_t nfree;
+
+#define REFCNT_MAX UINT16_MAX
+#define PADDR_LIMIT ((uint64_t)1 << 32) /* paddr_t names only the low 4 GiB */
+
+static inline paddr_t frame_pa(uint32_t i)
+{
+	return ram_base + (i << PAGE_SHIFT);
+}
+
+static inline uint32_t frame_index(const struct frame *f)
+{
+	return (uint32_t)(f - frames);
+}
+
+/* Whether the frame at pa overlaps r; the ends are 64-bit so that a range
+ * reaching 4 GiB does not wrap around. */
+static bool frame_overlaps(paddr_t pa, const struct phys_range *r)
+{
+	uint64_t end = (uint64_t)pa + PAGE_SIZE;
+	uint64_t rend = (uint64_t)r->base + r->size;
+
+	return r->size != 0 && r->base < end && pa < rend;
+}
+
+/* Whether the frame at pa must stay RESERVED. */
+static bool frame_is_reserved(paddr_t pa, const struct phys_range *res, int nres)
+{
+	/* frame_alloc returns 0 for "none left", so a frame at 0 is never given out. */
+	if (pa == 0)
+		return true;
+	for (int i = 0; i < nres; i++)
+		if (frame_overlaps(pa, &res[i]))
+			return true;
+	return false;
+}
+
+/* Index of the first run of n frames that no reserved range touches, or
+ * FRAME_NONE. */
+static uint32_t find_free_run(struct phys_range ram, uint32_t n,
+			      const struct phys_range *res, int nres)
+{
+	uint32_t total = ram.size >> PAGE_SHIFT;
+	uint32_t run = 0;
+
+	for (uint32_t i = 0; i < total; i++) {
+		paddr_t pa = ram.base + (i << PAGE_SHIFT);
+
+		run = frame_is_reserved(pa, res, nres) ? 0 : run + 1;
+		if (run == n)
+			return i + 1 - n;
+	}
+	return FRAME_NONE;
+}
+
+static void free_list_push(uint32_t i)
+{
+	frames[i].state = FRAME_FREE;
+	frames[i].refcnt = 0;
+	frames[i].next = free_head;
+	free_head = i;
+	nfree++;
+}
+
+static uint32_t free_list_pop(void)
+{
+	uint32_t i = free_head;
+
+	free_head = frames[i].next;
+	frames[i].next = FRAME_NONE;
+	nfree--;
+	return i;
+}
+
+static void allocator_clear(void)
+{
+	frames = NULL;
+	ram_base = 0;
+	nframes = 0;
+	free_head = FRAME_NONE;
+	nfree = 0;
+}
+
+/* Build the table and free list for ram; on error the allocator is left
+ * empty (no RAM, nothing to allocate). */
+int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
+{
+	allocator_clear();
+	if (!ALIGNED(ram.base, PAGE_SIZE) || !ALIGNED(ram.size, PAGE_SIZE))
+		return -EINVAL;
+	if (ram.size == 0 || (uint64_t)ram.base + ram.size > PADDR_LIMIT || nres < 0)
+		return -EINVAL;
+
+	uint32_t total = ram.size >> PAGE_SHIFT;
+	uint32_t table_pages = PAGE_ROUND_UP(total * (uint32_t)sizeof(struct frame)) >> PAGE_SHIFT;
+	uint32_t table_first = find_free_run(ram, table_pages, res, nres);
+	if (table_first == FRAME_NONE)
+		return -ENOMEM;
+
+	ram_base = ram.base;
+	nframes = total;
+	frames = pa2kva(frame_pa(table_first));
+
+	/* Push from the top down so that the lowest frames are handed out first. */
+	for (uint32_t i = total; i-- > 0;) {
+		bool in_table = i >= table_first && i < table_first + table_pages;
+
+		frames[i].flags = 0;
+		if (in_table || frame_is_reserved(frame_pa(i), res, nres)) {
+			frames[i].state = FRAME_RESERVED;
+			frames[i].refcnt = 0;
+			frames[i].next = FRAME_NONE;
+			continue;
+		}
+		free_list_push(i);
+	}
+	return 0;
+}
+
+/* Pop the free list head and hand it out with refcnt 1, zeroed on request. */
+paddr_t frame_alloc(unsigned flags)
+{
+	if (free_head == FRAME_NONE)
+		return 0;
+	uint32_t i = free_list_pop();
+	frames[i].state = FRAME_USED;
+	frames[i].refcnt = 1;
+
+	paddr_t pa = frame_pa(i);
+	if (flags & FRAME_ZERO)
+		memset(pa2kva(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+/* Drop a reference; the last one puts the frame back on the free list. */
+void frame_free(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+
+	if (f == NULL)
+		panic("frame: free of 0x%08x, outside RAM", (unsigned)pa);
+	if (f->state == FRAME_RESERVED)
+		panic("frame: free of reserved frame 0x%08x", (unsigned)pa);
+	if (f->state == FRAME_FREE)
+		panic("frame: double free of 0x%08x", (unsigned)pa);
+	if (--f->refcnt == 0)
+		free_list_push(frame_index(f));
+}
+
+/* Add a reference to an allocated frame (a second mapping, a shared page). */
+void frame_ref(paddr_t pa)
+{
+	struct frame *f = frame_of(pa);
+
+	if (f == NULL || f->state != FRAME_USED)
+		panic("frame: ref of 0x%08x, not an allocated frame", (unsigned)pa);
+	if (f->refcnt == REFCNT_MAX)
+		panic("frame: refcnt overflow on 0x%08x", (unsigned)pa);
+	f->refcnt++;
+}
+
+/* The descriptor of the frame holding pa, or NULL outside RAM. */
+struct frame *frame_of(paddr_t pa)
+{
+	if (pa < ram_base)
+		return NULL;
+	uint32_t i = (pa - ram_base) >> PAGE_SHIFT;
+	if (i >= nframes)
+		return NULL;
+	return &frames[i];
+}
+
+uint32_t frame_count_free(void)
+{
+	return nfree;
+}
+
+uint32_t frame_count_total(void)
+{
+	return nframes;
+}

@@ -1,0 +1,66 @@
+/*
+ * Physical memory: the frame table (one descriptor per 4 KiB frame of RAM)
+ * and the frame allocator built on it. Frames are named by physical
+ * address; pa2kva() (mm/phys.h) turns one into a pointer.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include "lib/types.h"
+
+/* A physical address range [base, base + size). */
+struct phys_range {
+	paddr_t base;
+	uint32_t size;
+};
+
+enum frame_state {
+	FRAME_RESERVED = 0, /* firmware, kernel image, device tree, initrd, frame table */
+	FRAME_FREE,         /* on the free list */
+	FRAME_USED,         /* handed out by frame_alloc */
+};
+
+/*
+ * One descriptor per frame. refcnt counts the references to a USED frame
+ * (page-table entries, or the one owner); next links FREE frames.
+ */
+struct frame {
+	uint16_t refcnt;
+	uint8_t state;
+	uint8_t flags;
+	uint32_t next; /* index of the next free frame; FRAME_NONE ends the list */
+};
+
+#define FRAME_NONE 0xFFFFFFFFu
+
+/* frame_alloc flags */
+#define FRAME_ZERO 1u /* fill the frame with zeroes */
+
+/*
+ * Build the frame table for RAM [ram.base, ram.base + ram.size): every frame
+ * that overlaps one of the nres reserved ranges stays RESERVED, the rest go
+ * on the free list. The table itself is placed in the first free run that
+ * can hold it, and that run is reserved. Returns 0, or -ENOMEM when no run
+ * is large enough, or -EINVAL for a RAM range that is not page-aligned.
+ */
+int frame_init(struct phys_range ram, const struct phys_range *res, int nres);
+
+/* Take a free frame, with refcnt 1. Returns its physical address, or 0 when
+ * none is left. */
+paddr_t frame_alloc(unsigned flags);
+
+/* Drop one reference to a USED frame; at zero it goes back on the free
+ * list. Freeing a frame that is not USED (double free, reserved, outside
+ * RAM) panics: it is a kernel bug, never a user error. */
+void frame_free(paddr_t pa);
+
+/* Add a reference to a USED frame. */
+void frame_ref(paddr_t pa);
+
+/* The descriptor of the frame that holds pa, or NULL outside RAM. */
+struct frame *frame_of(paddr_t pa);
+
+uint32_t frame_count_free(void);
+uint32_t frame_count_total(void); /* frames of RAM, all states */
+
+#endif

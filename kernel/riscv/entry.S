@@ -1,0 +1,32 @@
+/*
+ * The first instructions. OpenSBI enters here in S-mode at the image's
+ * lowest address with a0 = hart id, a1 = device-tree address, satp = 0 and
+ * interrupts off (PLATFORM.md 1.2). Read instret first (boot_to_init counts
+ * from here), set up the boot stack, clear bss, and call kmain.
+ */
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	csrr	t0, instret
+	csrr	t1, instreth
+	la	sp, boot_stack_top
+	la	t2, __bss_start
+	la	t3, __bss_end
+1:	bgeu	t2, t3, 2f
+	sw	zero, 0(t2)
+	addi	t2, t2, 4
+	j	1b
+2:	mv	a2, t0
+	mv	a3, t1
+	li	s0, 0		/* a zero frame pointer ends every backtrace */
+	li	ra, 0
+	call	kmain
+3:	wfi			/* kmain does not return */
+	j	3b
+
+	.section .bss
+	.balign 16
+	.globl boot_stack, boot_stack_top
+boot_stack:
+	.space	16384
+boot_stack_top:

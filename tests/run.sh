@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The test runner behind `make test`: the host unit tests (cmocka, TAP
+# output), then the guest tests, which boot the kernel under QEMU and check
+# its KTAP output, its messages and QEMU's exit status. Prints one line per
+# suite and, last, "N passed, M failed"; exits non-zero on any failure.
+# Usage: tests/run.sh [--unit-only] UNIT_BINARY...   (QEMUCMD from make)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+PASSED=0
+FAILED=0
+LOGDIR=build/test-logs
+TIMEOUT=${TEST_TIMEOUT:-120}
+mkdir -p "$LOGDIR"
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "  FAIL: $*"; }
+
+# Count TAP/KTAP result lines in $1; a missing result counts as a failure.
+count_tap() {
+	local log=$1 name=$2 ok notok plan
+	ok=$(grep -cE '^ok [0-9]+' "$log")
+	notok=$(grep -cE '^not ok [0-9]+' "$log")
+	plan=$(grep -oE '^1\.\.[0-9]+' "$log" | head -1 | cut -d. -f3)
+	grep -E '^not ok [0-9]+' "$log" | sed 's/^/  FAIL: /'
+	PASSED=$((PASSED + ok))
+	FAILED=$((FAILED + notok))
+	if [ -z "$plan" ]; then
+		fail "$name: no test plan in the output (see $log)"
+	elif [ $((ok + notok)) -lt "$plan" ]; then
+		FAILED=$((FAILED + plan - ok - notok))
+		echo "  FAIL: $name: $((plan - ok - notok)) of $plan tests did not report (see $log)"
+	fi
+	echo "$name: $ok passed, $notok failed"
+}
+
+run_unit() {
+	local bin=$1 name log status
+	name=$(basename "$bin")
+	log=$LOGDIR/$name.log
+	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$log" 2>&1
+	status=$?
+	count_tap "$log" "unit $name"
+	if [ "$status" -ne 0 ] && ! grep -qE '^not ok' "$log"; then
+		fail "unit $name exited with status $status (see $log)"
+	fi
+}
+
+# boot NAME APPEND [EXTRA QEMU OPTIONS...]: run the kernel to its end with
+# no console input; sets LOG and STATUS.
+boot() {
+	local name=$1 append=$2
+	shift 2
+	LOG=$LOGDIR/guest-$name.log
+	timeout "$TIMEOUT" bash -c "$QEMUCMD \"\$@\" -append '$append'" qemu "$@" \
+		</dev/null >"$LOG" 2>&1
+	STATUS=$?
+}
+
+# expect NAME PATTERN...: every extended regexp must match a line of $LOG.
+expect() {
+	local name=$1 pat
+	shift
+	for pat in "$@"; do
+		if ! grep -qE -- "$pat" "$LOG"; then
+			fail "$name: no line matches '$pat' (see $LOG)"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# check NAME WANT_STATUS PATTERN...: one test for a boot's status and output.
+check() {
+	local name=$1 want=$2
+	shift 2
+	if [ "$STATUS" -eq 124 ]; then
+		fail "$name: timed out after ${TIMEOUT}s (see $LOG)"
+	elif [ "$STATUS" -ne "$want" ]; then
+		fail "$name: QEMU exited with $STATUS, expected $want (see $LOG)"
+	elif expect "$name" "$@"; then
+		pass
+		echo "guest $name: ok"
+	fi
+}
+
+# The self-tests, KTAP, counted one by one; QEMU exits 0 only if all pass.
+guest_ktest() {
+	local name=$1 append=$2 banner=$3
+	shift 3
+	boot "$name" "$append" "$@"
+	count_tap "$LOG" "guest $name"
+	check "$name-exit-and-banner" 0 "$banner"
+}
+
+# Type commands at the boot console once its prompt is up, then power off.
+guest_console() {
+	local name=console-input-and-poweroff fifo i
+	LOG=$LOGDIR/guest-$name.log
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	timeout "$TIMEOUT" bash -c "$QEMUCMD -append ''" <"$fifo" >"$LOG" 2>&1 &
+	local pid=$!
+	exec 3>"$fifo"
+	rm -f "$fifo"
+	for ((i = 0; i < TIMEOUT * 10; i++)); do
+		grep -q 'kernel> ' "$LOG" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	printf 'help\nfree\nwalk 80400000\nbogus\nwalk zz\npoweroff\n' >&3
+	exec 3>&-
+	wait "$pid"
+	STATUS=$?
+	# Output follows the prompt on the same line: no ^ anchors.
+	check "$name" 0 'kernel> help' 'poweroff +power off' 'frames: [0-9]+ free of [0-9]+' \
+		'-> pa 0x80400000 \(4 KiB page\)' 'bogus: unknown command' \
+		'walk: usage' 'power: off'
+}
+
+for arg in "$@"; do
+	[ "$arg" = --unit-only ] && continue
+	run_unit "$arg"
+done
+
+if [[ " $* " != *" --unit-only "* ]]; then
+	guest_ktest ktest ktest 'sv32 kernel: 128 MiB RAM.*ASIDLEN [0-9]'
+	guest_ktest ktest-256m-smp2-sbi-timer ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
+		-m 256M -smp 2 -cpu rv32,sstc=off
+
+	boot panic-load 'crash=load'
+	check panic-on-kernel-load-fault 100 '^panic: unexpected trap in kernel: load page fault' \
+		'scause 0x0000000d stval 0x00001234' 'at 0x[0-9a-f]{8} <crash_load\+' \
+		'ra 0x[0-9a-f]{8} <ktest_crash\+' '^backtrace:' '<kmain\+'
+	boot panic-store 'crash=store'
+	check panic-on-store-to-kernel-text 100 'store page fault' 'scause 0x0000000f' \
+		'at 0x[0-9a-f]{8} <crash_store\+'
+	boot panic-call 'crash=panic'
+	check panic-call-prints-backtrace 100 '^panic: ktest: panic requested' \
+		'<crash_panic\+' '<ktest_crash\+' '<kmain\+'
+
+	guest_console
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
