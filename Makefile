@@ -12,6 +12,7 @@ MEM ?= 128M
 SWAP ?= 256M
 QEMUOPTS ?=
 APPEND ?=
+GDBPORT ?= 1234
 
 B := build
 
@@ -100,10 +101,10 @@ qemu: all
 
 qemu-gdb: all
 	@echo "qemu: waiting for gdb: run 'make gdb' in another terminal"
-	$(QEMUCMD) -append "$(APPEND)" -s -S
+	$(QEMUCMD) -append "$(APPEND)" -gdb tcp::$(GDBPORT) -S
 
 gdb: | deps
-	gdb-multiarch -q -x tools/gdb/kernel.gdb $(B)/kernel.elf
+	gdb-multiarch -q -ex 'target remote :$(GDBPORT)' -x tools/gdb/kernel.gdb $(B)/kernel.elf
 
 # --- tests -----------------------------------------------------------------
 $(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c | deps

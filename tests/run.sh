@@ -118,6 +118,24 @@ guest_console() {
 		'walk: usage' 'power: off'
 }
 
+# The GDB helpers against a live kernel stopped in the self-tests.
+guest_gdb() {
+	local name=gdb-helpers-walk-kernel-tables port=$((20000 + $$ % 20000))
+	LOG=$LOGDIR/guest-$name.log
+	timeout "$TIMEOUT" bash -c "$QEMUCMD -append '' -gdb tcp::$port -S" \
+		</dev/null >"$LOG.qemu" 2>&1 &
+	local pid=$!
+	timeout 60 gdb-multiarch -q -batch -ex "target remote :$port" -x tools/gdb/kernel.gdb \
+		-ex 'break ktest_run' -ex continue -ex satp -ex 'walk 0x80400000' \
+		-ex 'walk 0' -ex kill build/kernel.elf >"$LOG" 2>&1
+	STATUS=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	check "$name" 0 'satp 0x[0-9a-f]{8}: mode 1 \(1 = sv32' \
+		'level 0 at 0x[0-9a-f]{8}: pte 0x[0-9a-f]{8}: .* -AG-X-RV' \
+		'page: pa 0x80400000' 'not mapped \(invalid level-1 entry\)'
+}
+
 for arg in "$@"; do
 	[ "$arg" = --unit-only ] && continue
 	run_unit "$arg"
@@ -140,6 +158,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 		'<crash_panic\+' '<ktest_crash\+' '<kmain\+'
 
 	guest_console
+	guest_gdb
 fi
 
 echo "$PASSED passed, $FAILED failed"
