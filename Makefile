@@ -38,6 +38,11 @@ KASMS := $(wildcard kernel/*/*.S)
 KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
 
 include tests/unit/units.mk
+include user/user.mk
+
+# In-guest test suites: tests/guest/NAME.c becomes /bin/NAME.
+GUEST_TESTS := $(basename $(notdir $(wildcard tests/guest/*.c)))
+GUEST_BINS := $(addprefix $(B)/user/bin/,$(GUEST_TESTS))
 UNIT_BINS := $(addprefix $(B)/unit/test_,$(UNIT_TESTS))
 
 QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
@@ -46,7 +51,7 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
 	-device virtio-blk-device,drive=swap $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb test unit-test format lint clean
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test format lint clean
 all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img
 
 deps:
@@ -83,9 +88,17 @@ $(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o linker/kernel.ld
 		{ echo "kernel: text moved between the two links"; rm -f $@; exit 1; }
 
 # --- initramfs and swap disk -----------------------------------------------
-$(B)/initramfs.cpio: $(shell find user/rootfs -type f 2>/dev/null) | deps
-	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs
+$(B)/user/bin/%.o: tests/guest/%.c user/user.mk | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# The root file system: user/rootfs, the programs in /bin, and a truncated
+# ELF that the tests use to check that exec refuses it.
+$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(shell find user/rootfs -type f) | deps
+	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin
 	cp -R user/rootfs/. $(B)/rootfs/
+	cp $(USER_BINS) $(GUEST_BINS) $(B)/rootfs/bin/
+	head -c 600 $(B)/user/bin/echo > $(B)/rootfs/bin/truncated-elf
 	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --reproducible --quiet > ../initramfs.cpio
 
@@ -98,6 +111,10 @@ $(B)/swap.img: $(B)/swap-$(SWAP).stamp
 # --- running ---------------------------------------------------------------
 qemu: all
 	$(QEMUCMD) -append "$(APPEND)"
+
+# make run INIT='/bin/prog args': that program as init; QEMU exits with its status.
+run: all
+	$(QEMUCMD) -append "init=$(firstword $(INIT)) $(APPEND) -- $(wordlist 2,$(words $(INIT)),$(INIT))"
 
 qemu-gdb: all
 	@echo "qemu: waiting for gdb: run 'make gdb' in another terminal"
@@ -130,4 +147,4 @@ lint:
 clean:
 	rm -rf $(B)
 
--include $(KOBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(KOBJS:.o=.d) $(UNIT_BINS:=.d) $(GUEST_BINS:=.d)

@@ -295,7 +295,7 @@ static const struct ktest tests[] = {
 	KTEST(t_printf_formats),
 };
 
-int ktest_run(bool verbose)
+int ktest_run(bool verbose, bool quiet)
 {
 	int failed = 0;
 	if (verbose)
@@ -309,7 +309,8 @@ int ktest_run(bool verbose)
 		else if (verbose)
 			kprintf("ok %u %s\n", (unsigned)i + 1, tests[i].name);
 	}
-	kprintf("ktest: %u passed, %d failed\n", (unsigned)ARRAY_SIZE(tests) - failed, failed);
+	if (verbose || !quiet || failed)
+		kprintf("ktest: %u passed, %d failed\n", (unsigned)ARRAY_SIZE(tests) - failed, failed);
 	return failed;
 }
 

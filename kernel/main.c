@@ -2,7 +2,7 @@
  * Boot: from entry.S with a0 = hart id, a1 = device tree, the instret of
  * the first instruction in a2/a3. Reads the device tree, builds the frame
  * allocator and the kernel page table, turns on Sv32, then the devices and
- * interrupts, and runs the self-tests.
+ * interrupts, runs the self-tests and starts init.
  */
 #include "kernel.h"
 #include "dev/console.h"
@@ -12,6 +12,8 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/mm.h"
+#include "proc/proc.h"
+#include "riscv/asid.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
 #include "riscv/kvm.h"
@@ -82,6 +84,20 @@ static void setup_devices(uint32_t hartid)
 	intr_on();
 }
 
+/* Run init= (default /bin/init) with the words after " -- " as argv[1..]. */
+static void start_init(void)
+{
+	static const char *argv[CMDLINE_WORDS + 1];
+	const char *path = cmdline_get(&cmdline, "init");
+	if (path == NULL || *path == '\0')
+		path = "/bin/init";
+	argv[0] = path;
+	for (int i = 0; i < cmdline.ninit_args; i++)
+		argv[i + 1] = cmdline.init_args[i];
+	proc_init();
+	proc_start_init(path, argv, cmdline.ninit_args + 1);
+}
+
 static void banner(void)
 {
 	struct sbiret spec = sbi_get_spec_version();
@@ -111,14 +127,19 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	read_device_tree(dtb);
 	setup_memory(dtb);
 	setup_devices(hartid);
-	banner();
+	asid_init(kvm_asidlen(), cmdline_get(&cmdline, "asid") == NULL ||
+					 strcmp(cmdline_get(&cmdline, "asid"), "off") != 0);
+	bool quiet = cmdline_get(&cmdline, "quiet") != NULL;
+	if (!quiet)
+		banner();
 
 	const char *crash = cmdline_get(&cmdline, "crash");
 	if (crash)
 		ktest_crash(crash);
 	bool ktest_only = cmdline_get(&cmdline, "ktest") != NULL;
-	int failed = ktest_run(ktest_only);
+	int failed = ktest_run(ktest_only, quiet);
 	if (ktest_only)
 		machine_exit(failed ? 1 : 0);
-	monitor();
+	start_init();
+	scheduler();
 }

@@ -93,9 +93,9 @@ guest_ktest() {
 	check "$name-exit-and-banner" 0 "$banner"
 }
 
-# Type commands at the boot console once its prompt is up, then power off.
-guest_console() {
-	local name=console-input-and-poweroff fifo i
+# Type commands at the shell once its prompt is up, then power off.
+guest_shell() {
+	local name=shell-session fifo i
 	LOG=$LOGDIR/guest-$name.log
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
@@ -104,18 +104,20 @@ guest_console() {
 	exec 3>"$fifo"
 	rm -f "$fifo"
 	for ((i = 0; i < TIMEOUT * 10; i++)); do
-		grep -q 'kernel> ' "$LOG" && break
+		grep -q '^\$ ' "$LOG" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	printf 'help\nfree\nwalk 80400000\nbogus\nwalk zz\npoweroff\n' >&3
+	printf '%s\n' 'echo hello   world' 'ls' 'ps' 'cat /etc/motd | cat' 'walk 10000' \
+		'test_proc --segv' 'kill -9 1' 'no-such-command' 'poweroff' >&3
 	exec 3>&-
 	wait "$pid"
 	STATUS=$?
-	# Output follows the prompt on the same line: no ^ anchors.
-	check "$name" 0 'kernel> help' 'poweroff +power off' 'frames: [0-9]+ free of [0-9]+' \
-		'-> pa 0x80400000 \(4 KiB page\)' 'bogus: unknown command' \
-		'walk: usage' 'power: off'
+	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID' '1 +0 .*init' \
+		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
+		'killed \(SIGSEGV\): load page fault at 0x80400000 \(kernel address\)' \
+		'\[killed: SIGSEGV\]' 'kill: 1: Not owner' 'no-such-command' \
+		'power: off'
 }
 
 # The GDB helpers against a live kernel stopped in the self-tests.
@@ -146,6 +148,17 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	guest_ktest ktest-256m-smp2-sbi-timer ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
 		-m 256M -smp 2 -cpu rv32,sstc=off
 
+	boot proc-suite 'init=/bin/test_proc quiet'
+	count_tap "$LOG" "guest proc-suite"
+	check proc-suite-exit 0 'init exited with status 0'
+	boot proc-suite-asid-off 'init=/bin/test_proc quiet asid=off'
+	count_tap "$LOG" "guest proc-suite-asid-off"
+	check proc-suite-asid-off-exit 0 'init exited with status 0'
+	boot init-exit-status 'init=/bin/test_proc quiet -- --argc a b'
+	check init-exit-status-is-qemu-exit-status 4 '^init exited with status 4'
+	boot init-killed 'init=/bin/test_proc quiet -- --segv'
+	check init-killed-by-signal-exits-128-plus-signal 139 '^init killed by SIGSEGV'
+
 	boot panic-load 'crash=load'
 	check panic-on-kernel-load-fault 100 '^panic: unexpected trap in kernel: load page fault' \
 		'scause 0x0000000d stval 0x00001234' 'at 0x[0-9a-f]{8} <crash_load\+' \
@@ -157,7 +170,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	check panic-call-prints-backtrace 100 '^panic: ktest: panic requested' \
 		'<crash_panic\+' '<ktest_crash\+' '<kmain\+'
 
-	guest_console
+	guest_shell
 	guest_gdb
 fi
 

@@ -7,7 +7,7 @@
 #include "dev/uart.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
-#include "riscv/csr.h"
+#include "proc/proc.h"
 #include "sbi/sbi.h"
 
 #define INPUT_SIZE 256
@@ -81,7 +81,10 @@ void console_rx(char c)
 		if (c == '\n')
 			r_line = r_edit;
 	}
+	bool line_ready = r_line != r_read;
 	spin_unlock(&lock);
+	if (line_ready)
+		wakeup(&r_line);
 }
 
 size_t console_readline(char *buf, size_t n)
@@ -89,11 +92,11 @@ size_t console_readline(char *buf, size_t n)
 	size_t got = 0;
 	spin_lock(&lock);
 	while (r_read == r_line) {
-		/* wfi wakes on a pending interrupt even with SIE clear; the
-		 * interrupt is then taken inside the unlocked window. */
-		spin_unlock(&lock);
-		wfi();
-		spin_lock(&lock);
+		if (myproc()->killed) {
+			spin_unlock(&lock);
+			return 0;
+		}
+		sleep(&r_line, &lock);
 	}
 	while (r_read != r_line && got < n) {
 		char c = ring[r_read++ % INPUT_SIZE];

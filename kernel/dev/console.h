@@ -11,8 +11,9 @@
 void console_write(const char *s, size_t n);
 /* Line discipline: take one received byte (from the UART interrupt). */
 void console_rx(char c);
-/* Wait for a complete input line and copy up to n bytes of it (with the
- * '\n') into buf. Returns the byte count. */
+/* Sleep until a complete input line is typed and copy up to n bytes of it
+ * (with the '\n') into buf. Returns the byte count; 0 if the process was
+ * killed while it waited. Process context only. */
 size_t console_readline(char *buf, size_t n);
 
 #endif

@@ -10,7 +10,7 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 
-#define FOUR_GIB (1ull << 32)
+#define FOUR_GIB	  (1ull << 32)
 #define ISA_EXT_SEPARATOR '_' /* "rv32imac_zicsr_sstc": base letters, then _ext */
 
 static int fail(const char **err, const char *why)
@@ -240,15 +240,22 @@ int devtree_parse(const void *blob, uint32_t maxsize, struct platform *p, const 
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	p->bootargs = "";
 	r = fdt_init(&f, blob, maxsize, err);
 	if (r < 0)
 		return r;
 	p->dtb_size = f.totalsize;
-	if ((r = parse_memory(&f, p, err)) < 0 || (r = parse_reserved(&f, p, err)) < 0 ||
-	    (r = parse_chosen(&f, p, err)) < 0 || (r = parse_cpus(&f, p, err)) < 0 ||
-	    (r = parse_uart(&f, p, err)) < 0 || (r = parse_plic(&f, p, err)) < 0 ||
-	    (r = parse_other_devices(&f, p, err)) < 0)
-		return r;
-	return 0;
+	r = parse_memory(&f, p, err);
+	if (r == 0)
+		r = parse_reserved(&f, p, err);
+	if (r == 0)
+		r = parse_chosen(&f, p, err);
+	if (r == 0)
+		r = parse_cpus(&f, p, err);
+	if (r == 0)
+		r = parse_uart(&f, p, err);
+	if (r == 0)
+		r = parse_plic(&f, p, err);
+	if (r == 0)
+		r = parse_other_devices(&f, p, err);
+	return r;
 }

@@ -8,15 +8,16 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 
-#define INT_MAX_OFFSET 0x7fffffffu /* node handles are int offsets */
+#define MAX_TOTALSIZE  0x7fffffffu /* node handles are int offsets */
+#define ROUND_DOWN4(x) ((x) & ~(uint32_t)(FDT_TOKEN_SIZE - 1))
 
 /* One decoded token of the struct block. */
 struct token {
 	uint32_t tag;
-	uint32_t next;       /* offset of the token after it */
-	const char *name;    /* BEGIN_NODE: node name; PROP: property name */
+	uint32_t next;	      /* offset of the token after it */
+	const char *name;     /* BEGIN_NODE: node name; PROP: property name */
 	const uint8_t *value; /* PROP only */
-	uint32_t len;        /* PROP only */
+	uint32_t len;	      /* PROP only */
 };
 
 static int fail(const char **err, const char *why)
@@ -25,9 +26,11 @@ static int fail(const char **err, const char *why)
 	return -EINVAL;
 }
 
+/* Round x up to the next token boundary; x must not exceed struct_end,
+ * which is itself 4-aligned, so the result cannot wrap. */
 static uint32_t align4(uint32_t x)
 {
-	return (x + FDT_TOKEN_SIZE - 1) & ~(uint32_t)(FDT_TOKEN_SIZE - 1);
+	return ROUND_DOWN4(x + FDT_TOKEN_SIZE - 1);
 }
 
 /* True if [off, off + size) lies inside [0, total), without overflow. */
@@ -60,8 +63,8 @@ static const char *read_prop(const struct fdt *f, uint32_t off, struct token *t)
 }
 
 /*
- * Decode the token at off (4-aligned, inside the struct block) into t.
- * Returns NULL, or why the token is malformed.
+ * Decode the token at off into t. Returns NULL, or why the token is not a
+ * well-formed token lying wholly inside the struct block.
  */
 static const char *read_token(const struct fdt *f, uint32_t off, struct token *t)
 {
@@ -69,7 +72,7 @@ static const char *read_token(const struct fdt *f, uint32_t off, struct token *t
 
 	if (off < f->struct_off || off > f->struct_end || f->struct_end - off < FDT_TOKEN_SIZE ||
 	    !ALIGNED(off, FDT_TOKEN_SIZE))
-		return "fdt: token runs past the struct block";
+		return "fdt: token outside the struct block";
 	t->tag = fdt_be32(f->blob + off);
 	t->next = off + FDT_TOKEN_SIZE;
 	switch (t->tag) {
@@ -93,11 +96,10 @@ static const char *read_token(const struct fdt *f, uint32_t off, struct token *t
 	}
 }
 
-/* Check the header fields and fill the block bounds of f. */
+/* Check the magic, the size and the version; fill f->totalsize. */
 static int check_header(struct fdt *f, uint32_t maxsize, const char **err)
 {
 	const uint8_t *b = f->blob;
-	uint32_t version, header_size, struct_size;
 
 	if (maxsize < FDT_HEADER_SIZE)
 		return fail(err, "fdt: truncated header");
@@ -106,20 +108,27 @@ static int check_header(struct fdt *f, uint32_t maxsize, const char **err)
 	f->totalsize = fdt_be32(b + FDT_H_TOTALSIZE);
 	if (f->totalsize > maxsize)
 		return fail(err, "fdt: truncated (totalsize is past the end of the buffer)");
-	if (f->totalsize < FDT_HEADER_SIZE || f->totalsize > INT_MAX_OFFSET)
+	if (f->totalsize < FDT_HEADER_SIZE || f->totalsize > MAX_TOTALSIZE)
 		return fail(err, "fdt: bad totalsize");
-	version = fdt_be32(b + FDT_H_VERSION);
-	if (version < FDT_VERSION_MIN || fdt_be32(b + FDT_H_LAST_COMP_VERSION) > FDT_VERSION_MAX)
+	if (fdt_be32(b + FDT_H_VERSION) < FDT_VERSION_MIN ||
+	    fdt_be32(b + FDT_H_LAST_COMP_VERSION) > FDT_VERSION_MAX)
 		return fail(err, "fdt: unsupported version");
-	header_size = version >= FDT_VERSION_MAX ? FDT_HEADER_SIZE : FDT_HEADER_SIZE_V16;
+	return 0;
+}
+
+/* Fill the bounds of the three blocks, each after the header and inside the blob. */
+static int find_blocks(struct fdt *f, const char **err)
+{
+	const uint8_t *b = f->blob;
+	bool has_size = fdt_be32(b + FDT_H_VERSION) >= FDT_VERSION_SIZE_DT_STRUCT;
+	uint32_t header_size = has_size ? FDT_HEADER_SIZE : FDT_HEADER_SIZE_V16;
+	uint32_t struct_size = 0;
 
 	f->struct_off = fdt_be32(b + FDT_H_OFF_DT_STRUCT);
-	if (version >= FDT_VERSION_MAX)
+	if (has_size)
 		struct_size = fdt_be32(b + FDT_H_SIZE_DT_STRUCT);
-	else if (f->struct_off <= f->totalsize) /* v16 has no size: the END token ends it */
-		struct_size = (f->totalsize - f->struct_off) & ~(uint32_t)(FDT_TOKEN_SIZE - 1);
-	else
-		struct_size = 0;
+	else if (f->struct_off <= f->totalsize) /* up to the end; its END token ends it */
+		struct_size = ROUND_DOWN4(f->totalsize - f->struct_off);
 	if (f->struct_off < header_size || !block_inside(f->struct_off, struct_size, f->totalsize))
 		return fail(err, "fdt: struct block outside the blob");
 	if (!ALIGNED(f->struct_off, FDT_TOKEN_SIZE) || !ALIGNED(struct_size, FDT_TOKEN_SIZE))
@@ -143,13 +152,14 @@ static int check_header(struct fdt *f, uint32_t maxsize, const char **err)
 /* Count the reservation map's entries up to its (0, 0) terminator. */
 static int count_rsvmap(struct fdt *f, const char **err)
 {
-	uint32_t off = f->rsvmap_off;
-
-	for (f->nrsv = 0;; f->nrsv++, off += FDT_RSV_ENTRY_SIZE) {
+	f->nrsv = 0;
+	for (uint32_t off = f->rsvmap_off;; off += FDT_RSV_ENTRY_SIZE) {
 		if (!block_inside(off, FDT_RSV_ENTRY_SIZE, f->totalsize))
 			return fail(err, "fdt: memory reservation map has no end");
-		if (fdt_be64(f->blob + off) == 0 && fdt_be64(f->blob + off + FDT_RSV_SIZE_FIELD) == 0)
+		if (fdt_be64(f->blob + off) == 0 &&
+		    fdt_be64(f->blob + off + FDT_RSV_SIZE_FIELD) == 0)
 			return 0;
+		f->nrsv++;
 	}
 }
 
@@ -196,6 +206,7 @@ static int check_struct(struct fdt *f, const char **err)
 	}
 }
 
+/* Check the header, the reservation map and the whole struct block. */
 int fdt_init(struct fdt *f, const void *blob, uint32_t maxsize, const char **err)
 {
 	int r;
@@ -204,12 +215,15 @@ int fdt_init(struct fdt *f, const void *blob, uint32_t maxsize, const char **err
 	f->blob = blob;
 	r = check_header(f, maxsize, err);
 	if (r == 0)
+		r = find_blocks(f, err);
+	if (r == 0)
 		r = count_rsvmap(f, err);
 	if (r == 0)
 		r = check_struct(f, err);
 	return r;
 }
 
+/* Skip node's own BEGIN_NODE, then tokens up to the next BEGIN_NODE, counting levels. */
 int fdt_next_node(const struct fdt *f, int node, int *depth)
 {
 	struct token t;
@@ -236,6 +250,7 @@ int fdt_next_node(const struct fdt *f, int node, int *depth)
 	return (int)off;
 }
 
+/* The node right after node is its first child when it is one level down. */
 int fdt_first_child(const struct fdt *f, int node)
 {
 	int depth = 0;
@@ -249,6 +264,8 @@ int fdt_first_child(const struct fdt *f, int node)
 	return depth == 1 ? n : -ENOENT;
 }
 
+/* Walk past node's subtree: the next node back at node's level is its sibling;
+ * one above it means node was the last child. */
 int fdt_next_sibling(const struct fdt *f, int node)
 {
 	int depth = 0;
@@ -263,6 +280,7 @@ int fdt_next_sibling(const struct fdt *f, int node)
 	return depth == 0 ? node : -ENOENT;
 }
 
+/* Find node's depth, then the last node one level up that comes before it. */
 int fdt_parent(const struct fdt *f, int node)
 {
 	int depth = -1, target, parent = -ENOENT, n;
@@ -272,7 +290,6 @@ int fdt_parent(const struct fdt *f, int node)
 		;
 	if (n < 0)
 		return n;
-	/* The parent is the last node one level up before node. */
 	target = depth - 1;
 	depth = -1;
 	for (n = fdt_next_node(f, FDT_START, &depth); n >= 0 && n != node;
@@ -311,6 +328,7 @@ static int find_child(const struct fdt *f, int parent, const char *comp, size_t 
 	return -ENOENT;
 }
 
+/* Follow the path one component at a time from the root. */
 int fdt_find_node(const struct fdt *f, const char *path)
 {
 	int node = f->root;
@@ -330,6 +348,7 @@ int fdt_find_node(const struct fdt *f, const char *path)
 	return node;
 }
 
+/* Scan the properties that follow node's BEGIN_NODE for name. */
 const void *fdt_getprop(const struct fdt *f, int node, const char *name, uint32_t *len)
 {
 	struct token t;
@@ -388,6 +407,7 @@ int fdt_prop_string(const struct fdt *f, int node, const char *name, const char 
 	return 0;
 }
 
+/* Compare s with each string of the list; an unterminated tail never matches. */
 bool fdt_stringlist_contains(const char *list, uint32_t len, const char *s)
 {
 	size_t want = strlen(s);
@@ -412,6 +432,7 @@ bool fdt_is_compatible(const struct fdt *f, int node, const char *compat)
 	return list && fdt_stringlist_contains(list, len, compat);
 }
 
+/* Depth-first from node until a node lists compat. */
 int fdt_next_compatible(const struct fdt *f, int node, const char *compat)
 {
 	do {
@@ -443,6 +464,7 @@ int fdt_size_cells(const struct fdt *f, int node)
 	return cells(f, node, "#size-cells", FDT_DEFAULT_SIZE_CELLS);
 }
 
+/* The entry is parent's #address-cells then #size-cells cells long. */
 int fdt_reg(const struct fdt *f, int node, int index, uint64_t *addr, uint64_t *size)
 {
 	int parent = fdt_parent(f, node);

@@ -10,42 +10,43 @@
 
 #include "lib/types.h"
 
-#define FDT_MAGIC 0xd00dfeedu
-#define FDT_VERSION_MIN 16 /* oldest layout this reader knows */
-#define FDT_VERSION_MAX 17 /* newest layout this reader knows */
+#define FDT_MAGIC		   0xd00dfeedu
+#define FDT_VERSION_MIN		   16 /* oldest layout this reader knows */
+#define FDT_VERSION_MAX		   17 /* newest layout this reader knows */
+#define FDT_VERSION_SIZE_DT_STRUCT 17 /* first version with size_dt_struct */
 
 /* Byte offsets of the header's big-endian u32 fields [DT spec 5.2]. */
-#define FDT_H_MAGIC 0
-#define FDT_H_TOTALSIZE 4
-#define FDT_H_OFF_DT_STRUCT 8
-#define FDT_H_OFF_DT_STRINGS 12
-#define FDT_H_OFF_MEM_RSVMAP 16
-#define FDT_H_VERSION 20
+#define FDT_H_MAGIC		0
+#define FDT_H_TOTALSIZE		4
+#define FDT_H_OFF_DT_STRUCT	8
+#define FDT_H_OFF_DT_STRINGS	12
+#define FDT_H_OFF_MEM_RSVMAP	16
+#define FDT_H_VERSION		20
 #define FDT_H_LAST_COMP_VERSION 24
-#define FDT_H_BOOT_CPUID_PHYS 28
-#define FDT_H_SIZE_DT_STRINGS 32
-#define FDT_H_SIZE_DT_STRUCT 36 /* version 17 only */
-#define FDT_HEADER_SIZE_V16 36
-#define FDT_HEADER_SIZE 40
+#define FDT_H_BOOT_CPUID_PHYS	28
+#define FDT_H_SIZE_DT_STRINGS	32
+#define FDT_H_SIZE_DT_STRUCT	36
+#define FDT_HEADER_SIZE_V16	36
+#define FDT_HEADER_SIZE		40
 
 /* Struct block tokens, each a big-endian u32 on a 4-byte boundary [DT spec 5.4]. */
 #define FDT_BEGIN_NODE 0x1u /* then the NUL-terminated node name, padded to 4 */
-#define FDT_END_NODE 0x2u
-#define FDT_PROP 0x3u /* then u32 len, u32 nameoff, len bytes of value, padded to 4 */
-#define FDT_NOP 0x4u
-#define FDT_END 0x9u
+#define FDT_END_NODE   0x2u
+#define FDT_PROP       0x3u /* then u32 len, u32 nameoff, len bytes of value, padded to 4 */
+#define FDT_NOP	       0x4u
+#define FDT_END	       0x9u
 
-#define FDT_TOKEN_SIZE 4
+#define FDT_TOKEN_SIZE	     4
 #define FDT_PROP_HEADER_SIZE 12 /* token, len, nameoff */
-#define FDT_RSV_ENTRY_SIZE 16   /* u64 address, u64 size */
-#define FDT_RSV_SIZE_FIELD 8    /* offset of the size within an entry */
-#define FDT_RSVMAP_ALIGN 8
-#define FDT_CELL_SIZE 4
-#define FDT_MAX_CELLS 2 /* this reader handles values of at most 64 bits */
+#define FDT_RSV_ENTRY_SIZE   16 /* u64 address, u64 size */
+#define FDT_RSV_SIZE_FIELD   8	/* offset of the size within an entry */
+#define FDT_RSVMAP_ALIGN     8
+#define FDT_CELL_SIZE	     4
+#define FDT_MAX_CELLS	     2 /* this reader handles values of at most 64 bits */
 
 /* Defaults when a node has no #address-cells / #size-cells [DT spec 2.3.5]. */
 #define FDT_DEFAULT_ADDRESS_CELLS 2
-#define FDT_DEFAULT_SIZE_CELLS 1
+#define FDT_DEFAULT_SIZE_CELLS	  1
 
 /* Pass as the node to fdt_next_node and fdt_next_compatible to start
  * before the root. */
@@ -58,8 +59,8 @@ struct fdt {
 	uint32_t struct_off, struct_end; /* struct block [struct_off, struct_end), 4-aligned */
 	uint32_t strings_off, strings_size;
 	uint32_t rsvmap_off;
-	int nrsv;  /* reservation map entries before the (0, 0) terminator */
-	int root;  /* the root node */
+	int nrsv; /* reservation map entries before the (0, 0) terminator */
+	int root; /* the root node */
 };
 
 /* The big-endian u32 at p, which need not be aligned. */

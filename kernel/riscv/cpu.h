@@ -13,6 +13,10 @@
 
 #define MAX_HARTS 1
 
+struct proc;
+struct addrspace;
+struct context;
+
 struct cpu {
 	/* Where a page or access fault taken in the kernel resumes, with a0 =
 	 * -EFAULT (0: such a fault is a kernel bug). Set by the probe and
@@ -20,6 +24,9 @@ struct cpu {
 	uintptr_t onfault;
 	uint32_t hartid;
 	int panicking; /* set once panic has begun, to stop a panic inside it */
+	struct proc *proc;          /* running on this hart, or NULL */
+	struct addrspace *vm;       /* whose user half satp maps, or NULL */
+	struct context *scheduler;  /* where sched() switches back to */
 };
 
 extern struct cpu cpus[MAX_HARTS];

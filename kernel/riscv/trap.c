@@ -13,6 +13,10 @@
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
 #include "riscv/timer.h"
+#include "mm/vm.h"
+#include "proc/proc.h"
+#include "proc/syscall.h"
+#include "proc/uapi.h"
 
 extern char trap_entry[];
 extern char __kernel_start[], __text_end[];
@@ -173,6 +177,7 @@ static void interrupt(struct trapframe *tf)
 	switch (SCAUSE_CODE(tf->scause)) {
 	case IRQ_S_TIMER:
 		timer_intr();
+		proc_tick();
 		break;
 	case IRQ_S_EXT:
 		plic_intr();
@@ -191,6 +196,23 @@ uint32_t trap_ipi_count(void)
 	return ipi_count;
 }
 
+static bool is_page_fault(uint32_t code)
+{
+	return code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT ||
+	       code == EXC_INST_PAGE_FAULT;
+}
+
+/* The region protection an access of this page-fault cause needs. */
+static uint32_t fault_prot(uint32_t code)
+{
+	return code == EXC_STORE_PAGE_FAULT ? VM_W : code == EXC_INST_PAGE_FAULT ? VM_X : VM_R;
+}
+
+static const char *fault_access(uint32_t code)
+{
+	return code == EXC_STORE_PAGE_FAULT ? "store" : code == EXC_INST_PAGE_FAULT ? "fetch" : "load";
+}
+
 void kernel_trap(struct trapframe *tf)
 {
 	if (tf->scause & SCAUSE_INTERRUPT) {
@@ -198,6 +220,11 @@ void kernel_trap(struct trapframe *tf)
 		return;
 	}
 	struct cpu *c = mycpu();
+	/* A user copy (SUM set) may touch a page not yet populated: map it
+	 * and retry the access. */
+	if (c->onfault && is_page_fault(tf->scause) && (tf->sstatus & SSTATUS_SUM) &&
+	    tf->stval < USER_TOP && c->vm && vm_fault(c->vm, tf->stval, fault_prot(tf->scause)) == 0)
+		return;
 	if (c->onfault && is_memory_fault(tf->scause)) {
 		tf->sepc = c->onfault;
 		c->onfault = 0;
@@ -205,4 +232,78 @@ void kernel_trap(struct trapframe *tf)
 		return;
 	}
 	panic_trap(tf);
+}
+
+/* Why a user access at va needing prot was refused, for the kill message. */
+static const char *refusal(const struct addrspace *as, uint32_t va, uint32_t prot)
+{
+	if (va >= USER_TOP)
+		return "kernel address";
+	const struct vm_region *r = vm_find(as, va);
+	if (r == NULL)
+		return va < USER_BASE ? "null page" : "unmapped address";
+	if (prot == VM_W)
+		return "read-only region";
+	if (prot == VM_X)
+		return "non-executable region";
+	return "unreadable region";
+}
+
+static void user_page_fault(struct trapframe *tf)
+{
+	struct proc *p = myproc();
+	uint32_t code = SCAUSE_CODE(tf->scause), va = tf->stval, prot = fault_prot(code);
+	int err = vm_fault(p->as, va, prot);
+	if (err == 0)
+		return;
+	if (err == -ENOMEM) {
+		proc_kill_fault(K_SIGKILL, "out of memory at 0x%08x pc 0x%08x", va, tf->sepc);
+		return;
+	}
+	proc_kill_fault(K_SIGSEGV, "%s page fault at 0x%08x (%s) pc 0x%08x", fault_access(code), va,
+			refusal(p->as, va, prot), tf->sepc);
+}
+
+/* Decode an exception from U-mode other than a system call or page fault. */
+static void user_exception(struct trapframe *tf)
+{
+	uint32_t code = SCAUSE_CODE(tf->scause);
+	switch (code) {
+	case EXC_ILLEGAL_INST:
+		proc_kill_fault(K_SIGILL, "illegal instruction 0x%08x pc 0x%08x", tf->stval, tf->sepc);
+		break;
+	case EXC_BREAKPOINT:
+		proc_kill_fault(K_SIGTRAP, "breakpoint pc 0x%08x", tf->sepc);
+		break;
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		proc_kill_fault(K_SIGBUS, "%s at 0x%08x pc 0x%08x", scause_name(tf->scause), tf->stval,
+				tf->sepc);
+		break;
+	default:
+		proc_kill_fault(K_SIGSEGV, "%s at 0x%08x pc 0x%08x", scause_name(tf->scause), tf->stval,
+				tf->sepc);
+	}
+}
+
+void user_trap(struct trapframe *tf)
+{
+	struct proc *p = myproc();
+	uint32_t code = SCAUSE_CODE(tf->scause);
+	if (tf->scause & SCAUSE_INTERRUPT) {
+		interrupt(tf);
+		if (code == IRQ_S_TIMER)
+			yield(); /* preemption: a tick ends the time slice */
+	} else if (code == EXC_ECALL_U) {
+		tf->sepc += 4; /* resume after the ecall */
+		syscall(tf);
+	} else if (is_page_fault(code)) {
+		user_page_fault(tf);
+	} else {
+		user_exception(tf);
+	}
+	if (p->killed)
+		proc_exit(K_W_SIGNALED(p->killed));
+	user_return(tf);
 }

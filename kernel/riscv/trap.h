@@ -31,6 +31,8 @@ _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapvec.S depends on this l
 
 void trap_init(void);
 void kernel_trap(struct trapframe *tf);
+/* A trap from U-mode: system call, fault or interrupt; returns to user. */
+void user_trap(struct trapframe *tf) __attribute__((noreturn));
 const char *scause_name(uint32_t scause);
 /* How many supervisor software interrupts (IPIs) this hart has taken. */
 uint32_t trap_ipi_count(void);

@@ -1,97 +1,84 @@
 /*
- * Trap entry and exit (stvec points here, direct mode). Saves every
- * register into a struct trapframe on the kernel stack, calls
- * kernel_trap(tf), restores, and returns with sret. The handler may change
- * tf->sepc (to resume elsewhere) and tf->regs (a0 for probes).
- * sscratch is 0 while in S-mode; the user path arrives with user processes.
+ * Trap entry and exit (stvec, direct mode). The kernel runs on the current
+ * process's page table, so a trap switches stacks but never satp (unlike
+ * xv6-riscv's trampoline). sscratch tells where a trap came from: 0 while
+ * in S-mode; in U-mode, the top of the process's kernel stack, where its
+ * struct trapframe lives. Slot x0 of that frame holds the kernel's tp
+ * while the process runs in U-mode.
  */
 #include "riscv/cpu.h"
 #include "riscv/trap.h"
 
+/* Every register but x0 and sp, to or from the frame at \base. */
+.macro SAVE_GPRS base
+	.irp n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	sw	x\n, TF_REG(\n)(\base)
+	.endr
+.endm
+.macro RESTORE_GPRS base
+	.irp n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	lw	x\n, TF_REG(\n)(\base)
+	.endr
+.endm
+.macro SAVE_CSRS base
+	csrr	t0, sepc
+	sw	t0, TF_SEPC(\base)
+	csrr	t0, sstatus
+	sw	t0, TF_SSTATUS(\base)
+	csrr	t0, scause
+	sw	t0, TF_SCAUSE(\base)
+	csrr	t0, stval
+	sw	t0, TF_STVAL(\base)
+.endm
+.macro RESTORE_CSRS base
+	lw	t0, TF_SEPC(\base)
+	csrw	sepc, t0
+	lw	t0, TF_SSTATUS(\base)
+	csrw	sstatus, t0
+.endm
+
 	.section .text
-	.globl trap_entry
+	.globl trap_entry, user_return
 	.balign 4
 trap_entry:
+	csrrw	sp, sscratch, sp
+	bnez	sp, from_user
+	csrrw	sp, sscratch, sp	/* from S-mode: back to the kernel sp */
 	addi	sp, sp, -TF_SIZE
-	sw	x1, TF_REG(1)(sp)
-	sw	x3, TF_REG(3)(sp)
-	sw	x4, TF_REG(4)(sp)
-	sw	x5, TF_REG(5)(sp)
-	sw	x6, TF_REG(6)(sp)
-	sw	x7, TF_REG(7)(sp)
-	sw	x8, TF_REG(8)(sp)
-	sw	x9, TF_REG(9)(sp)
-	sw	x10, TF_REG(10)(sp)
-	sw	x11, TF_REG(11)(sp)
-	sw	x12, TF_REG(12)(sp)
-	sw	x13, TF_REG(13)(sp)
-	sw	x14, TF_REG(14)(sp)
-	sw	x15, TF_REG(15)(sp)
-	sw	x16, TF_REG(16)(sp)
-	sw	x17, TF_REG(17)(sp)
-	sw	x18, TF_REG(18)(sp)
-	sw	x19, TF_REG(19)(sp)
-	sw	x20, TF_REG(20)(sp)
-	sw	x21, TF_REG(21)(sp)
-	sw	x22, TF_REG(22)(sp)
-	sw	x23, TF_REG(23)(sp)
-	sw	x24, TF_REG(24)(sp)
-	sw	x25, TF_REG(25)(sp)
-	sw	x26, TF_REG(26)(sp)
-	sw	x27, TF_REG(27)(sp)
-	sw	x28, TF_REG(28)(sp)
-	sw	x29, TF_REG(29)(sp)
-	sw	x30, TF_REG(30)(sp)
-	sw	x31, TF_REG(31)(sp)
+	SAVE_GPRS sp
 	addi	t0, sp, TF_SIZE
 	sw	t0, TF_REG(2)(sp)
-	csrr	t0, sepc
-	sw	t0, TF_SEPC(sp)
-	csrr	t0, sstatus
-	sw	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sw	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sw	t0, TF_STVAL(sp)
-
+	SAVE_CSRS sp
 	mv	a0, sp
 	call	kernel_trap
-
-	lw	t0, TF_SEPC(sp)
-	csrw	sepc, t0
-	lw	t0, TF_SSTATUS(sp)
-	csrw	sstatus, t0
-	lw	x1, TF_REG(1)(sp)
-	lw	x3, TF_REG(3)(sp)
-	lw	x4, TF_REG(4)(sp)
-	lw	x5, TF_REG(5)(sp)
-	lw	x6, TF_REG(6)(sp)
-	lw	x7, TF_REG(7)(sp)
-	lw	x8, TF_REG(8)(sp)
-	lw	x9, TF_REG(9)(sp)
-	lw	x10, TF_REG(10)(sp)
-	lw	x11, TF_REG(11)(sp)
-	lw	x12, TF_REG(12)(sp)
-	lw	x13, TF_REG(13)(sp)
-	lw	x14, TF_REG(14)(sp)
-	lw	x15, TF_REG(15)(sp)
-	lw	x16, TF_REG(16)(sp)
-	lw	x17, TF_REG(17)(sp)
-	lw	x18, TF_REG(18)(sp)
-	lw	x19, TF_REG(19)(sp)
-	lw	x20, TF_REG(20)(sp)
-	lw	x21, TF_REG(21)(sp)
-	lw	x22, TF_REG(22)(sp)
-	lw	x23, TF_REG(23)(sp)
-	lw	x24, TF_REG(24)(sp)
-	lw	x25, TF_REG(25)(sp)
-	lw	x26, TF_REG(26)(sp)
-	lw	x27, TF_REG(27)(sp)
-	lw	x28, TF_REG(28)(sp)
-	lw	x29, TF_REG(29)(sp)
-	lw	x30, TF_REG(30)(sp)
-	lw	x31, TF_REG(31)(sp)
+	RESTORE_CSRS sp
+	RESTORE_GPRS sp
 	addi	sp, sp, TF_SIZE
+	sret
+
+from_user:				/* sp = kernel stack top, sscratch = user sp */
+	addi	sp, sp, -TF_SIZE
+	SAVE_GPRS sp
+	csrr	t0, sscratch
+	sw	t0, TF_REG(2)(sp)
+	csrw	sscratch, zero
+	SAVE_CSRS sp
+	lw	tp, TF_REG(0)(sp)
+	li	s0, 0			/* a backtrace stops here */
+	mv	a0, sp
+	call	user_trap		/* does not return: it ends in user_return */
+
+/* void user_return(struct trapframe *tf): tf is at the top of the kernel
+ * stack. Interrupts are off, so nothing runs between the sscratch write
+ * and sret. */
+user_return:
+	mv	sp, a0
+	addi	t0, sp, TF_SIZE
+	csrw	sscratch, t0
+	sw	tp, TF_REG(0)(sp)
+	RESTORE_CSRS sp
+	RESTORE_GPRS sp
+	lw	sp, TF_REG(2)(sp)
 	sret
 
 /*

@@ -18,26 +18,26 @@
 #include "dev/fdt.h"
 #include "lib/kerrno.h"
 
-#define DATA "tests/unit/data/"
-#define BLOB_128M DATA "virt-128m.dtb"
-#define BLOB_SMP2 DATA "virt-256m-smp2.dtb"
+#define DATA	     "tests/unit/data/"
+#define BLOB_128M    DATA "virt-128m.dtb"
+#define BLOB_SMP2    DATA "virt-256m-smp2.dtb"
 #define BLOB_OPENSBI DATA "virt-128m-opensbi.dtb"
 #define BLOB_ISA_EXT DATA "virt-isa-extensions.dtb"
 
-#define MIB (1024u * 1024u)
-#define QEMU_RAM_BASE 0x80000000u
-#define QEMU_TIMEBASE_HZ 10000000u
-#define QEMU_UART_BASE 0x10000000u
-#define QEMU_UART_IRQ 10
-#define QEMU_UART_CLOCK_HZ 3686400u
-#define QEMU_PLIC_BASE 0x0c000000u
-#define QEMU_PLIC_NDEV 96
-#define QEMU_TEST_BASE 0x100000u
+#define MIB		      (1024u * 1024u)
+#define QEMU_RAM_BASE	      0x80000000u
+#define QEMU_TIMEBASE_HZ      10000000u
+#define QEMU_UART_BASE	      0x10000000u
+#define QEMU_UART_IRQ	      10
+#define QEMU_UART_CLOCK_HZ    3686400u
+#define QEMU_PLIC_BASE	      0x0c000000u
+#define QEMU_PLIC_NDEV	      96
+#define QEMU_TEST_BASE	      0x100000u
 #define QEMU_VIRTIO_LAST_BASE 0x10008000u /* the tree lists the slots from the top down */
-#define QEMU_VIRTIO_STRIDE 0x1000u
-#define QEMU_VIRTIO_SLOTS 8
-#define FUZZ_ITERATIONS 10000
-#define FUZZ_SEED 0x2545f491u
+#define QEMU_VIRTIO_STRIDE    0x1000u
+#define QEMU_VIRTIO_SLOTS     8
+#define FUZZ_ITERATIONS	      10000
+#define FUZZ_SEED	      0x2545f491u
 
 /* A blob in a buffer of exactly its size. */
 struct blob {
@@ -47,7 +47,7 @@ struct blob {
 
 static struct blob load(const char *path)
 {
-	struct blob b = { NULL, 0 };
+	struct blob b = {NULL, 0};
 	FILE *fp = fopen(path, "rb");
 	long n;
 
@@ -119,8 +119,7 @@ static void expect_error(const struct blob *b, const char *why)
 }
 
 /* Offset in b of the value of property name of the node at path. */
-static uint32_t prop_offset(const struct blob *b, const char *path, const char *name,
-			    uint32_t *len)
+static uint32_t prop_offset(const struct blob *b, const char *path, const char *name, uint32_t *len)
 {
 	struct fdt f;
 	int node;
@@ -284,7 +283,7 @@ static void test_real_blob_has_no_initrd_or_reserved_ranges_and_reports_totalsiz
 static void test_maxsize_above_totalsize_is_accepted(void **state)
 {
 	struct blob b = load(BLOB_128M);
-	struct blob big = { malloc(b.size + PAGE_SIZE), b.size + PAGE_SIZE };
+	struct blob big = {malloc(b.size + PAGE_SIZE), b.size + PAGE_SIZE};
 	struct platform p;
 
 	(void)state;
@@ -346,6 +345,31 @@ static void test_smp2_blob_initrd_range_comes_from_4_byte_cells(void **state)
 	free(b.data);
 }
 
+static void test_missing_chosen_gives_empty_bootargs_and_no_initrd(void **state)
+{
+	struct blob b = load(BLOB_SMP2);
+	struct platform p;
+
+	(void)state;
+	patch_bytes(&b, "chosen", "chosex", 6);
+	parse(&b, &p);
+	assert_non_null(p.bootargs);
+	assert_string_equal(p.bootargs, "");
+	assert_int_equal(p.initrd_start, 0);
+	assert_int_equal(p.initrd_end, 0);
+	free(b.data);
+}
+
+static void test_initrd_start_without_end_is_rejected(void **state)
+{
+	struct blob b = load(BLOB_SMP2);
+
+	(void)state;
+	patch_bytes(&b, "linux,initrd-end", "linux,initrd-enX", 16);
+	expect_error(&b, "devtree: bad linux,initrd-start/linux,initrd-end");
+	free(b.data);
+}
+
 /* ---- Crafted: what OpenSBI hands over, 8-byte initrd cells ---- */
 
 static void test_opensbi_blob_initrd_range_comes_from_8_byte_cells(void **state)
@@ -381,15 +405,118 @@ static void test_opensbi_blob_reserved_ranges_are_rsvmap_then_reserved_memory(vo
 	free(b.data);
 }
 
-static void test_initrd_end_before_start_is_rejected(void **state)
+/*
+ * A copy of b whose memory reservation map (empty in b, just before the
+ * struct block) holds n entries of one page each from the start of RAM.
+ */
+static struct blob with_rsvmap_entries(const struct blob *b, uint32_t n)
 {
-	struct blob b = load(BLOB_SMP2);
-	uint32_t len;
-	uint32_t end = prop_offset(&b, "/chosen", "linux,initrd-end", &len);
+	uint32_t rsv = header(b, FDT_H_OFF_MEM_RSVMAP);
+	uint32_t old_struct = header(b, FDT_H_OFF_DT_STRUCT);
+	uint32_t delta = n * FDT_RSV_ENTRY_SIZE;
+	struct blob c = {calloc(1, b->size + delta), b->size + delta};
+
+	assert_non_null(c.data);
+	assert_int_equal(rsv + FDT_RSV_ENTRY_SIZE, old_struct);
+	memcpy(c.data, b->data, rsv);
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *e = c.data + rsv + i * FDT_RSV_ENTRY_SIZE;
+		put_be32(e + 4, QEMU_RAM_BASE + i * PAGE_SIZE);
+		put_be32(e + FDT_RSV_SIZE_FIELD + 4, PAGE_SIZE);
+	}
+	memcpy(c.data + old_struct + delta, b->data + old_struct, b->size - old_struct);
+	set_header(&c, FDT_H_TOTALSIZE, c.size);
+	set_header(&c, FDT_H_OFF_DT_STRUCT, old_struct + delta);
+	set_header(&c, FDT_H_OFF_DT_STRINGS, header(b, FDT_H_OFF_DT_STRINGS) + delta);
+	return c;
+}
+
+static void test_more_than_16_reserved_ranges_are_rejected(void **state)
+{
+	struct blob b = load(BLOB_128M);
+	struct blob full = with_rsvmap_entries(&b, DT_MAX_RESERVED);
+	struct blob over = with_rsvmap_entries(&b, DT_MAX_RESERVED + 1);
+	struct platform p;
 
 	(void)state;
-	put_be32(b.data + end, 0x87ffffff);
+	parse(&full, &p);
+	assert_int_equal(p.nreserved, DT_MAX_RESERVED);
+	assert_int_equal(p.reserved[DT_MAX_RESERVED - 1].base,
+			 QEMU_RAM_BASE + (DT_MAX_RESERVED - 1) * PAGE_SIZE);
+	assert_int_equal(p.reserved[DT_MAX_RESERVED - 1].size, PAGE_SIZE);
+	expect_error(&over, "devtree: too many reserved ranges");
+	free(full.data);
+	free(over.data);
+	free(b.data);
+}
+
+/* reg of mmode_resv0 is <addr_hi addr_lo size_hi size_lo>. */
+static void test_empty_reserved_range_is_skipped(void **state)
+{
+	struct blob b = load(BLOB_OPENSBI);
+	struct platform p;
+	uint32_t len;
+	uint32_t reg = prop_offset(&b, "/reserved-memory/mmode_resv0", "reg", &len);
+
+	(void)state;
+	put_be32(b.data + reg + 3 * FDT_CELL_SIZE, 0);
+	parse(&b, &p);
+	assert_int_equal(p.nreserved, 2);
+	assert_int_equal(p.reserved[1].base, 0x80000000);
+	free(b.data);
+}
+
+static void test_bad_reserved_range_is_rejected(void **state)
+{
+	struct blob b = load(BLOB_OPENSBI);
+	uint32_t len;
+	uint32_t reg = prop_offset(&b, "/reserved-memory/mmode_resv0", "reg", &len);
+	uint32_t size_cells = prop_offset(&b, "/reserved-memory", "#size-cells", &len);
+
+	(void)state;
+	put_be32(b.data + reg, 1);
+	expect_error(&b, "devtree: reserved range does not end below 4 GiB");
+	put_be32(b.data + reg, 0);
+	put_be32(b.data + size_cells, FDT_MAX_CELLS + 1);
+	expect_error(&b, "devtree: bad reg in /reserved-memory");
+	free(b.data);
+}
+
+static void test_bad_initrd_range_is_rejected(void **state)
+{
+	struct blob b = load(BLOB_SMP2);
+	struct blob b64 = load(BLOB_OPENSBI);
+	uint32_t len;
+	uint32_t end = prop_offset(&b, "/chosen", "linux,initrd-end", &len);
+	uint32_t end64 = prop_offset(&b64, "/chosen", "linux,initrd-end", &len);
+
+	(void)state;
+	put_be32(b.data + end, 0x87ffffff); /* before the start */
 	expect_error(&b, "devtree: bad linux,initrd-start/linux,initrd-end");
+	put_be32(b64.data + end64, 1); /* ends above 4 GiB */
+	expect_error(&b64, "devtree: bad linux,initrd-start/linux,initrd-end");
+	free(b.data);
+	free(b64.data);
+}
+
+/* Turn the rtc, the first node under /soc, into a ninth virtio,mmio node. */
+static void test_only_first_8_virtio_nodes_are_kept(void **state)
+{
+	struct blob b = load(BLOB_128M);
+	struct platform p;
+	uint32_t len;
+	uint32_t compat = prop_offset(&b, "/soc/rtc", "compatible", &len);
+
+	(void)state;
+	assert_true(len >= sizeof("virtio,mmio"));
+	memset(b.data + compat, 0, len);
+	memcpy(b.data + compat, "virtio,mmio", sizeof("virtio,mmio"));
+	parse(&b, &p);
+	assert_int_equal(p.nvirtio, DT_MAX_VIRTIO);
+	assert_int_equal(p.virtio[0].base, 0x101000);
+	assert_int_equal(p.virtio[0].irq, 11);
+	assert_int_equal(p.virtio[DT_MAX_VIRTIO - 1].base,
+			 QEMU_VIRTIO_LAST_BASE - 6 * QEMU_VIRTIO_STRIDE);
 	free(b.data);
 }
 
@@ -423,6 +550,27 @@ static void test_sstc_absent_when_isa_string_lacks_it(void **state)
 
 	(void)state;
 	patch_bytes(&b, "zbs_sstc", "zbs_zbkb", 8);
+	parse(&b, &p);
+	assert_false(p.has_sstc);
+	free(b.data);
+}
+
+/* The boot hart is the first cpu node: cpu@1's ISA does not matter. */
+static void test_sstc_comes_from_first_cpu_node(void **state)
+{
+	struct blob b = load(BLOB_SMP2);
+	struct platform p;
+	uint32_t len;
+	uint32_t isa1 = prop_offset(&b, "/cpus/cpu@1", "riscv,isa", &len);
+	uint32_t isa0 = prop_offset(&b, "/cpus/cpu@0", "riscv,isa", &len);
+
+	(void)state;
+	assert_memory_equal(b.data + isa1 + len - 5, "sstc", 5);
+	b.data[isa1 + len - 2] = 'x';
+	parse(&b, &p);
+	assert_true(p.has_sstc);
+	b.data[isa1 + len - 2] = 't';
+	b.data[isa0 + len - 2] = 'x';
 	parse(&b, &p);
 	assert_false(p.has_sstc);
 	free(b.data);
@@ -514,7 +662,7 @@ static void test_fdt_children_and_siblings_stay_under_parent(void **state)
 	struct blob b = load(BLOB_SMP2);
 	struct fdt f;
 	int cpus, c;
-	const char *names[] = { "cpu@0", "cpu@1", "cpu-map" };
+	const char *names[] = {"cpu@0", "cpu@1", "cpu-map"};
 	size_t i = 0;
 
 	(void)state;
@@ -529,6 +677,35 @@ static void test_fdt_children_and_siblings_stay_under_parent(void **state)
 	assert_int_equal(i, ARRAY_SIZE(names));
 	assert_int_equal(fdt_first_child(&f, fdt_find_node(&f, "/memory")), -ENOENT);
 	assert_int_equal(fdt_first_child(&f, -ENOENT), -ENOENT);
+	free(b.data);
+}
+
+/* A handle that is not the offset of a BEGIN_NODE token is refused, not followed. */
+static void test_fdt_rejects_bad_node_handles(void **state)
+{
+	struct blob b = load(BLOB_128M);
+	struct fdt f;
+	uint32_t len;
+	int prop = (int)prop_offset(&b, "/chosen", "bootargs", &len) - FDT_PROP_HEADER_SIZE;
+	int bad[] = {(int)b.size, (int)b.size + 4096, 0x7ffffffc, FDT_HEADER_SIZE, 0, prop};
+
+	(void)state;
+	init_fdt(&f, &b);
+	/* A misaligned offset whose bytes read as a BEGIN_NODE token. */
+	for (uint32_t off = f.struct_off + 1; off < f.struct_end; off++) {
+		if (off % FDT_TOKEN_SIZE != 0 && get_be32(b.data + off) == FDT_BEGIN_NODE) {
+			bad[ARRAY_SIZE(bad) - 2] = (int)off;
+			break;
+		}
+	}
+	assert_int_not_equal(bad[ARRAY_SIZE(bad) - 2], 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_null(fdt_node_name(&f, bad[i]));
+		assert_null(fdt_getprop(&f, bad[i], "reg", &len));
+		assert_int_equal(fdt_next_node(&f, bad[i], NULL), -EINVAL);
+		assert_int_equal(fdt_first_child(&f, bad[i]), -EINVAL);
+		assert_false(fdt_is_compatible(&f, bad[i], "ns16550a"));
+	}
 	free(b.data);
 }
 
@@ -631,6 +808,13 @@ static void test_fdt_rsvmap_iteration_stops_at_terminator(void **state)
 	assert_int_equal(size, 0x2000);
 	assert_int_equal(fdt_rsv_entry(&f, 1, &addr, &size), -ENOENT);
 	assert_int_equal(fdt_rsv_entry(&f, -1, &addr, &size), -ENOENT);
+	/* Only (0, 0) ends the map: an entry of size 0 does not. */
+	put_be32(crafted.data + header(&crafted, FDT_H_OFF_MEM_RSVMAP) + FDT_RSV_SIZE_FIELD + 4, 0);
+	init_fdt(&f, &crafted);
+	assert_int_equal(fdt_rsv_entry(&f, 0, &addr, &size), 0);
+	assert_int_equal(addr, 0x87e00000);
+	assert_int_equal(size, 0);
+	assert_int_equal(fdt_rsv_entry(&f, 1, &addr, &size), -ENOENT);
 	free(real.data);
 	free(crafted.data);
 }
@@ -674,6 +858,101 @@ static void test_every_truncated_struct_block_is_rejected(void **state)
 	}
 	set_header(&b, FDT_H_SIZE_DT_STRUCT, full);
 	parse(&b, &p);
+	free(b.data);
+}
+
+/*
+ * A copy of b laid out header, reservation map, strings, struct block, so
+ * that the struct block ends where the blob ends.
+ */
+static struct blob struct_block_last(const struct blob *b)
+{
+	uint32_t start = header(b, FDT_H_OFF_DT_STRUCT);
+	uint32_t struct_size = header(b, FDT_H_SIZE_DT_STRUCT);
+	uint32_t strings_size = header(b, FDT_H_SIZE_DT_STRINGS);
+	uint32_t new_struct = start + ((strings_size + FDT_TOKEN_SIZE - 1) & ~(FDT_TOKEN_SIZE - 1));
+	struct blob c = {calloc(1, new_struct + struct_size), new_struct + struct_size};
+
+	assert_non_null(c.data);
+	assert_true(header(b, FDT_H_OFF_MEM_RSVMAP) < start);
+	memcpy(c.data, b->data, start);
+	memcpy(c.data + start, b->data + header(b, FDT_H_OFF_DT_STRINGS), strings_size);
+	memcpy(c.data + new_struct, b->data + start, struct_size);
+	set_header(&c, FDT_H_OFF_DT_STRINGS, start);
+	set_header(&c, FDT_H_OFF_DT_STRUCT, new_struct);
+	set_header(&c, FDT_H_TOTALSIZE, c.size);
+	return c;
+}
+
+/* As above, but the buffer ends with the struct block, so ASan sees any overread. */
+static void test_every_truncation_of_a_final_struct_block_is_rejected(void **state)
+{
+	struct blob b = load(BLOB_128M);
+	struct blob last = struct_block_last(&b);
+	uint32_t start = header(&last, FDT_H_OFF_DT_STRUCT);
+	uint32_t full = header(&last, FDT_H_SIZE_DT_STRUCT);
+	struct platform p;
+
+	(void)state;
+	parse(&last, &p);
+	assert_string_equal(p.bootargs, "init=/bin/sh quiet -- a b");
+	for (uint32_t s = 0; s < full; s += FDT_TOKEN_SIZE) {
+		struct blob c = {copy_prefix(&last, start + s), start + s};
+		const char *err = NULL;
+		set_header(&c, FDT_H_TOTALSIZE, c.size);
+		set_header(&c, FDT_H_SIZE_DT_STRUCT, s);
+		if (devtree_parse(c.data, c.size, &p, &err) != -EINVAL)
+			fail_msg("struct block of %u bytes accepted", s);
+		assert_non_null(err);
+		free(c.data);
+	}
+	free(last.data);
+	free(b.data);
+}
+
+/* b with the struct block last and its END token replaced by the n words. */
+static struct blob with_struct_tail(const struct blob *b, const uint32_t *words, size_t n)
+{
+	struct blob last = struct_block_last(b);
+	uint32_t extra = (uint32_t)(n - 1) * FDT_TOKEN_SIZE;
+	struct blob c = {malloc(last.size + extra), last.size + extra};
+
+	assert_non_null(c.data);
+	memcpy(c.data, last.data, last.size);
+	for (size_t i = 0; i < n; i++)
+		put_be32(c.data + last.size - FDT_TOKEN_SIZE + i * FDT_TOKEN_SIZE, words[i]);
+	set_header(&c, FDT_H_TOTALSIZE, c.size);
+	set_header(&c, FDT_H_SIZE_DT_STRUCT, header(&last, FDT_H_SIZE_DT_STRUCT) + extra);
+	free(last.data);
+	return c;
+}
+
+static void test_second_root_node_is_rejected(void **state)
+{
+	static const uint32_t nop_end[] = {FDT_NOP, FDT_END};
+	static const uint32_t second_root[] = {FDT_BEGIN_NODE, 0, FDT_END_NODE, FDT_END};
+	struct blob b = load(BLOB_128M);
+	struct blob ok = with_struct_tail(&b, nop_end, ARRAY_SIZE(nop_end));
+	struct blob bad = with_struct_tail(&b, second_root, ARRAY_SIZE(second_root));
+	struct platform p;
+
+	(void)state;
+	parse(&ok, &p);
+	expect_error(&bad, "fdt: more than one root node");
+	free(ok.data);
+	free(bad.data);
+	free(b.data);
+}
+
+static void test_property_outside_any_node_is_rejected(void **state)
+{
+	static const uint32_t prop_after_root[] = {FDT_PROP, 0, 0, FDT_END};
+	struct blob b = load(BLOB_128M);
+	struct blob bad = with_struct_tail(&b, prop_after_root, ARRAY_SIZE(prop_after_root));
+
+	(void)state;
+	expect_error(&bad, "fdt: property outside any node");
+	free(bad.data);
 	free(b.data);
 }
 
@@ -842,8 +1121,8 @@ static void test_unterminated_node_name_is_rejected(void **state)
 static void test_missing_end_token_is_rejected(void **state)
 {
 	struct blob b = load(BLOB_128M);
-	uint32_t end = header(&b, FDT_H_OFF_DT_STRUCT) + header(&b, FDT_H_SIZE_DT_STRUCT) -
-		       FDT_TOKEN_SIZE;
+	uint32_t end =
+	    header(&b, FDT_H_OFF_DT_STRUCT) + header(&b, FDT_H_SIZE_DT_STRUCT) - FDT_TOKEN_SIZE;
 
 	(void)state;
 	assert_int_equal(get_be32(b.data + end), FDT_END);
@@ -860,8 +1139,8 @@ static void test_missing_end_token_is_rejected(void **state)
 static void test_unknown_token_is_rejected(void **state)
 {
 	struct blob b = load(BLOB_128M);
-	uint32_t end = header(&b, FDT_H_OFF_DT_STRUCT) + header(&b, FDT_H_SIZE_DT_STRUCT) -
-		       FDT_TOKEN_SIZE;
+	uint32_t end =
+	    header(&b, FDT_H_OFF_DT_STRUCT) + header(&b, FDT_H_SIZE_DT_STRUCT) - FDT_TOKEN_SIZE;
 
 	(void)state;
 	put_be32(b.data + end, FDT_END + 1);
@@ -907,7 +1186,8 @@ static void test_random_byte_corruption_parses_or_fails_cleanly(void **state)
 			rejected++;
 			assert_int_equal(r, -EINVAL);
 			assert_non_null(err);
-			assert_true(strncmp(err, "fdt: ", 5) == 0 || strncmp(err, "devtree: ", 9) == 0);
+			assert_true(strncmp(err, "fdt: ", 5) == 0 ||
+				    strncmp(err, "devtree: ", 9) == 0);
 		}
 		free(c);
 	}
@@ -965,8 +1245,12 @@ static void test_ram_above_4g_or_empty_is_rejected(void **state)
 static void test_missing_timebase_is_rejected(void **state)
 {
 	struct blob b = load(BLOB_128M);
+	uint32_t len;
+	uint32_t tb = prop_offset(&b, "/cpus", "timebase-frequency", &len);
 
 	(void)state;
+	put_be32(b.data + tb, 0);
+	expect_error(&b, "devtree: /cpus/timebase-frequency is 0");
 	patch_bytes(&b, "timebase-frequency", "timebase-frequencY", 18);
 	expect_error(&b, "devtree: no /cpus/timebase-frequency");
 	free(b.data);
@@ -1000,54 +1284,65 @@ static void test_plic_found_by_either_compatible_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_blob_ram_is_128m_at_80000000),
-		cmocka_unit_test(test_real_blob_timebase_is_10mhz),
-		cmocka_unit_test(test_real_blob_bootargs_match_append_exactly),
-		cmocka_unit_test(test_real_blob_uart_is_at_10000000_irq_10),
-		cmocka_unit_test(test_real_blob_plic_is_at_0c000000_with_96_sources),
-		cmocka_unit_test(test_real_blob_test_device_is_at_100000),
-		cmocka_unit_test(test_real_blob_lists_8_virtio_slots_from_10008000_down),
-		cmocka_unit_test(test_real_blob_boot_hart_has_sstc),
-		cmocka_unit_test(test_real_blob_has_no_initrd_or_reserved_ranges_and_reports_totalsize),
-		cmocka_unit_test(test_maxsize_above_totalsize_is_accepted),
-		cmocka_unit_test(test_smp2_blob_ram_is_256m_and_devices_match),
-		cmocka_unit_test(test_smp2_blob_without_append_has_empty_bootargs),
-		cmocka_unit_test(test_smp2_blob_initrd_range_comes_from_4_byte_cells),
-		cmocka_unit_test(test_opensbi_blob_initrd_range_comes_from_8_byte_cells),
-		cmocka_unit_test(test_opensbi_blob_reserved_ranges_are_rsvmap_then_reserved_memory),
-		cmocka_unit_test(test_initrd_end_before_start_is_rejected),
-		cmocka_unit_test(test_isa_extensions_list_gives_sstc),
-		cmocka_unit_test(test_sstc_absent_when_isa_string_lacks_it),
-		cmocka_unit_test(test_sstc_inside_longer_extension_name_does_not_count),
-		cmocka_unit_test(test_fdt_find_node_matches_name_before_unit_address),
-		cmocka_unit_test(test_fdt_next_node_visits_all_nodes_with_depth),
-		cmocka_unit_test(test_fdt_children_and_siblings_stay_under_parent),
-		cmocka_unit_test(test_fdt_reg_uses_parent_cells),
-		cmocka_unit_test(test_fdt_prop_readers_check_length_and_termination),
-		cmocka_unit_test(test_fdt_stringlist_matches_whole_strings_only),
-		cmocka_unit_test(test_fdt_rsvmap_iteration_stops_at_terminator),
-		cmocka_unit_test(test_every_truncation_of_real_blob_is_rejected),
-		cmocka_unit_test(test_every_truncated_struct_block_is_rejected),
-		cmocka_unit_test(test_every_truncated_strings_block_is_rejected),
-		cmocka_unit_test(test_bad_magic_is_rejected),
-		cmocka_unit_test(test_unsupported_version_is_rejected),
-		cmocka_unit_test(test_version_16_header_is_accepted),
-		cmocka_unit_test(test_totalsize_below_header_is_rejected),
-		cmocka_unit_test(test_struct_block_offset_past_end_is_rejected),
-		cmocka_unit_test(test_strings_and_rsvmap_outside_blob_are_rejected),
-		cmocka_unit_test(test_rsvmap_without_terminator_is_rejected),
-		cmocka_unit_test(test_property_length_past_struct_block_is_rejected),
-		cmocka_unit_test(test_string_offset_past_strings_block_is_rejected),
-		cmocka_unit_test(test_unterminated_node_name_is_rejected),
-		cmocka_unit_test(test_missing_end_token_is_rejected),
-		cmocka_unit_test(test_unknown_token_is_rejected),
-		cmocka_unit_test(test_random_byte_corruption_parses_or_fails_cleanly),
-		cmocka_unit_test(test_unterminated_bootargs_is_rejected),
-		cmocka_unit_test(test_missing_memory_node_is_rejected),
-		cmocka_unit_test(test_ram_above_4g_or_empty_is_rejected),
-		cmocka_unit_test(test_missing_timebase_is_rejected),
-		cmocka_unit_test(test_missing_uart_is_rejected),
-		cmocka_unit_test(test_plic_found_by_either_compatible_name),
+	    cmocka_unit_test(test_real_blob_ram_is_128m_at_80000000),
+	    cmocka_unit_test(test_real_blob_timebase_is_10mhz),
+	    cmocka_unit_test(test_real_blob_bootargs_match_append_exactly),
+	    cmocka_unit_test(test_real_blob_uart_is_at_10000000_irq_10),
+	    cmocka_unit_test(test_real_blob_plic_is_at_0c000000_with_96_sources),
+	    cmocka_unit_test(test_real_blob_test_device_is_at_100000),
+	    cmocka_unit_test(test_real_blob_lists_8_virtio_slots_from_10008000_down),
+	    cmocka_unit_test(test_real_blob_boot_hart_has_sstc),
+	    cmocka_unit_test(test_real_blob_has_no_initrd_or_reserved_ranges_and_reports_totalsize),
+	    cmocka_unit_test(test_maxsize_above_totalsize_is_accepted),
+	    cmocka_unit_test(test_smp2_blob_ram_is_256m_and_devices_match),
+	    cmocka_unit_test(test_smp2_blob_without_append_has_empty_bootargs),
+	    cmocka_unit_test(test_smp2_blob_initrd_range_comes_from_4_byte_cells),
+	    cmocka_unit_test(test_missing_chosen_gives_empty_bootargs_and_no_initrd),
+	    cmocka_unit_test(test_initrd_start_without_end_is_rejected),
+	    cmocka_unit_test(test_opensbi_blob_initrd_range_comes_from_8_byte_cells),
+	    cmocka_unit_test(test_opensbi_blob_reserved_ranges_are_rsvmap_then_reserved_memory),
+	    cmocka_unit_test(test_more_than_16_reserved_ranges_are_rejected),
+	    cmocka_unit_test(test_empty_reserved_range_is_skipped),
+	    cmocka_unit_test(test_bad_reserved_range_is_rejected),
+	    cmocka_unit_test(test_bad_initrd_range_is_rejected),
+	    cmocka_unit_test(test_only_first_8_virtio_nodes_are_kept),
+	    cmocka_unit_test(test_isa_extensions_list_gives_sstc),
+	    cmocka_unit_test(test_sstc_absent_when_isa_string_lacks_it),
+	    cmocka_unit_test(test_sstc_comes_from_first_cpu_node),
+	    cmocka_unit_test(test_sstc_inside_longer_extension_name_does_not_count),
+	    cmocka_unit_test(test_fdt_find_node_matches_name_before_unit_address),
+	    cmocka_unit_test(test_fdt_next_node_visits_all_nodes_with_depth),
+	    cmocka_unit_test(test_fdt_children_and_siblings_stay_under_parent),
+	    cmocka_unit_test(test_fdt_rejects_bad_node_handles),
+	    cmocka_unit_test(test_fdt_reg_uses_parent_cells),
+	    cmocka_unit_test(test_fdt_prop_readers_check_length_and_termination),
+	    cmocka_unit_test(test_fdt_stringlist_matches_whole_strings_only),
+	    cmocka_unit_test(test_fdt_rsvmap_iteration_stops_at_terminator),
+	    cmocka_unit_test(test_every_truncation_of_real_blob_is_rejected),
+	    cmocka_unit_test(test_every_truncated_struct_block_is_rejected),
+	    cmocka_unit_test(test_every_truncation_of_a_final_struct_block_is_rejected),
+	    cmocka_unit_test(test_every_truncated_strings_block_is_rejected),
+	    cmocka_unit_test(test_bad_magic_is_rejected),
+	    cmocka_unit_test(test_unsupported_version_is_rejected),
+	    cmocka_unit_test(test_version_16_header_is_accepted),
+	    cmocka_unit_test(test_totalsize_below_header_is_rejected),
+	    cmocka_unit_test(test_struct_block_offset_past_end_is_rejected),
+	    cmocka_unit_test(test_strings_and_rsvmap_outside_blob_are_rejected),
+	    cmocka_unit_test(test_rsvmap_without_terminator_is_rejected),
+	    cmocka_unit_test(test_property_length_past_struct_block_is_rejected),
+	    cmocka_unit_test(test_string_offset_past_strings_block_is_rejected),
+	    cmocka_unit_test(test_unterminated_node_name_is_rejected),
+	    cmocka_unit_test(test_missing_end_token_is_rejected),
+	    cmocka_unit_test(test_second_root_node_is_rejected),
+	    cmocka_unit_test(test_property_outside_any_node_is_rejected),
+	    cmocka_unit_test(test_unknown_token_is_rejected),
+	    cmocka_unit_test(test_random_byte_corruption_parses_or_fails_cleanly),
+	    cmocka_unit_test(test_unterminated_bootargs_is_rejected),
+	    cmocka_unit_test(test_missing_memory_node_is_rejected),
+	    cmocka_unit_test(test_ram_above_4g_or_empty_is_rejected),
+	    cmocka_unit_test(test_missing_timebase_is_rejected),
+	    cmocka_unit_test(test_missing_uart_is_rejected),
+	    cmocka_unit_test(test_plic_found_by_either_compatible_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

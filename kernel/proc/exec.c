@@ -1,0 +1,136 @@
+/*
+ * exec: replace a process's program with an ELF file from the initramfs.
+ * Builds the new address space's regions (one per segment, the heap, the
+ * stack) without loading any page: vm_fault fills them on first touch.
+ * Only the top of the stack is written now, with argc, argv and envp.
+ * The old address space survives until the new one is complete, so a
+ * failed exec returns an error to the old program.
+ */
+#include "kernel.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/vm.h"
+#include "proc/cpio.h"
+#include "proc/elf.h"
+#include "proc/file.h"
+#include "proc/proc.h"
+#include "proc/syscall.h"
+#include "riscv/cpu.h"
+#include "riscv/csr.h"
+#include "riscv/kvm.h"
+
+#define STACK_ALIGN 16
+
+static uint32_t region_prot(uint32_t pflags)
+{
+	uint32_t prot = 0;
+	if (pflags & ELF_PF_R)
+		prot |= VM_R;
+	if (pflags & ELF_PF_W)
+		prot |= VM_W;
+	if (pflags & ELF_PF_X)
+		prot |= VM_X | VM_R;
+	return prot;
+}
+
+/* Add a region per loadable segment, then the heap after the last one. */
+static int add_segments(struct addrspace *as, const struct elf_info *info, const uint8_t *image)
+{
+	uint32_t top = 0;
+	for (uint32_t i = 0; i < info->nsegs; i++) {
+		const struct elf_segment *s = &info->segs[i];
+		struct vm_region r = {
+			.start = PAGE_ROUND_DOWN(s->vaddr),
+			.end = PAGE_ROUND_UP(s->vaddr + s->memsz),
+			.prot = (uint8_t)region_prot(s->flags),
+			.kind = s->filesz ? VMR_FILE : VMR_ANON,
+			.file_va = s->vaddr,
+			.file_size = s->filesz,
+			.file_data = image + s->offset,
+		};
+		int err = vm_add_region(as, &r);
+		if (err)
+			return err == -EINVAL ? -ENOEXEC : err;
+		top = MAX(top, r.end);
+	}
+	struct vm_region heap = { .start = top, .end = top, .prot = VM_R | VM_W, .kind = VMR_ANON };
+	struct vm_region stack = { .start = USER_TOP - STACK_MAX, .end = USER_TOP,
+				   .prot = VM_R | VM_W, .kind = VMR_STACK };
+	if (top + STACK_GUARD > stack.start)
+		return -ENOEXEC;
+	as->heap_start = as->brk = top;
+	int err = vm_add_region(as, &heap);
+	return err ? err : vm_add_region(as, &stack);
+}
+
+/*
+ * Lay out the strings, then the argv and envp arrays, at the top of the
+ * stack of as. Returns the user address of argv (the initial sp) or 0.
+ */
+static uint32_t push_args(struct addrspace *as, const char *const *argv, int argc)
+{
+	uint32_t sp = USER_TOP;
+	uint32_t uargv[EXEC_MAX_ARGS + 2]; /* argv[], NULL, then envp's NULL */
+	for (int i = argc - 1; i >= 0; i--) {
+		uint32_t len = strlen(argv[i]) + 1;
+		sp -= len;
+		if (vm_write(as, sp, argv[i], len) != 0)
+			return 0;
+		uargv[i] = sp;
+	}
+	uargv[argc] = 0;
+	uargv[argc + 1] = 0;
+	sp = (sp - (argc + 2) * sizeof(uint32_t)) & ~(STACK_ALIGN - 1u);
+	if (vm_write(as, sp, uargv, (argc + 2) * sizeof(uint32_t)) != 0)
+		return 0;
+	return sp;
+}
+
+int proc_exec(struct proc *p, const char *path, const char *const *argv, int argc)
+{
+	struct cpio_file cf;
+	int err = cpio_find(initrd_data(), initrd_size(), path, &cf);
+	if (err)
+		return err == -EINVAL ? -EIO : err;
+	if ((cf.mode & K_S_IFMT) != K_S_IFREG)
+		return -EACCES;
+	struct elf_info info;
+	if (elf_parse(cf.data, cf.size, &info) != 0)
+		return -ENOEXEC;
+
+	struct addrspace *as = vm_create();
+	if (as == NULL)
+		return -ENOMEM;
+	err = add_segments(as, &info, cf.data);
+	uint32_t sp = err ? 0 : push_args(as, argv, argc);
+	if (sp == 0) {
+		vm_destroy(as);
+		return err ? err : -ENOMEM;
+	}
+
+	struct addrspace *old = p->as;
+	p->as = as;
+	if (p == myproc())
+		vm_activate(as);
+	if (old)
+		vm_destroy(old);
+
+	struct trapframe *tf = p->tf;
+	memset(tf->regs, 0, sizeof(tf->regs));
+	tf->sepc = info.entry;
+	tf->regs[REG_SP] = sp;
+	tf->regs[REG_A0] = (uint32_t)argc;
+	tf->regs[REG_A0 + 1] = sp;
+	tf->regs[REG_A0 + 2] = sp + (argc + 1) * sizeof(uint32_t);
+	/* sret to U-mode with interrupts on, no SUM, FPU off. */
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS_MASK |
+					    SSTATUS_SIE)) | SSTATUS_SPIE;
+	const char *name = path;
+	for (const char *s = path; *s; s++)
+		if (*s == '/' && s[1])
+			name = s + 1;
+	size_t n = MIN(strlen(name), (size_t)PROC_NAME_MAX - 1);
+	memcpy(p->name, name, n);
+	p->name[n] = '\0';
+	return 0;
+}

@@ -1,0 +1,288 @@
+/*
+ * The file table and the three kinds of file. Pipes live in one frame
+ * each: a small header and a ring buffer, guarded by the pipe's lock;
+ * readers sleep on nread, writers on nwrite. The file table's lock guards
+ * every file's ref and type.
+ */
+#include "proc/file.h"
+#include "dev/console.h"
+#include "kernel.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "lib/spinlock.h"
+#include "mm/mm.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include "proc/cpio.h"
+#include "proc/proc.h"
+#include "proc/uapi.h"
+#include "riscv/cpu.h"
+
+struct pipe {
+	struct spinlock lock;
+	uint32_t nread, nwrite; /* bytes read and written so far */
+	bool readopen, writeopen;
+	uint8_t data[];
+};
+
+#define PIPE_SIZE (PAGE_SIZE - sizeof(struct pipe))
+#define COPY_CHUNK 256 /* bytes moved per copy through the kernel stack */
+
+static struct spinlock ftable_lock = SPINLOCK_INIT("ftable");
+static struct file ftable[NFILE];
+
+const uint8_t *initrd_data(void)
+{
+	return pa2kva(platform.initrd_start);
+}
+
+uint32_t initrd_size(void)
+{
+	return platform.initrd_end - platform.initrd_start;
+}
+
+static struct file *file_alloc(enum file_type type, bool readable, bool writable)
+{
+	spin_lock(&ftable_lock);
+	for (int i = 0; i < NFILE; i++) {
+		struct file *f = &ftable[i];
+		if (f->ref == 0) {
+			memset(f, 0, sizeof(*f));
+			f->ref = 1;
+			f->type = type;
+			f->readable = readable;
+			f->writable = writable;
+			spin_unlock(&ftable_lock);
+			return f;
+		}
+	}
+	spin_unlock(&ftable_lock);
+	return NULL;
+}
+
+struct file *file_open_console(bool readable, bool writable)
+{
+	return file_alloc(F_CONSOLE, readable, writable);
+}
+
+struct file *file_open(const char *path, int flags, int *err)
+{
+	int mode = flags & 3;
+	if (mode != K_O_RDONLY && mode != K_O_WRONLY && mode != K_O_RDWR) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	bool rd = mode != K_O_WRONLY, wr = mode != K_O_RDONLY;
+	if (strcmp(path, "/dev/console") == 0) {
+		struct file *f = file_open_console(rd, wr);
+		*err = f ? 0 : -ENFILE;
+		return f;
+	}
+	struct cpio_file cf;
+	*err = cpio_find(initrd_data(), initrd_size(), path, &cf);
+	if (*err)
+		return NULL;
+	if ((cf.mode & K_S_IFMT) == K_S_IFDIR) {
+		*err = -EISDIR;
+		return NULL;
+	}
+	if (wr) {
+		*err = -EROFS;
+		return NULL;
+	}
+	struct file *f = file_alloc(F_INITRD, true, false);
+	if (f == NULL) {
+		*err = -ENFILE;
+		return NULL;
+	}
+	f->data = cf.data;
+	f->size = cf.size;
+	return f;
+}
+
+int file_pipe(struct file **rd, struct file **wr)
+{
+	paddr_t pa = frame_alloc(0);
+	if (pa == 0)
+		return -ENOMEM;
+	struct pipe *p = pa2kva(pa);
+	*p = (struct pipe){ .lock = SPINLOCK_INIT("pipe"), .readopen = true, .writeopen = true };
+	*rd = file_alloc(F_PIPE, true, false);
+	*wr = file_alloc(F_PIPE, false, true);
+	if (*rd == NULL || *wr == NULL) {
+		if (*rd)
+			file_close(*rd);
+		if (*wr)
+			file_close(*wr);
+		frame_free(pa);
+		return -ENFILE;
+	}
+	(*rd)->pipe = (*wr)->pipe = p;
+	return 0;
+}
+
+struct file *file_dup(struct file *f)
+{
+	spin_lock(&ftable_lock);
+	f->ref++;
+	spin_unlock(&ftable_lock);
+	return f;
+}
+
+/* One end of a pipe closed: wake the other side; free it when both are. */
+static void pipe_close(struct pipe *p, bool writer)
+{
+	spin_lock(&p->lock);
+	if (writer) {
+		p->writeopen = false;
+		wakeup(&p->nread);
+	} else {
+		p->readopen = false;
+		wakeup(&p->nwrite);
+	}
+	bool last = !p->readopen && !p->writeopen;
+	spin_unlock(&p->lock);
+	if (last)
+		frame_free(kva2pa(p));
+}
+
+void file_close(struct file *f)
+{
+	spin_lock(&ftable_lock);
+	if (f->ref == 0)
+		panic("file: close of a closed file");
+	if (--f->ref > 0) {
+		spin_unlock(&ftable_lock);
+		return;
+	}
+	struct file copy = *f;
+	f->type = F_NONE;
+	spin_unlock(&ftable_lock);
+	if (copy.type == F_PIPE)
+		pipe_close(copy.pipe, copy.writable);
+}
+
+static int pipe_read(struct pipe *p, uint32_t ubuf, uint32_t n)
+{
+	spin_lock(&p->lock);
+	while (p->nread == p->nwrite && p->writeopen) {
+		if (myproc()->killed) {
+			spin_unlock(&p->lock);
+			return -EINTR;
+		}
+		sleep(&p->nread, &p->lock);
+	}
+	uint32_t done = 0;
+	while (done < n && p->nread != p->nwrite) {
+		uint32_t at = p->nread % PIPE_SIZE;
+		uint32_t chunk = MIN(MIN(n - done, p->nwrite - p->nread), PIPE_SIZE - at);
+		if (copyout(ubuf + done, &p->data[at], chunk) != 0) {
+			spin_unlock(&p->lock);
+			return done ? (int)done : -EFAULT;
+		}
+		p->nread += chunk;
+		done += chunk;
+	}
+	spin_unlock(&p->lock);
+	wakeup(&p->nwrite);
+	return (int)done;
+}
+
+static int pipe_write(struct pipe *p, uint32_t ubuf, uint32_t n)
+{
+	uint32_t done = 0;
+	spin_lock(&p->lock);
+	while (done < n) {
+		if (!p->readopen || myproc()->killed) {
+			spin_unlock(&p->lock);
+			return done ? (int)done : (p->readopen ? -EINTR : -EPIPE);
+		}
+		if (p->nwrite - p->nread == PIPE_SIZE) {
+			/* Lock order: a pipe's lock, then proc_lock. */
+			wakeup(&p->nread);
+			sleep(&p->nwrite, &p->lock);
+			continue;
+		}
+		uint32_t at = p->nwrite % PIPE_SIZE;
+		uint32_t chunk = MIN(MIN(n - done, PIPE_SIZE - (p->nwrite - p->nread)), PIPE_SIZE - at);
+		if (copyin(&p->data[at], ubuf + done, chunk) != 0) {
+			spin_unlock(&p->lock);
+			return done ? (int)done : -EFAULT;
+		}
+		p->nwrite += chunk;
+		done += chunk;
+	}
+	spin_unlock(&p->lock);
+	wakeup(&p->nread);
+	return (int)done;
+}
+
+static int console_file_read(uint32_t ubuf, uint32_t n)
+{
+	char buf[COPY_CHUNK];
+	uint32_t got = console_readline(buf, MIN(n, (uint32_t)sizeof(buf)));
+	if (copyout(ubuf, buf, got) != 0)
+		return -EFAULT;
+	return (int)got;
+}
+
+static int console_file_write(uint32_t ubuf, uint32_t n)
+{
+	char buf[COPY_CHUNK];
+	uint32_t done = 0;
+	while (done < n) {
+		uint32_t chunk = MIN(n - done, (uint32_t)sizeof(buf));
+		if (copyin(buf, ubuf + done, chunk) != 0)
+			return done ? (int)done : -EFAULT;
+		console_write(buf, chunk);
+		done += chunk;
+	}
+	return (int)done;
+}
+
+int file_read(struct file *f, uint32_t ubuf, uint32_t n)
+{
+	if (!f->readable)
+		return -EBADF;
+	if (!vm_range_ok(mycpu()->vm, ubuf, n, VM_W))
+		return -EFAULT;
+	switch (f->type) {
+	case F_CONSOLE:
+		return console_file_read(ubuf, n);
+	case F_PIPE:
+		return pipe_read(f->pipe, ubuf, n);
+	case F_INITRD: {
+		uint32_t count = MIN(n, f->size - f->off);
+		if (copyout(ubuf, f->data + f->off, count) != 0)
+			return -EFAULT;
+		f->off += count;
+		return (int)count;
+	}
+	default:
+		return -EBADF;
+	}
+}
+
+int file_write(struct file *f, uint32_t ubuf, uint32_t n)
+{
+	if (!f->writable)
+		return -EBADF;
+	if (!vm_range_ok(mycpu()->vm, ubuf, n, VM_R))
+		return -EFAULT;
+	switch (f->type) {
+	case F_CONSOLE:
+		return console_file_write(ubuf, n);
+	case F_PIPE:
+		return pipe_write(f->pipe, ubuf, n);
+	default:
+		return -EBADF;
+	}
+}
+
+uint32_t file_count_open(void)
+{
+	uint32_t n = 0;
+	for (int i = 0; i < NFILE; i++)
+		n += ftable[i].ref > 0;
+	return n;
+}

@@ -1,0 +1,411 @@
+/*
+ * The process table, the scheduler and the process life cycle. The run
+ * queue is a FIFO, so picking the next process is O(1); the timer tick
+ * preempts a process that runs in user mode. The kernel itself runs with
+ * interrupts off except in the idle loop, so kernel code is never
+ * preempted; proc_lock still guards the shared state for more harts later.
+ */
+#include "proc/proc.h"
+#include "dev/power.h"
+#include "kernel.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/vm.h"
+#include "proc/file.h"
+#include "proc/uapi.h"
+#include "riscv/cpu.h"
+#include "riscv/csr.h"
+#include "riscv/kvm.h"
+
+#define KSTACK_MAGIC 0x57AC4B1Du /* at the bottom of every kernel stack */
+
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+struct proc procs[NPROC];
+static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16)));
+static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
+static struct proc *initproc;
+static int next_pid = 1;
+static uint64_t idle_instret;
+static uint32_t context_switches;
+volatile uint64_t proc_ticks;
+
+static void forkret(void);
+
+struct proc *myproc(void)
+{
+	return mycpu()->proc;
+}
+
+void proc_init(void)
+{
+	for (int i = 0; i < NPROC; i++)
+		procs[i].kstack = kstacks[i];
+}
+
+static void rq_push(struct proc *p)
+{
+	p->rq_next = NULL;
+	if (rq_tail)
+		rq_tail->rq_next = p;
+	else
+		rq_head = p;
+	rq_tail = p;
+}
+
+static struct proc *rq_pop(void)
+{
+	struct proc *p = rq_head;
+	if (p) {
+		rq_head = p->rq_next;
+		if (rq_head == NULL)
+			rq_tail = NULL;
+	}
+	return p;
+}
+
+/* Make p runnable; proc_lock held. */
+static void make_runnable(struct proc *p)
+{
+	p->state = P_RUNNABLE;
+	rq_push(p);
+}
+
+/* Take an unused slot, with its kernel stack and trap frame ready. */
+static struct proc *alloc_proc(void)
+{
+	spin_lock(&proc_lock);
+	struct proc *p = NULL;
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].state == P_UNUSED) {
+			p = &procs[i];
+			break;
+		}
+	}
+	if (p == NULL) {
+		spin_unlock(&proc_lock);
+		return NULL;
+	}
+	p->state = P_EMBRYO;
+	p->pid = next_pid++;
+	spin_unlock(&proc_lock);
+
+	p->parent = NULL;
+	p->chan = NULL;
+	p->killed = 0;
+	p->xstatus = 0;
+	p->as = NULL;
+	memset(p->ofile, 0, sizeof(p->ofile));
+	*(uint32_t *)p->kstack = KSTACK_MAGIC;
+	p->tf = (struct trapframe *)(p->kstack + KSTACK_SIZE - sizeof(struct trapframe));
+	memset(p->tf, 0, sizeof(*p->tf));
+	memset(&p->ctx, 0, sizeof(p->ctx));
+	p->ctx.ra = (uint32_t)(uintptr_t)forkret;
+	p->ctx.sp = (uint32_t)(uintptr_t)p->tf;
+	return p;
+}
+
+/* Give a slot back; proc_lock held. */
+static void free_proc(struct proc *p)
+{
+	p->state = P_UNUSED;
+	p->pid = 0;
+	p->parent = NULL;
+	p->name[0] = '\0';
+}
+
+void proc_start_init(const char *path, const char *const *argv, int argc)
+{
+	struct proc *p = alloc_proc();
+	if (p == NULL)
+		panic("init: no process slot");
+	p->ofile[0] = file_open_console(true, false);
+	p->ofile[1] = file_open_console(false, true);
+	p->ofile[2] = file_open_console(false, true);
+	if (!p->ofile[0] || !p->ofile[1] || !p->ofile[2])
+		panic("init: cannot open the console");
+	int err = proc_exec(p, path, argv, argc);
+	if (err)
+		panic("init: cannot run %s: error %d", path, err);
+	initproc = p;
+	spin_lock(&proc_lock);
+	make_runnable(p);
+	spin_unlock(&proc_lock);
+}
+
+/* Switch to the scheduler; proc_lock held, state already changed. */
+static void sched(void)
+{
+	struct proc *p = myproc();
+	if (*(uint32_t *)p->kstack != KSTACK_MAGIC)
+		panic("proc: kernel stack overflow in pid %d (%s)", p->pid, p->name);
+	swtch(&p->ctx, mycpu()->scheduler);
+}
+
+/* Wait for an interrupt with interrupts on, counting the instructions the
+ * wait costs so benchmarks can leave idle time out. */
+static void idle(void)
+{
+	uint64_t before = read_instret();
+	intr_on();
+	wfi();
+	intr_off();
+	idle_instret += read_instret() - before;
+}
+
+void scheduler(void)
+{
+	struct cpu *c = mycpu();
+	struct context self;
+	c->scheduler = &self;
+	for (;;) {
+		spin_lock(&proc_lock);
+		struct proc *p = rq_pop();
+		if (p == NULL) {
+			spin_unlock(&proc_lock);
+			idle();
+			continue;
+		}
+		p->state = P_RUNNING;
+		c->proc = p;
+		vm_activate(p->as);
+		context_switches++;
+		swtch(&self, &p->ctx);
+		c->proc = NULL;
+		spin_unlock(&proc_lock);
+	}
+}
+
+/* A new process's first scheduling lands here, holding proc_lock. */
+static void forkret(void)
+{
+	spin_unlock(&proc_lock);
+	user_return(myproc()->tf);
+}
+
+void yield(void)
+{
+	struct proc *p = myproc();
+	spin_lock(&proc_lock);
+	make_runnable(p);
+	sched();
+	spin_unlock(&proc_lock);
+}
+
+void sleep(void *chan, struct spinlock *lk)
+{
+	struct proc *p = myproc();
+	if (lk != &proc_lock) {
+		spin_lock(&proc_lock);
+		spin_unlock(lk);
+	}
+	p->chan = chan;
+	p->state = P_SLEEPING;
+	sched();
+	p->chan = NULL;
+	if (lk != &proc_lock) {
+		spin_unlock(&proc_lock);
+		spin_lock(lk);
+	}
+}
+
+/* Wake the sleepers on chan; proc_lock held. */
+static void wakeup_locked(void *chan)
+{
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &procs[i];
+		if (p->state == P_SLEEPING && p->chan == chan)
+			make_runnable(p);
+	}
+}
+
+void wakeup(void *chan)
+{
+	spin_lock(&proc_lock);
+	wakeup_locked(chan);
+	spin_unlock(&proc_lock);
+}
+
+void proc_tick(void)
+{
+	proc_ticks++;
+	wakeup((void *)&proc_ticks);
+}
+
+int proc_fork(void)
+{
+	struct proc *p = myproc();
+	struct proc *np = alloc_proc();
+	if (np == NULL)
+		return -EAGAIN;
+	np->as = vm_create();
+	if (np->as == NULL || vm_copy(np->as, p->as) != 0) {
+		if (np->as)
+			vm_destroy(np->as);
+		np->as = NULL;
+		spin_lock(&proc_lock);
+		free_proc(np);
+		spin_unlock(&proc_lock);
+		return -ENOMEM;
+	}
+	*np->tf = *p->tf;
+	np->tf->regs[REG_A0] = 0; /* fork returns 0 in the child */
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd])
+			np->ofile[fd] = file_dup(p->ofile[fd]);
+	memcpy(np->name, p->name, sizeof(p->name));
+	int pid = np->pid;
+	spin_lock(&proc_lock);
+	np->parent = p;
+	make_runnable(np);
+	spin_unlock(&proc_lock);
+	return pid;
+}
+
+const char *signal_name(int sig)
+{
+	switch (sig) {
+	case K_SIGILL: return "SIGILL";
+	case K_SIGTRAP: return "SIGTRAP";
+	case K_SIGBUS: return "SIGBUS";
+	case K_SIGKILL: return "SIGKILL";
+	case K_SIGSEGV: return "SIGSEGV";
+	case K_SIGTERM: return "SIGTERM";
+	default: return "signal";
+	}
+}
+
+/* What QEMU's exit status is when init dies by a signal, as a shell
+ * would report it. */
+#define EXIT_SIGNAL_BASE 128
+
+static void init_ended(int xstatus) __attribute__((noreturn));
+static void init_ended(int xstatus)
+{
+	int sig = xstatus & 0x7f;
+	if (sig) {
+		kprintf("init killed by %s\n", signal_name(sig));
+		machine_exit(EXIT_SIGNAL_BASE + sig);
+	}
+	int code = (xstatus >> 8) & 0xff;
+	kprintf("init exited with status %d\n", code);
+	machine_exit(code);
+}
+
+void proc_exit(int xstatus)
+{
+	struct proc *p = myproc();
+	if (p == initproc)
+		init_ended(xstatus);
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->ofile[fd]) {
+			file_close(p->ofile[fd]);
+			p->ofile[fd] = NULL;
+		}
+	}
+	/* Leave the address space before freeing it. */
+	mycpu()->vm = NULL;
+	asid_activate_kernel(kvm_root_pa());
+	vm_destroy(p->as);
+	p->as = NULL;
+
+	spin_lock(&proc_lock);
+	bool orphaned_zombie = false;
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].parent == p && procs[i].state != P_UNUSED) {
+			procs[i].parent = initproc;
+			orphaned_zombie |= procs[i].state == P_ZOMBIE;
+		}
+	}
+	if (orphaned_zombie)
+		wakeup_locked(initproc);
+	p->xstatus = xstatus;
+	p->state = P_ZOMBIE;
+	wakeup_locked(p->parent);
+	sched();
+	panic("proc: zombie %d ran again", p->pid);
+}
+
+int proc_wait(int pid, uint32_t ustatus, int options)
+{
+	struct proc *p = myproc();
+	if (ustatus && !vm_range_ok(p->as, ustatus, sizeof(int), VM_W))
+		return -EFAULT;
+	if (options & ~K_WNOHANG)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	for (;;) {
+		bool have_kids = false;
+		for (int i = 0; i < NPROC; i++) {
+			struct proc *q = &procs[i];
+			if (q->parent != p || q->state == P_UNUSED || (pid > 0 && q->pid != pid))
+				continue;
+			have_kids = true;
+			if (q->state != P_ZOMBIE)
+				continue;
+			int qpid = q->pid, xs = q->xstatus;
+			free_proc(q);
+			spin_unlock(&proc_lock);
+			if (ustatus && copyout(ustatus, &xs, sizeof(xs)) != 0)
+				return -EFAULT;
+			return qpid;
+		}
+		if (!have_kids) {
+			spin_unlock(&proc_lock);
+			return -ECHILD;
+		}
+		if ((options & K_WNOHANG) || p->killed) {
+			spin_unlock(&proc_lock);
+			return (options & K_WNOHANG) ? 0 : -EINTR;
+		}
+		sleep(p, &proc_lock);
+	}
+}
+
+int proc_kill(int pid, int sig)
+{
+	if (sig != 0 && sig != K_SIGKILL && sig != K_SIGTERM)
+		return -EINVAL;
+	if (pid <= 0)
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &procs[i];
+		if (p->pid != pid || p->state == P_UNUSED)
+			continue;
+		int err = 0;
+		if (sig != 0 && p == initproc)
+			err = -EPERM;
+		else if (sig != 0 && p->state != P_ZOMBIE && !p->killed) {
+			p->killed = sig;
+			if (p->state == P_SLEEPING)
+				make_runnable(p);
+		}
+		spin_unlock(&proc_lock);
+		return err;
+	}
+	spin_unlock(&proc_lock);
+	return -ESRCH;
+}
+
+void proc_kill_fault(int sig, const char *fmt, ...)
+{
+	struct proc *p = myproc();
+	char why[160];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	kprintf("pid %d (%s): killed (%s): %s\n", p->pid, p->name, signal_name(sig), why);
+	vm_stats.faults_kill++;
+	p->killed = sig;
+}
+
+uint64_t proc_idle_instret(void)
+{
+	return idle_instret;
+}
+
+uint32_t proc_context_switches(void)
+{
+	return context_switches;
+}

@@ -1,0 +1,89 @@
+/*
+ * Processes: the table, the run queue and scheduler, sleep/wakeup, and
+ * the life cycle (fork, exec, exit, wait, kill). One lock, proc_lock,
+ * guards every process's state, parent, chan and the run queue.
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include "lib/spinlock.h"
+#include "lib/types.h"
+#include "riscv/trap.h"
+
+#define NPROC 64
+#define NOFILE 16
+#define KSTACK_SIZE 8192
+#define PROC_NAME_MAX 16
+
+/* Callee-saved registers, what swtch saves and restores. */
+struct context {
+	uint32_t ra, sp;
+	uint32_t s[12];
+};
+
+enum procstate { P_UNUSED, P_EMBRYO, P_RUNNABLE, P_RUNNING, P_SLEEPING, P_ZOMBIE };
+
+struct file;
+struct addrspace;
+
+struct proc {
+	enum procstate state;
+	int pid;
+	struct proc *parent;
+	void *chan;           /* what it sleeps on */
+	int killed;           /* the signal that will end it at the next return to user; 0 if none */
+	int xstatus;          /* wait status, once a zombie */
+	struct addrspace *as;
+	uint8_t *kstack;      /* KSTACK_SIZE bytes; the trap frame sits at the top */
+	struct trapframe *tf;
+	struct context ctx;
+	struct file *ofile[NOFILE];
+	struct proc *rq_next; /* run-queue link */
+	char name[PROC_NAME_MAX];
+};
+
+extern struct spinlock proc_lock;
+extern struct proc procs[NPROC];
+
+struct proc *myproc(void);
+
+void proc_init(void);
+/* Start the first process running path with argv (kernel strings). */
+void proc_start_init(const char *path, const char *const *argv, int argc);
+/* Run processes forever on this hart. */
+void scheduler(void) __attribute__((noreturn));
+
+/* Give up the CPU; the caller stays runnable. */
+void yield(void);
+/* Sleep on chan, releasing lk while asleep and holding it again after. */
+void sleep(void *chan, struct spinlock *lk);
+/* Wake every process sleeping on chan. Must not be called with proc_lock held. */
+void wakeup(void *chan);
+/* Count a timer tick: wake timed sleepers. */
+void proc_tick(void);
+/* The tick channel timed sleepers wait on, and the current tick count. */
+extern volatile uint64_t proc_ticks;
+
+int proc_fork(void);
+/* End the current process with wait status xstatus. */
+void proc_exit(int xstatus) __attribute__((noreturn));
+int proc_wait(int pid, uint32_t ustatus, int options);
+int proc_kill(int pid, int sig);
+/* Kill the current process for a fault it caused, printing the one-line
+ * message of DESIGN.md section 6: "pid 7 (memhog): killed (SIGSEGV): "
+ * followed by the formatted reason. */
+void proc_kill_fault(int sig, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *signal_name(int sig);
+
+/* Replace p's program with path (argv: kernel strings). 0 or -errno. */
+int proc_exec(struct proc *p, const char *path, const char *const *argv, int argc);
+
+/* Return to user mode with tf (trapvec.S). */
+void user_return(struct trapframe *tf) __attribute__((noreturn));
+void swtch(struct context *old, struct context *new);
+
+/* Instructions retired while the idle loop waited (for benchmarks). */
+uint64_t proc_idle_instret(void);
+uint32_t proc_context_switches(void);
+
+#endif

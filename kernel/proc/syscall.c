@@ -1,0 +1,361 @@
+/*
+ * System calls: the number in a7 picks a handler, the arguments are a0-a5
+ * of the trap frame, and the result (or a negative errno) goes back in a0.
+ * Every pointer from user space goes through copyin/copyout/copyinstr or
+ * is checked with vm_range_ok before use.
+ */
+#include "proc/syscall.h"
+#include "dev/power.h"
+#include "kernel.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/mm.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include "proc/cpio.h"
+#include "proc/file.h"
+#include "proc/proc.h"
+#include "proc/uapi.h"
+#include "riscv/asid.h"
+#include "riscv/csr.h"
+#include "riscv/timer.h"
+
+#define PATH_MAX 256
+#define ARG(tf, i) ((tf)->regs[REG_A0 + (i)])
+#define USEC_PER_SEC 1000000u
+#define NSEC_PER_SEC 1000000000u
+
+static struct file *fd_file(int fd)
+{
+	if (fd < 0 || fd >= NOFILE)
+		return NULL;
+	return myproc()->ofile[fd];
+}
+
+/* The lowest free descriptor at or above from, given f; -EMFILE if none. */
+static int fd_install(struct file *f, int from)
+{
+	struct proc *p = myproc();
+	for (int fd = from; fd < NOFILE; fd++) {
+		if (p->ofile[fd] == NULL) {
+			p->ofile[fd] = f;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+static int32_t sys_exit(struct trapframe *tf)
+{
+	proc_exit(K_W_EXITCODE((int)ARG(tf, 0)));
+}
+
+static int32_t sys_fork(struct trapframe *tf)
+{
+	(void)tf;
+	return proc_fork();
+}
+
+/* Copy argv (a user array of user strings) into buf as kernel strings. */
+static int copy_args(uint32_t uargv, char *buf, uint32_t size, const char **argv)
+{
+	uint32_t used = 0;
+	for (int argc = 0;; argc++) {
+		uint32_t uarg;
+		if (copyin(&uarg, uargv + argc * sizeof(uint32_t), sizeof(uarg)) != 0)
+			return -EFAULT;
+		if (uarg == 0)
+			return argc;
+		if (argc == EXEC_MAX_ARGS || used == size)
+			return -E2BIG;
+		int n = copyinstr(buf + used, uarg, size - used);
+		if (n == -ENAMETOOLONG)
+			return -E2BIG;
+		if (n < 0)
+			return n;
+		argv[argc] = buf + used;
+		used += (uint32_t)n + 1;
+	}
+}
+
+static int32_t sys_execve(struct trapframe *tf)
+{
+	char path[PATH_MAX];
+	int n = copyinstr(path, ARG(tf, 0), sizeof(path));
+	if (n < 0)
+		return n;
+	paddr_t page = frame_alloc(0);
+	if (page == 0)
+		return -ENOMEM;
+	const char *argv[EXEC_MAX_ARGS];
+	int argc = copy_args(ARG(tf, 1), pa2kva(page), EXEC_ARG_BYTES, argv);
+	int err = argc < 0 ? argc : proc_exec(myproc(), path, argv, argc);
+	frame_free(page);
+	/* On success the trap frame holds the new program's registers. */
+	return err ? err : (int32_t)tf->regs[REG_A0];
+}
+
+static int32_t sys_waitpid(struct trapframe *tf)
+{
+	return proc_wait((int)ARG(tf, 0), ARG(tf, 1), (int)ARG(tf, 2));
+}
+
+static int32_t sys_getpid(struct trapframe *tf)
+{
+	(void)tf;
+	return myproc()->pid;
+}
+
+static int32_t sys_getppid(struct trapframe *tf)
+{
+	(void)tf;
+	struct proc *parent = myproc()->parent;
+	return parent ? parent->pid : 0;
+}
+
+static int32_t sys_kill(struct trapframe *tf)
+{
+	return proc_kill((int)ARG(tf, 0), (int)ARG(tf, 1));
+}
+
+static int32_t sys_sched_yield(struct trapframe *tf)
+{
+	(void)tf;
+	yield();
+	return 0;
+}
+
+static struct spinlock ticks_lock = SPINLOCK_INIT("ticks");
+
+static int32_t sys_usleep(struct trapframe *tf)
+{
+	uint64_t us = ARG(tf, 0);
+	/* One tick more than the time asked, as the current tick is partly
+	 * over: a sleep never ends early. */
+	uint64_t wait = (us * HZ + USEC_PER_SEC - 1) / USEC_PER_SEC + 1;
+	spin_lock(&ticks_lock);
+	uint64_t until = proc_ticks + wait;
+	while (proc_ticks < until) {
+		if (myproc()->killed) {
+			spin_unlock(&ticks_lock);
+			return -EINTR;
+		}
+		sleep((void *)&proc_ticks, &ticks_lock);
+	}
+	spin_unlock(&ticks_lock);
+	return 0;
+}
+
+static int32_t sys_uptime(struct trapframe *tf)
+{
+	uint64_t t = read_time(), hz = platform.timebase_hz;
+	struct k_timespec ts = { .sec = (uint32_t)(t / hz),
+				 .nsec = (uint32_t)((t % hz) * NSEC_PER_SEC / hz) };
+	return copyout(ARG(tf, 0), &ts, sizeof(ts));
+}
+
+static int32_t sys_brk(struct trapframe *tf)
+{
+	struct addrspace *as = myproc()->as;
+	uint32_t want = ARG(tf, 0);
+	if (want != 0)
+		vm_set_brk(as, want); /* on failure the break stays where it was */
+	return (int32_t)as->brk;
+}
+
+static int32_t sys_pipe(struct trapframe *tf)
+{
+	struct file *rd, *wr;
+	int err = file_pipe(&rd, &wr);
+	if (err)
+		return err;
+	struct proc *p = myproc();
+	int fds[2];
+	fds[0] = fd_install(rd, 0);
+	fds[1] = fds[0] < 0 ? -EMFILE : fd_install(wr, 0);
+	err = fds[1] < 0 ? -EMFILE : copyout(ARG(tf, 0), fds, sizeof(fds));
+	if (err) {
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				p->ofile[fds[i]] = NULL;
+		file_close(rd);
+		file_close(wr);
+	}
+	return err;
+}
+
+static int32_t sys_read(struct trapframe *tf)
+{
+	struct file *f = fd_file((int)ARG(tf, 0));
+	return f ? file_read(f, ARG(tf, 1), ARG(tf, 2)) : -EBADF;
+}
+
+static int32_t sys_write(struct trapframe *tf)
+{
+	struct file *f = fd_file((int)ARG(tf, 0));
+	return f ? file_write(f, ARG(tf, 1), ARG(tf, 2)) : -EBADF;
+}
+
+static int32_t sys_close(struct trapframe *tf)
+{
+	int fd = (int)ARG(tf, 0);
+	struct file *f = fd_file(fd);
+	if (f == NULL)
+		return -EBADF;
+	myproc()->ofile[fd] = NULL;
+	file_close(f);
+	return 0;
+}
+
+static int32_t sys_dup(struct trapframe *tf)
+{
+	struct file *f = fd_file((int)ARG(tf, 0));
+	if (f == NULL)
+		return -EBADF;
+	int fd = fd_install(f, 0);
+	if (fd >= 0)
+		file_dup(f);
+	return fd;
+}
+
+static int32_t sys_dup2(struct trapframe *tf)
+{
+	int oldfd = (int)ARG(tf, 0), newfd = (int)ARG(tf, 1);
+	struct file *f = fd_file(oldfd);
+	if (f == NULL || newfd < 0 || newfd >= NOFILE)
+		return -EBADF;
+	if (oldfd == newfd)
+		return newfd;
+	struct proc *p = myproc();
+	if (p->ofile[newfd])
+		file_close(p->ofile[newfd]);
+	p->ofile[newfd] = file_dup(f);
+	return newfd;
+}
+
+static int32_t sys_open(struct trapframe *tf)
+{
+	char path[PATH_MAX];
+	int n = copyinstr(path, ARG(tf, 0), sizeof(path));
+	if (n < 0)
+		return n;
+	int err;
+	struct file *f = file_open(path, (int)ARG(tf, 1), &err);
+	if (f == NULL)
+		return err;
+	int fd = fd_install(f, 0);
+	if (fd < 0)
+		file_close(f);
+	return fd;
+}
+
+static int32_t sys_vmwalk(struct trapframe *tf)
+{
+	struct addrspace *as = myproc()->as;
+	uint32_t va = ARG(tf, 0);
+	struct sv32_xlate x;
+	struct k_vmwalk w = { .satp = csr_read(satp) };
+	w.asid = (w.satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+	w.fault = sv32_translate(as->root, va, SV32_LOAD, SV32_USER | SV32_HWAD, &x);
+	w.pte1_pa = x.pte1_pa;
+	w.pte1 = x.pte1;
+	w.pte0_pa = x.pte0_pa;
+	w.pte0 = x.pte0;
+	w.pa = x.pa;
+	w.level = x.level;
+	return copyout(ARG(tf, 1), &w, sizeof(w));
+}
+
+static int32_t sys_vmstat(struct trapframe *tf)
+{
+	const struct asid_stats *a = asid_stats();
+	uint64_t idle = proc_idle_instret();
+	struct k_vmstat s = {
+		.frames_total = frame_count_total(),
+		.frames_free = frame_count_free(),
+		.faults_zero = vm_stats.faults_zero,
+		.faults_file = vm_stats.faults_file,
+		.faults_kill = vm_stats.faults_kill,
+		.asid_generation = a->generation,
+		.asid_rollovers = a->rollovers,
+		.tlb_full_fences = a->full_fences,
+		.tlb_page_fences = a->page_fences,
+		.context_switches = proc_context_switches(),
+		.idle_instret_lo = (uint32_t)idle,
+		.idle_instret_hi = (uint32_t)(idle >> 32),
+	};
+	return copyout(ARG(tf, 0), &s, sizeof(s));
+}
+
+static int32_t sys_procinfo(struct trapframe *tf)
+{
+	uint32_t index = ARG(tf, 0), seen = 0;
+	struct k_procinfo info;
+	bool found = false;
+	spin_lock(&proc_lock);
+	for (int i = 0; i < NPROC && !found; i++) {
+		struct proc *p = &procs[i];
+		if (p->state == P_UNUSED || seen++ != index)
+			continue;
+		static const uint32_t states[] = {
+			[P_EMBRYO] = K_PROC_RUNNABLE, [P_RUNNABLE] = K_PROC_RUNNABLE,
+			[P_RUNNING] = K_PROC_RUNNING, [P_SLEEPING] = K_PROC_SLEEPING,
+			[P_ZOMBIE] = K_PROC_ZOMBIE,
+		};
+		info = (struct k_procinfo){
+			.pid = p->pid,
+			.ppid = p->parent ? p->parent->pid : 0,
+			.state = states[p->state],
+			.resident_pages = p->as ? p->as->resident : 0,
+		};
+		memcpy(info.name, p->name, sizeof(info.name));
+		found = true;
+	}
+	spin_unlock(&proc_lock);
+	if (!found)
+		return -ESRCH;
+	return copyout(ARG(tf, 1), &info, sizeof(info));
+}
+
+static int32_t sys_readdir(struct trapframe *tf)
+{
+	struct cpio_file cf;
+	int err = cpio_entry(initrd_data(), initrd_size(), ARG(tf, 0), &cf);
+	if (err)
+		return err;
+	uint32_t len = strlen(cf.name) + 1;
+	if (len > ARG(tf, 2))
+		return -ENAMETOOLONG;
+	return copyout(ARG(tf, 1), cf.name, len);
+}
+
+static int32_t sys_poweroff(struct trapframe *tf)
+{
+	(void)tf;
+	kprintf("power: off (requested by pid %d)\n", myproc()->pid);
+	power_off();
+}
+
+static int32_t (*const syscalls[SYS_MAX + 1])(struct trapframe *) = {
+	[SYS_exit] = sys_exit,		 [SYS_fork] = sys_fork,
+	[SYS_execve] = sys_execve,	 [SYS_waitpid] = sys_waitpid,
+	[SYS_getpid] = sys_getpid,	 [SYS_getppid] = sys_getppid,
+	[SYS_kill] = sys_kill,		 [SYS_sched_yield] = sys_sched_yield,
+	[SYS_usleep] = sys_usleep,	 [SYS_uptime] = sys_uptime,
+	[SYS_brk] = sys_brk,		 [SYS_pipe] = sys_pipe,
+	[SYS_read] = sys_read,		 [SYS_write] = sys_write,
+	[SYS_close] = sys_close,	 [SYS_dup] = sys_dup,
+	[SYS_open] = sys_open,		 [SYS_vmwalk] = sys_vmwalk,
+	[SYS_vmstat] = sys_vmstat,	 [SYS_procinfo] = sys_procinfo,
+	[SYS_readdir] = sys_readdir,	 [SYS_poweroff] = sys_poweroff,
+	[SYS_dup2] = sys_dup2,
+};
+
+void syscall(struct trapframe *tf)
+{
+	uint32_t nr = tf->regs[REG_A7];
+	int32_t ret = -ENOSYS;
+	if (nr <= SYS_MAX && syscalls[nr])
+		ret = syscalls[nr](tf);
+	tf->regs[REG_A0] = (uint32_t)ret;
+}

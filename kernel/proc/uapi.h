@@ -1,0 +1,98 @@
+/*
+ * The user/kernel interface: system-call numbers and the structures that
+ * cross the boundary. Included by the kernel and by the user runtime
+ * (user/lib), so it uses fixed-width types only and nothing kernel-private.
+ * Calling convention: a7 = number, a0-a5 = arguments, ecall; the result
+ * comes back in a0, a negative errno (lib/kerrno.h values) on failure.
+ */
+#ifndef PROC_UAPI_H
+#define PROC_UAPI_H
+
+#include <stdint.h>
+
+#define SYS_exit 1        /* (int status) -> no return */
+#define SYS_fork 2        /* () -> child pid in parent, 0 in child */
+#define SYS_execve 3      /* (const char *path, char *const argv[], char *const envp[]) */
+#define SYS_waitpid 4     /* (int pid, int *status, int options) -> pid, 0 with WNOHANG */
+#define SYS_getpid 5      /* () */
+#define SYS_getppid 6     /* () */
+#define SYS_kill 7        /* (int pid, int sig) */
+#define SYS_sched_yield 8 /* () */
+#define SYS_usleep 9      /* (uint32_t microseconds) */
+#define SYS_uptime 10     /* (struct k_timespec *ts): time since boot */
+#define SYS_brk 11        /* (void *addr) -> the new break; addr 0 asks for the current one */
+#define SYS_pipe 12       /* (int fds[2]) */
+#define SYS_read 13       /* (int fd, void *buf, uint32_t n) */
+#define SYS_write 14      /* (int fd, const void *buf, uint32_t n) */
+#define SYS_close 15      /* (int fd) */
+#define SYS_dup 16        /* (int fd) */
+#define SYS_open 17       /* (const char *path, int flags): initramfs files, "/dev/console" */
+#define SYS_mmap 18       /* (void *addr, uint32_t len, int prot, int flags, int fd, uint32_t off) */
+#define SYS_munmap 19     /* (void *addr, uint32_t len) */
+#define SYS_mprotect 20   /* (void *addr, uint32_t len, int prot) */
+#define SYS_vmwalk 21     /* (uint32_t va, struct k_vmwalk *out): the Sv32 walk of va */
+#define SYS_vmstat 22     /* (struct k_vmstat *out) */
+#define SYS_procinfo 23   /* (uint32_t index, struct k_procinfo *out) -> 0, -ESRCH past the end */
+#define SYS_readdir 24    /* (uint32_t index, char *name, uint32_t size): initramfs entry names */
+#define SYS_poweroff 25   /* () */
+#define SYS_dup2 26       /* (int oldfd, int newfd) */
+#define SYS_MAX 26
+
+/* waitpid options and status encoding (as POSIX and Linux). */
+#define K_WNOHANG 1
+#define K_W_EXITCODE(code) (((code) & 0xff) << 8)
+#define K_W_SIGNALED(sig) ((sig) & 0x7f)
+
+/* Signals a process can die of. */
+#define K_SIGILL 4
+#define K_SIGTRAP 5
+#define K_SIGKILL 9
+#define K_SIGBUS 7
+#define K_SIGSEGV 11
+#define K_SIGTERM 15
+
+/* open flags */
+#define K_O_RDONLY 0
+#define K_O_WRONLY 1
+#define K_O_RDWR 2
+
+struct k_timespec {
+	uint32_t sec;
+	uint32_t nsec;
+};
+
+struct k_vmwalk {
+	uint32_t satp;
+	uint32_t asid;
+	uint32_t pte1_pa, pte1; /* the level-1 entry and where it lives */
+	uint32_t pte0_pa, pte0; /* the level-0 entry; pte0_pa 0 if the walk stopped at level 1 */
+	uint32_t pa;            /* the translation, when fault is 0 */
+	uint32_t fault;         /* 0, or the scause a user load would raise */
+	int32_t level;          /* 1 megapage, 0 page, -1 none */
+};
+
+struct k_procinfo {
+	int32_t pid, ppid;
+	uint32_t state; /* K_PROC_* */
+	uint32_t resident_pages;
+	uint32_t swapped_pages;
+	char name[16];
+};
+
+#define K_PROC_RUNNABLE 1
+#define K_PROC_RUNNING 2
+#define K_PROC_SLEEPING 3
+#define K_PROC_ZOMBIE 4
+
+struct k_vmstat {
+	uint32_t frames_total, frames_free;
+	uint32_t swap_slots_total, swap_slots_free;
+	uint32_t faults_zero, faults_file, faults_swapin, faults_cow_copy, faults_cow_reuse,
+		faults_kill;
+	uint32_t swapins, swapouts, evictions, evictions_clean;
+	uint32_t asid_generation, asid_rollovers;
+	uint32_t tlb_full_fences, tlb_page_fences, context_switches;
+	uint32_t idle_instret_lo, idle_instret_hi;
+};
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * ASIDs (address-space identifiers: the TLB tags that x86 calls PCIDs) and
+ * the TLB fences that keep them honest. The scheduler and the VM code call
+ * these; nothing else writes satp for a user address space or fences a
+ * user mapping. The scheme is explained at the top of riscv/asid.c.
+ */
+#ifndef RISCV_ASID_H
+#define RISCV_ASID_H
+
+#include "lib/types.h"
+
+/* Per address space. Zero-initialised means "never ran": gen 0 is never a
+ * current generation. */
+struct asid_state {
+	uint32_t asid; /* the tag in satp.ASID; meaningful only while gen is current */
+	uint32_t gen;  /* the generation asid was handed out in; 0 = never assigned */
+};
+
+struct asid_stats {
+	uint32_t switches;    /* satp writes for user address spaces */
+	uint32_t full_fences; /* sfence.vma x0, x0 */
+	uint32_t asid_fences; /* sfence.vma x0, asid */
+	uint32_t page_fences; /* sfence.vma va, asid */
+	uint32_t rollovers;   /* generations started because the ASIDs ran out */
+	uint32_t generation;  /* the current generation */
+};
+
+/*
+ * Start the allocator with asidlen ASID bits (0..9, from the boot probe);
+ * enabled false is the asid=off command-line option. With asidlen 0 or
+ * ASIDs off, every address space runs with ASID 0. Fences the whole TLB.
+ */
+void asid_init(uint32_t asidlen, bool enabled);
+
+/* Make the address space with state st and root table root current on
+ * this hart, fencing only what its ASID needs. */
+void asid_activate(struct asid_state *st, paddr_t root);
+
+/* Switch to the kernel's own root (ASID 0), e.g. before freeing the root
+ * of the address space that was current. */
+void asid_activate_kernel(paddr_t kernel_root);
+
+/* After a user leaf PTE of va in st's address space was cleared or lost
+ * permissions: fence what the TLB may still hold for it. */
+void asid_flush_page(struct asid_state *st, uint32_t va);
+
+/* After a non-leaf PTE of st's address space changed (a level-0 table was
+ * unlinked): fence every non-global entry of its ASID. */
+void asid_flush_mm(struct asid_state *st);
+
+/* The counters, for the vmstat call and the tests. */
+const struct asid_stats *asid_stats(void);
+
+#ifdef HOST_TEST
+/*
+ * Test hook: each bit removes one fence, or puts it in the wrong place, so
+ * that the tagged-TLB model test can show it would catch that bug.
+ */
+extern unsigned asid_test_omit;
+#define ASID_OMIT_PAGE_FENCE (1u << 0)      /* asid_flush_page fences nothing */
+#define ASID_OMIT_MM_FENCE (1u << 1)        /* asid_flush_mm fences nothing */
+#define ASID_OMIT_ROLLOVER_FENCE (1u << 2)  /* a new generation without sfence.vma x0, x0 */
+#define ASID_ROLLOVER_FENCE_FIRST (1u << 3) /* rollover fences before the satp write */
+#define ASID_FENCE_WRONG_ASID (1u << 4)     /* flushes fence the ASID in satp, not st's */
+#define ASID_OMIT_SWITCH_FENCE (1u << 5)    /* ASIDs off: no fence of ASID 0 on a switch */
+#define ASID_SWITCH_FENCE_FIRST (1u << 6)   /* ASIDs off: fence ASID 0 before the satp write */
+#define ASID_OMIT_KERNEL_FENCE (1u << 7)    /* ASIDs off: no fence on asid_activate_kernel */
+#define ASID_OMIT_BITS 8
+#endif
+
+#endif

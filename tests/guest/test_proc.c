@@ -1,0 +1,656 @@
+/*
+ * In-guest KTAP suite for processes, system calls, user-memory safety and
+ * isolation. Run as init (make test boots with init=/bin/test_proc): the
+ * top process measures free frames, runs the suite in a child, reaps
+ * everything, and checks that no frame or open file leaked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sv32.h"
+
+int sched_yield(void); /* picolibc's <sched.h> hides it behind feature macros */
+
+#define KERNEL_VA 0x80400000u
+#define UNMAPPED_VA 0x40000000u
+
+static char why[200];
+static int ntest;
+static int nfail;
+
+/* Fail the current test with a reason unless cond holds. */
+#define CHECK(cond, ...)                                                    \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			snprintf(why, sizeof(why), "line %d: %s", __LINE__, #cond); \
+			return false;                                       \
+		}                                                           \
+	} while (0)
+
+/* Fork; the child runs fn and exits with its result; returns the status. */
+static int in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fn());
+	int st = -1;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+static bool killed_by(int st, int sig)
+{
+	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig;
+}
+
+static bool exited_with(int st, int code)
+{
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
+}
+
+/* ---- fork, exec, wait ------------------------------------------------ */
+
+static bool fork_returns_pid_to_parent_and_zero_to_child(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		pid_t me = getpid();
+		write(fds[1], &me, sizeof(me));
+		_exit(0);
+	}
+	pid_t seen = 0;
+	CHECK(read(fds[0], &seen, sizeof(seen)) == sizeof(seen));
+	close(fds[0]);
+	close(fds[1]);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(seen == pid);
+	return true;
+}
+
+static int exit_42(void) { return 42; }
+
+static bool wait_reports_exit_status(void)
+{
+	CHECK(exited_with(in_child(exit_42), 42));
+	return true;
+}
+
+static bool child_memory_is_a_copy(void)
+{
+	static volatile int shared = 1;
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		shared = 2;
+		_exit(shared);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && exited_with(st, 2));
+	CHECK(shared == 1);
+	return true;
+}
+
+static bool waitpid_wnohang_returns_zero_while_child_runs(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		char c;
+		read(fds[0], &c, 1); /* wait until the parent says so */
+		_exit(7);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, WNOHANG) == 0);
+	CHECK(write(fds[1], "x", 1) == 1);
+	CHECK(waitpid(pid, &st, 0) == pid && exited_with(st, 7));
+	close(fds[0]);
+	close(fds[1]);
+	return true;
+}
+
+static bool wait_without_children_is_echild(void)
+{
+	CHECK(waitpid(-1, NULL, 0) == -1 && errno == ECHILD);
+	CHECK(waitpid(12345, NULL, WNOHANG) == -1 && errno == ECHILD);
+	return true;
+}
+
+static bool getppid_in_child_is_parent(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(getppid() == parent ? 0 : 1);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && exited_with(st, 0));
+	return true;
+}
+
+static bool exec_passes_argv(void)
+{
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { "test_proc", "--argc", "two", "three", NULL };
+		execv("/bin/test_proc", argv);
+		_exit(100);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(exited_with(st, 4)); /* the child exits with its argc */
+	return true;
+}
+
+static bool exec_errors_leave_caller_running(void)
+{
+	char *argv[] = { "x", NULL };
+	CHECK(execv("/bin/no-such-program", argv) == -1 && errno == ENOENT);
+	CHECK(execv("/etc/motd", argv) == -1 && errno == ENOEXEC);
+	CHECK(execv("/bin/truncated-elf", argv) == -1 && errno == ENOEXEC);
+	CHECK(execv("/bin", argv) == -1 && errno == EACCES);
+	return true;
+}
+
+static bool orphan_is_reparented_to_init(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (fork() == 0) {
+			/* Wait until the middle process has exited. */
+			while (getppid() != 1)
+				sched_yield();
+			pid_t pp = getppid();
+			write(fds[1], &pp, sizeof(pp));
+			_exit(0);
+		}
+		_exit(0);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	pid_t pp = 0;
+	CHECK(read(fds[0], &pp, sizeof(pp)) == sizeof(pp));
+	CHECK(pp == 1);
+	close(fds[0]);
+	close(fds[1]);
+	return true;
+}
+
+/* ---- kill, preemption, sleep ------------------------------------------ */
+
+static int spin_forever(void) __attribute__((noreturn));
+static int spin_forever(void)
+{
+	for (;;)
+		;
+}
+
+static bool kill_sigkill_ends_a_spinning_child(void)
+{
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		spin_forever();
+	/* The parent runs again only because the timer preempts the child. */
+	CHECK(usleep(20000) == 0);
+	CHECK(kill(pid, 0) == 0);
+	CHECK(kill(pid, SIGKILL) == 0);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && killed_by(st, SIGKILL));
+	CHECK(kill(pid, 0) == -1 && errno == ESRCH);
+	return true;
+}
+
+static bool kill_sigterm_ends_a_sleeping_child(void)
+{
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		sleep(100);
+		_exit(0);
+	}
+	usleep(10000);
+	CHECK(kill(pid, SIGTERM) == 0);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && killed_by(st, SIGTERM));
+	return true;
+}
+
+static bool kill_errors(void)
+{
+	CHECK(kill(1, SIGKILL) == -1 && errno == EPERM);
+	CHECK(kill(1, 0) == 0);
+	CHECK(kill(99999, SIGKILL) == -1 && errno == ESRCH);
+	CHECK(kill(getpid(), 12345) == -1 && errno == EINVAL);
+	return true;
+}
+
+static bool usleep_lasts_at_least_the_time_asked(void)
+{
+	struct k_timespec a, b;
+	CHECK(uptime(&a) == 0);
+	CHECK(usleep(30000) == 0);
+	CHECK(uptime(&b) == 0);
+	uint64_t ns = (uint64_t)(b.sec - a.sec) * 1000000000u + b.nsec - a.nsec;
+	CHECK(ns >= 30000000u);
+	CHECK(sched_yield() == 0);
+	return true;
+}
+
+/* ---- pipes, files, descriptors ----------------------------------------- */
+
+static bool pipe_carries_64k_between_processes(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		static unsigned char buf[1000];
+		for (int i = 0; i < 65536;) {
+			int n = 0;
+			for (; n < (int)sizeof(buf) && i < 65536; n++, i++)
+				buf[n] = (unsigned char)(i * 7);
+			if (write(fds[1], buf, n) != n)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	static unsigned char got[777];
+	int total = 0;
+	bool same = true;
+	for (;;) {
+		int n = read(fds[0], got, sizeof(got));
+		if (n <= 0)
+			break;
+		for (int k = 0; k < n; k++)
+			same &= got[k] == (unsigned char)((total + k) * 7);
+		total += n;
+	}
+	close(fds[0]);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && exited_with(st, 0));
+	CHECK(total == 65536 && same);
+	return true;
+}
+
+static bool pipe_reader_sees_eof_and_writer_sees_epipe(void)
+{
+	int fds[2];
+	char c;
+	CHECK(pipe(fds) == 0);
+	CHECK(close(fds[1]) == 0);
+	CHECK(read(fds[0], &c, 1) == 0);
+	CHECK(close(fds[0]) == 0);
+	CHECK(pipe(fds) == 0);
+	CHECK(close(fds[0]) == 0);
+	CHECK(write(fds[1], "x", 1) == -1 && errno == EPIPE);
+	CHECK(close(fds[1]) == 0);
+	return true;
+}
+
+static bool dup_and_close_manage_descriptors(void)
+{
+	int fd = dup(1);
+	CHECK(fd >= 3);
+	CHECK(close(fd) == 0);
+	CHECK(close(fd) == -1 && errno == EBADF);
+	CHECK(dup(99) == -1 && errno == EBADF);
+	CHECK(write(42, "x", 1) == -1 && errno == EBADF);
+	CHECK(dup2(1, 9) == 9 && close(9) == 0);
+	return true;
+}
+
+static bool open_reads_initramfs_files_read_only(void)
+{
+	int fd = open("/etc/motd", O_RDONLY);
+	CHECK(fd >= 0);
+	char buf[16] = { 0 };
+	CHECK(read(fd, buf, 7) == 7 && memcmp(buf, "Welcome", 7) == 0);
+	CHECK(write(fd, "x", 1) == -1 && errno == EBADF);
+	CHECK(close(fd) == 0);
+	CHECK(open("/etc/nothing", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(open("/etc/motd", O_WRONLY) == -1 && errno == EROFS);
+	CHECK(open("/bin", O_RDONLY) == -1 && errno == EISDIR);
+	return true;
+}
+
+static bool brk_grows_and_shrinks_the_heap(void)
+{
+	char *base = sbrk(0);
+	CHECK(base != (char *)-1);
+	CHECK(sbrk(3 * 4096) == base);
+	memset(base, 0x5a, 3 * 4096);
+	CHECK(base[3 * 4096 - 1] == 0x5a);
+	CHECK(sbrk(-3 * 4096) == base + 3 * 4096);
+	CHECK(sbrk(0) == base);
+	CHECK(sbrk(0x7fffffff) == (void *)-1 && errno == ENOMEM);
+	char *m = malloc(100000);
+	CHECK(m != NULL);
+	memset(m, 1, 100000);
+	free(m);
+	return true;
+}
+
+/* ---- bad pointers from user space -------------------------------------- */
+
+static bool bad_buffers_are_efault(void)
+{
+	CHECK(write(1, (void *)KERNEL_VA, 4) == -1 && errno == EFAULT);
+	CHECK(write(1, (void *)UNMAPPED_VA, 4) == -1 && errno == EFAULT);
+	CHECK(write(1, (void *)0, 1) == -1 && errno == EFAULT);
+	char buf[8];
+	CHECK(write(1, buf, 0xfffffff0u) == -1 && errno == EFAULT);
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], "abcd", 4) == 4);
+	CHECK(read(fds[0], (void *)KERNEL_VA, 4) == -1 && errno == EFAULT);
+	CHECK(read(fds[0], (void *)0x10000, 4) == -1 && errno == EFAULT); /* own text */
+	close(fds[0]);
+	close(fds[1]);
+	CHECK(pipe((int *)KERNEL_VA) == -1 && errno == EFAULT);
+	CHECK(waitpid(-1, (int *)KERNEL_VA, 0) == -1 && errno == EFAULT);
+	struct k_timespec *ts = (struct k_timespec *)UNMAPPED_VA;
+	CHECK(uptime(ts) == -1 && errno == EFAULT);
+	return true;
+}
+
+static bool kernel_memory_is_unchanged_by_refused_calls(void)
+{
+	/* A refused read into kernel memory must not have written it: the
+	 * kernel still runs and its first instruction word still reads the
+	 * same through vmwalk's physical address check below. */
+	struct k_vmwalk w;
+	CHECK(vmwalk(KERNEL_VA, &w) == 0);
+	CHECK(w.fault != 0); /* a user load of kernel memory would fault */
+	CHECK(vmwalk(KERNEL_VA, (struct k_vmwalk *)KERNEL_VA) == -1 && errno == EFAULT);
+	return true;
+}
+
+static bool bad_strings_are_efault_or_too_long(void)
+{
+	CHECK(open((char *)KERNEL_VA, O_RDONLY) == -1 && errno == EFAULT);
+	CHECK(open((char *)UNMAPPED_VA, O_RDONLY) == -1 && errno == EFAULT);
+	/* A string running to the end of the heap, with no NUL: grow the
+	 * heap so that its end falls on a page boundary. */
+	char *cur = sbrk(0);
+	uintptr_t pad = (0u - (uintptr_t)cur) & 4095u;
+	CHECK(sbrk((intptr_t)(pad + 4096)) == cur);
+	char *heap_end = cur + pad + 4096;
+	memset(heap_end - 4096, 'a', 4096);
+	CHECK(open(heap_end - 4096, O_RDONLY) == -1 &&
+	      (errno == EFAULT || errno == ENAMETOOLONG));
+	CHECK(open(heap_end - 5, O_RDONLY) == -1 && errno == EFAULT);
+	CHECK(sbrk(-(intptr_t)(pad + 4096)) != (void *)-1);
+	static char longpath[400];
+	memset(longpath, 'p', sizeof(longpath) - 1);
+	CHECK(open(longpath, O_RDONLY) == -1 && errno == ENAMETOOLONG);
+	return true;
+}
+
+static bool exec_argument_errors(void)
+{
+	static char *many[40];
+	for (int i = 0; i < 39; i++)
+		many[i] = "arg";
+	CHECK(execv("/bin/test_proc", many) == -1 && errno == E2BIG);
+	static char big[3000];
+	memset(big, 'b', sizeof(big) - 1);
+	char *two[] = { big, big, NULL };
+	CHECK(execv("/bin/test_proc", two) == -1 && errno == E2BIG);
+	char *bad[] = { "x", (char *)KERNEL_VA, NULL };
+	CHECK(execv("/bin/test_proc", bad) == -1 && errno == EFAULT);
+	CHECK(execv("/bin/test_proc", (char **)KERNEL_VA) == -1 && errno == EFAULT);
+	return true;
+}
+
+static bool unknown_syscall_is_enosys(void)
+{
+	register long a7 __asm__("a7") = 999;
+	register long a0 __asm__("a0") = 0;
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+	CHECK(a0 == -88); /* -ENOSYS */
+	return true;
+}
+
+/* ---- isolation: each of these must kill the child ---------------------- */
+
+static int read_kernel(void) { return *(volatile int *)KERNEL_VA; }
+static int write_kernel(void) { *(volatile int *)KERNEL_VA = 1; return 0; }
+static int jump_kernel(void) { ((void (*)(void))KERNEL_VA)(); return 0; }
+static int read_unmapped(void) { return *(volatile int *)UNMAPPED_VA; }
+static int read_null(void) { return *(volatile int *)0; }
+static int write_text(void) { *(volatile int *)(uintptr_t)write_text = 0; return 0; }
+
+static int exec_stack(void)
+{
+	volatile uint32_t code[2] = { 0x00000513, 0x00008067 }; /* li a0,0; ret */
+	((void (*)(void))(uintptr_t)code)();
+	return 0;
+}
+
+static int exec_heap(void)
+{
+	uint32_t *code = malloc(8);
+	code[0] = 0x00000513;
+	code[1] = 0x00008067;
+	((void (*)(void))(uintptr_t)code)();
+	return 0;
+}
+
+static int csr_read_satp(void) { int v; __asm__ volatile("csrr %0, satp" : "=r"(v)); return v; }
+static int csr_write_sstatus(void) { __asm__ volatile("csrw sstatus, zero"); return 0; }
+static int do_sret(void) { __asm__ volatile("sret"); return 0; }
+static int do_sfence(void) { __asm__ volatile("sfence.vma"); return 0; }
+
+static bool isolation_faults_are_sigsegv(void)
+{
+	CHECK(killed_by(in_child(read_kernel), SIGSEGV));
+	CHECK(killed_by(in_child(write_kernel), SIGSEGV));
+	CHECK(killed_by(in_child(jump_kernel), SIGSEGV));
+	CHECK(killed_by(in_child(read_unmapped), SIGSEGV));
+	CHECK(killed_by(in_child(read_null), SIGSEGV));
+	CHECK(killed_by(in_child(write_text), SIGSEGV));
+	CHECK(killed_by(in_child(exec_stack), SIGSEGV));
+	CHECK(killed_by(in_child(exec_heap), SIGSEGV));
+	return true;
+}
+
+static bool privileged_instructions_are_sigill(void)
+{
+	CHECK(killed_by(in_child(csr_read_satp), SIGILL));
+	CHECK(killed_by(in_child(csr_write_sstatus), SIGILL));
+	CHECK(killed_by(in_child(do_sret), SIGILL));
+	CHECK(killed_by(in_child(do_sfence), SIGILL));
+	return true;
+}
+
+/* ---- limits ------------------------------------------------------------ */
+
+static int fork_bomb(void)
+{
+	int made = 0, err = 0;
+	for (;;) {
+		pid_t pid = fork();
+		if (pid == 0)
+			for (;;)
+				sleep(1000);
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		made++;
+	}
+	/* Kill and reap what we made. */
+	for (int i = 0; i < 100; i++) {
+		struct k_procinfo info;
+		for (unsigned idx = 0; procinfo(idx, &info) == 0; idx++)
+			if (info.ppid == getpid())
+				kill(info.pid, SIGKILL);
+	}
+	while (wait(NULL) > 0)
+		;
+	return (made > 10 && (err == EAGAIN || err == ENOMEM)) ? 0 : 1;
+}
+
+static bool fork_bomb_fails_with_eagain_and_kernel_survives(void)
+{
+	CHECK(exited_with(in_child(fork_bomb), 0));
+	CHECK(exited_with(in_child(exit_42), 42)); /* fork still works */
+	return true;
+}
+
+static bool asids_avoid_fences_on_switches(void)
+{
+	struct k_vmstat a, b;
+	struct k_vmwalk w;
+	CHECK(vmwalk(0x10000, &w) == 0);
+	CHECK(vmstat(&a) == 0);
+	int p1[2], p2[2];
+	CHECK(pipe(p1) == 0 && pipe(p2) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	char c = 0;
+	if (pid == 0) {
+		for (int i = 0; i < 200; i++) {
+			read(p1[0], &c, 1);
+			write(p2[1], &c, 1);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 200; i++) {
+		write(p1[1], &c, 1);
+		read(p2[0], &c, 1);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && exited_with(st, 0));
+	CHECK(vmstat(&b) == 0);
+	close(p1[0]), close(p1[1]), close(p2[0]), close(p2[1]);
+	CHECK(b.context_switches - a.context_switches >= 400);
+	if (w.asid != 0) /* ASIDs on: switching costs no full fence */
+		CHECK(b.tlb_full_fences - a.tlb_full_fences <= b.asid_rollovers - a.asid_rollovers);
+	return true;
+}
+
+static bool asid_rollover_keeps_processes_correct(void)
+{
+	struct k_vmstat a, b;
+	CHECK(vmstat(&a) == 0);
+	for (int i = 0; i < 600; i++)
+		CHECK(exited_with(in_child(exit_42), 42));
+	CHECK(vmstat(&b) == 0);
+	struct k_vmwalk w;
+	CHECK(vmwalk(0x10000, &w) == 0);
+	if (w.asid != 0)
+		CHECK(b.asid_rollovers > a.asid_rollovers);
+	CHECK(child_memory_is_a_copy());
+	return true;
+}
+
+struct test {
+	const char *name;
+	bool (*run)(void);
+};
+
+#define T(fn) { #fn, fn }
+static const struct test tests[] = {
+	T(fork_returns_pid_to_parent_and_zero_to_child),
+	T(wait_reports_exit_status),
+	T(child_memory_is_a_copy),
+	T(waitpid_wnohang_returns_zero_while_child_runs),
+	T(wait_without_children_is_echild),
+	T(getppid_in_child_is_parent),
+	T(exec_passes_argv),
+	T(exec_errors_leave_caller_running),
+	T(orphan_is_reparented_to_init),
+	T(kill_sigkill_ends_a_spinning_child),
+	T(kill_sigterm_ends_a_sleeping_child),
+	T(kill_errors),
+	T(usleep_lasts_at_least_the_time_asked),
+	T(pipe_carries_64k_between_processes),
+	T(pipe_reader_sees_eof_and_writer_sees_epipe),
+	T(dup_and_close_manage_descriptors),
+	T(open_reads_initramfs_files_read_only),
+	T(brk_grows_and_shrinks_the_heap),
+	T(bad_buffers_are_efault),
+	T(kernel_memory_is_unchanged_by_refused_calls),
+	T(bad_strings_are_efault_or_too_long),
+	T(exec_argument_errors),
+	T(unknown_syscall_is_enosys),
+	T(isolation_faults_are_sigsegv),
+	T(privileged_instructions_are_sigill),
+	T(fork_bomb_fails_with_eagain_and_kernel_survives),
+	T(asids_avoid_fences_on_switches),
+	T(asid_rollover_keeps_processes_correct),
+};
+#define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
+
+static int run_suite(void)
+{
+	for (int i = 0; i < NTESTS; i++) {
+		why[0] = '\0';
+		bool ok = tests[i].run();
+		ntest++;
+		if (ok) {
+			printf("ok %d %s\n", i + 1, tests[i].name);
+		} else {
+			nfail++;
+			printf("not ok %d %s # %s\n", i + 1, tests[i].name, why);
+		}
+	}
+	return nfail ? 1 : 0;
+}
+
+/* The top process: the leak check around the whole suite. */
+static int top(void)
+{
+	struct k_vmstat before, after;
+	printf("KTAP version 1\n1..%d\n", NTESTS + 1);
+	vmstat(&before); /* touch everything this process uses first */
+	if (vmstat(&before) != 0)
+		return 2;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(run_suite());
+	int st = 0;
+	while (wait(&st) != pid)
+		;
+	while (wait(NULL) > 0) /* orphans that ended up here */
+		;
+	vmstat(&after);
+	bool same = after.frames_free == before.frames_free;
+	printf("%s %d frames_and_files_return_to_start # free frames %u -> %u\n",
+	       same ? "ok" : "not ok", NTESTS + 1, (unsigned)before.frames_free,
+	       (unsigned)after.frames_free);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && same ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--argc") == 0)
+		return argc;
+	if (argc > 1 && strcmp(argv[1], "--segv") == 0)
+		return read_kernel();
+	return top();
+}

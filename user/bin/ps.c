@@ -1,0 +1,45 @@
+/*
+ * ps: one line per process from SYS_procinfo: pid, parent pid, state,
+ * resident pages (RES, in 4 KiB pages) and name.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sv32.h>
+
+/* The word for a K_PROC_* state. */
+static const char *state_name(uint32_t state)
+{
+	switch (state) {
+	case K_PROC_RUNNABLE: return "runnable";
+	case K_PROC_RUNNING: return "running";
+	case K_PROC_SLEEPING: return "sleeping";
+	case K_PROC_ZOMBIE: return "zombie";
+	default: return "?";
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct k_procinfo p;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: ps\n");
+		return EXIT_FAILURE;
+	}
+	printf("%5s %5s %-8s %6s %s\n", "PID", "PPID", "STATE", "RES", "NAME");
+	for (unsigned int i = 0;; i++) {
+		if (procinfo(i, &p) < 0) {
+			if (errno == ESRCH)
+				break;
+			fprintf(stderr, "ps: procinfo %u: %s\n", i, strerror(errno));
+			return EXIT_FAILURE;
+		}
+		printf("%5" PRId32 " %5" PRId32 " %-8s %6" PRIu32 " %.*s\n", p.pid, p.ppid,
+		       state_name(p.state), p.resident_pages, (int)sizeof(p.name), p.name);
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,44 @@
+/*
+ * The project's own system calls, for user programs: the teaching
+ * introspection calls (Sv32 walk, VM counters, process list, initramfs
+ * names), poweroff, and brk/uptime, which picolibc does not declare.
+ * POSIX calls keep their usual headers (<unistd.h>, <sys/wait.h>, ...).
+ * Like them, each returns -1 and sets errno on failure.
+ */
+#ifndef USER_SV32_H
+#define USER_SV32_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <proc/uapi.h>
+
+/* Fill *out with the Sv32 walk of va in the caller's address space. */
+int vmwalk(uintptr_t va, struct k_vmwalk *out);
+
+/* Fill *out with the kernel's global VM counters. */
+int vmstat(struct k_vmstat *out);
+
+/* Fill *out with the index-th process; fails with ESRCH past the last. */
+int procinfo(unsigned int index, struct k_procinfo *out);
+
+/* Copy the name of the index-th initramfs entry into name (size bytes,
+ * NUL-terminated); fails with ESRCH past the last. */
+int readdir_initrd(unsigned int index, char *name, size_t size);
+
+/* Power the machine off; returns only on failure. */
+int poweroff(void);
+
+/* Set the program break to addr; 0, or -1 with ENOMEM. */
+int brk(void *addr);
+
+/* Store the time since boot in *ts. */
+int uptime(struct k_timespec *ts);
+
+/* "SIGSEGV" for a signal the kernel can end a process with, else NULL.
+ * Uses the kernel's numbers (uapi.h K_SIG*), not <signal.h>'s. */
+const char *sig_name(int sig);
+
+/* The number of "KILL", "SIGKILL" or a decimal "9"; -1 if unknown. */
+int sig_number(const char *name);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * System-call stubs: the POSIX calls picolibc expects from the system and
+ * the project's own calls (sv32.h), each one ecall (kernel/proc/uapi.h:
+ * a7 = number, a0-a5 = arguments, result in a0). The kernel returns a
+ * negative errno on failure, with picolibc's values, so a stub negates it
+ * into errno and returns -1. Relies on the kernel keeping every register
+ * but a0 across the ecall (tp and gp included: errno lives at tp).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sv32.h>
+
+/* The constants a program passes through must mean the same on both sides. */
+_Static_assert(O_RDONLY == K_O_RDONLY && O_WRONLY == K_O_WRONLY && O_RDWR == K_O_RDWR,
+	       "open flags differ from uapi.h");
+_Static_assert(WNOHANG == K_WNOHANG, "WNOHANG differs from uapi.h");
+_Static_assert(SIGILL == K_SIGILL && SIGKILL == K_SIGKILL && SIGSEGV == K_SIGSEGV &&
+		       SIGTERM == K_SIGTERM,
+	       "signal numbers differ from uapi.h");
+
+#define USEC_PER_SEC 1000000u
+
+/* Trap into the kernel with system call n and six arguments; return a0. */
+static inline long ecall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a4 __asm__("a4") = a4;
+	register long r_a5 __asm__("a5") = a5;
+	register long r_a7 __asm__("a7") = n;
+
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0)
+			 : "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a5), "r"(r_a7)
+			 : "memory");
+	return r_a0;
+}
+
+static inline long sys0(long n) { return ecall6(n, 0, 0, 0, 0, 0, 0); }
+static inline long sys1(long n, long a0) { return ecall6(n, a0, 0, 0, 0, 0, 0); }
+static inline long sys2(long n, long a0, long a1) { return ecall6(n, a0, a1, 0, 0, 0, 0); }
+static inline long sys3(long n, long a0, long a1, long a2)
+{
+	return ecall6(n, a0, a1, a2, 0, 0, 0);
+}
+
+/* Turn a raw result into the POSIX convention: errno and -1 if negative. */
+static long check(long ret)
+{
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+void _exit(int status)
+{
+	for (;;)
+		sys1(SYS_exit, status);
+}
+
+pid_t fork(void)
+{
+	return (pid_t)check(sys0(SYS_fork));
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return (int)check(sys3(SYS_execve, (long)path, (long)argv, (long)envp));
+}
+
+/* execve with an empty environment. */
+int execv(const char *path, char *const argv[])
+{
+	static char *const no_env[] = {NULL};
+
+	return execve(path, argv, no_env);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	return (pid_t)check(sys3(SYS_waitpid, pid, (long)status, options));
+}
+
+pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+
+pid_t getpid(void)
+{
+	return (pid_t)sys0(SYS_getpid);
+}
+
+pid_t getppid(void)
+{
+	return (pid_t)sys0(SYS_getppid);
+}
+
+int kill(pid_t pid, int sig)
+{
+	return (int)check(sys2(SYS_kill, pid, sig));
+}
+
+int sched_yield(void)
+{
+	return (int)check(sys0(SYS_sched_yield));
+}
+
+int usleep(useconds_t usec)
+{
+	return (int)check(sys1(SYS_usleep, (long)usec));
+}
+
+/* Sleep a second at a time, so any count fits the kernel's 32-bit microseconds. */
+unsigned int sleep(unsigned int seconds)
+{
+	while (seconds > 0) {
+		if (usleep(USEC_PER_SEC) < 0)
+			return seconds;
+		seconds--;
+	}
+	return 0;
+}
+
+int brk(void *addr)
+{
+	long got = check(sys1(SYS_brk, (long)addr));
+
+	if (got < 0)
+		return -1;
+	if ((uintptr_t)got != (uintptr_t)addr) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Grow (or shrink) the break by incr; the old break, or (void *)-1 with ENOMEM.
+ * picolibc's malloc allocates through this. */
+void *sbrk(ptrdiff_t incr)
+{
+	long cur = check(sys1(SYS_brk, 0));
+	uintptr_t want;
+
+	if (cur < 0)
+		return (void *)-1;
+	if (incr == 0)
+		return (void *)cur;
+	want = (uintptr_t)cur + (uintptr_t)incr;
+	if ((incr > 0 && want < (uintptr_t)cur) || (incr < 0 && want > (uintptr_t)cur)) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	if (brk((void *)want) < 0)
+		return (void *)-1;
+	return (void *)cur;
+}
+
+int pipe(int fds[2])
+{
+	return (int)check(sys1(SYS_pipe, (long)fds));
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	return (ssize_t)check(sys3(SYS_read, fd, (long)buf, (long)n));
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	return (ssize_t)check(sys3(SYS_write, fd, (long)buf, (long)n));
+}
+
+int close(int fd)
+{
+	return (int)check(sys1(SYS_close, fd));
+}
+
+int dup(int fd)
+{
+	return (int)check(sys1(SYS_dup, fd));
+}
+
+int dup2(int oldfd, int newfd)
+{
+	return (int)check(sys2(SYS_dup2, oldfd, newfd));
+}
+
+/* Open an initramfs file or "/dev/console"; there is no mode argument to pass on. */
+int open(const char *path, int flags, ...)
+{
+	return (int)check(sys2(SYS_open, (long)path, flags));
+}
+
+/* No file has a seek position to move (initramfs files read sequentially,
+ * the console, pipes), so picolibc's fopen/fdopen get ESPIPE. */
+off_t lseek(int fd, off_t offset, int whence)
+{
+	(void)fd;
+	(void)offset;
+	(void)whence;
+	errno = ESPIPE;
+	return -1;
+}
+
+int uptime(struct k_timespec *ts)
+{
+	return (int)check(sys1(SYS_uptime, (long)ts));
+}
+
+int vmwalk(uintptr_t va, struct k_vmwalk *out)
+{
+	return (int)check(sys2(SYS_vmwalk, (long)va, (long)out));
+}
+
+int vmstat(struct k_vmstat *out)
+{
+	return (int)check(sys1(SYS_vmstat, (long)out));
+}
+
+int procinfo(unsigned int index, struct k_procinfo *out)
+{
+	return (int)check(sys2(SYS_procinfo, (long)index, (long)out));
+}
+
+int readdir_initrd(unsigned int index, char *name, size_t size)
+{
+	return (int)check(sys3(SYS_readdir, (long)index, (long)name, (long)size));
+}
+
+int poweroff(void)
+{
+	return (int)check(sys0(SYS_poweroff));
+}
