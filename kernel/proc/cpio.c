@@ -91,26 +91,26 @@ static int read_entry(const uint8_t *a, uint32_t size, uint32_t off, struct entr
 	uint32_t mode, filesize, namesize;
 
 	if (size - off < CPIO_HEADER_SIZE)
-		return fail(&e->file, "cpio: header runs past the end (no trailer?)");
+		return fail(&e->file, "header runs past the end (no trailer?)");
 	const uint8_t *h = a + off;
 	if (memcmp(h + CPIO_H_MAGIC, CPIO_NEWC_MAGIC, CPIO_MAGIC_LEN) != 0)
-		return fail(&e->file, "cpio: bad magic (not a newc archive)");
+		return fail(&e->file, "bad magic (not a newc archive)");
 	if (!header_is_hex(h))
-		return fail(&e->file, "cpio: non-hex digit in a header");
+		return fail(&e->file, "non-hex digit in a header");
 	read_field(h + CPIO_H_MODE, &mode);
 	read_field(h + CPIO_H_FILESIZE, &filesize);
 	read_field(h + CPIO_H_NAMESIZE, &namesize);
 
 	uint32_t name_off = off + CPIO_HEADER_SIZE;
 	if (namesize == 0 || namesize > size - name_off)
-		return fail(&e->file, "cpio: name runs past the end");
+		return fail(&e->file, "name runs past the end");
 	const char *name = (const char *)a + name_off;
 	if (strnlen(name, namesize) != namesize - 1)
-		return fail(&e->file, "cpio: name not terminated by its NUL");
+		return fail(&e->file, "name not terminated by its NUL");
 
 	uint32_t data_off = pad_within(name_off + namesize, size);
 	if (filesize > size - data_off)
-		return fail(&e->file, "cpio: file data runs past the end");
+		return fail(&e->file, "file data runs past the end");
 
 	e->file.data = a + data_off;
 	e->file.size = filesize;

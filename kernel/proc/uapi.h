@@ -43,11 +43,11 @@
 #define K_W_EXITCODE(code) (((code) & 0xff) << 8)
 #define K_W_SIGNALED(sig) ((sig) & 0x7f)
 
-/* Signals a process can die of. */
+/* Signals a process can die of; the numbers are picolibc's <signal.h>. */
 #define K_SIGILL 4
 #define K_SIGTRAP 5
 #define K_SIGKILL 9
-#define K_SIGBUS 7
+#define K_SIGBUS 10
 #define K_SIGSEGV 11
 #define K_SIGTERM 15
 

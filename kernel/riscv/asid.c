@@ -55,10 +55,10 @@
 #include "riscv/tlb.h"
 #include "lib/klib.h"
 
-#define KERNEL_ASID 0u
-#define FIRST_USER_ASID 1u
-#define ASIDLEN_MAX 9u /* satp.ASID on RV32 (privileged spec, satp) */
-#define NO_GENERATION 0u
+#define KERNEL_ASID	 0u
+#define FIRST_USER_ASID	 1u
+#define ASIDLEN_MAX	 9u /* satp.ASID on RV32 (privileged spec, satp) */
+#define NO_GENERATION	 0u
 #define FIRST_GENERATION 1u
 
 /*
@@ -68,9 +68,9 @@
  * every other hart to fence before its next user switch, and the flushes
  * would fence remote harts through SBI. One hart today, so no lock yet.
  */
-static bool tagged;          /* ASIDs in use: ASIDLEN > 0 and not asid=off */
-static uint32_t nr_asids;    /* 2^ASIDLEN: user ASIDs are 1 .. nr_asids - 1 */
-static uint32_t next_asid;   /* the next ASID to hand out in this generation */
+static bool tagged;		/* ASIDs in use: ASIDLEN > 0 and not asid=off */
+static uint32_t nr_asids;	/* 2^ASIDLEN: user ASIDs are 1 .. nr_asids - 1 */
+static uint32_t next_asid;	/* the next ASID to hand out in this generation */
 static struct asid_stats stats; /* stats.generation is the current generation */
 
 /* Per hart (struct cpu once there are more): without ASIDs, the space
@@ -89,23 +89,27 @@ static inline bool omitted(unsigned bug)
 #define omitted(bug) false
 #endif
 
+/* The ASID field of a satp value. */
 static inline uint32_t satp_asid(uint32_t satp)
 {
 	return (satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
 }
 
+/* The fences, counted: everything, global entries too. */
 static void fence_all(void)
 {
 	hw_sfence_all();
 	stats.full_fences++;
 }
 
+/* Every non-global entry of asid, at every level. */
 static void fence_asid(uint32_t asid)
 {
 	hw_sfence_asid(asid);
 	stats.asid_fences++;
 }
 
+/* The non-global leaf entries of va in asid. */
 static void fence_page(uint32_t va, uint32_t asid)
 {
 	hw_sfence_page_asid(va, asid);
@@ -140,7 +144,7 @@ void asid_init(uint32_t asidlen, bool enabled)
 	nr_asids = 1u << asidlen;
 	next_asid = FIRST_USER_ASID;
 	untagged_owner = NULL;
-	stats = (struct asid_stats){ .generation = FIRST_GENERATION };
+	stats = (struct asid_stats){.generation = FIRST_GENERATION};
 	/* Whatever boot left in the TLB was tagged before this allocator
 	 * counted anything: start from an empty one. */
 	fence_all();
@@ -259,6 +263,7 @@ void asid_flush_mm(struct asid_state *st)
 	fence_asid(fence_target(st));
 }
 
+/* The live counters; callers only read them. */
 const struct asid_stats *asid_stats(void)
 {
 	return &stats;

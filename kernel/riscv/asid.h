@@ -9,8 +9,9 @@
 
 #include "lib/types.h"
 
-/* Per address space. Zero-initialised means "never ran": gen 0 is never a
- * current generation. */
+/* Per address space, for the life of one root table: a new root (exec)
+ * gets a new, zeroed asid_state, which means "never ran" (gen 0 is never
+ * a current generation). */
 struct asid_state {
 	uint32_t asid; /* the tag in satp.ASID; meaningful only while gen is current */
 	uint32_t gen;  /* the generation asid was handed out in; 0 = never assigned */
@@ -57,15 +58,14 @@ const struct asid_stats *asid_stats(void);
  * that the tagged-TLB model test can show it would catch that bug.
  */
 extern unsigned asid_test_omit;
-#define ASID_OMIT_PAGE_FENCE (1u << 0)      /* asid_flush_page fences nothing */
-#define ASID_OMIT_MM_FENCE (1u << 1)        /* asid_flush_mm fences nothing */
-#define ASID_OMIT_ROLLOVER_FENCE (1u << 2)  /* a new generation without sfence.vma x0, x0 */
+#define ASID_OMIT_PAGE_FENCE	  (1u << 0) /* asid_flush_page fences nothing */
+#define ASID_OMIT_MM_FENCE	  (1u << 1) /* asid_flush_mm fences nothing */
+#define ASID_OMIT_ROLLOVER_FENCE  (1u << 2) /* a new generation without sfence.vma x0, x0 */
 #define ASID_ROLLOVER_FENCE_FIRST (1u << 3) /* rollover fences before the satp write */
-#define ASID_FENCE_WRONG_ASID (1u << 4)     /* flushes fence the ASID in satp, not st's */
-#define ASID_OMIT_SWITCH_FENCE (1u << 5)    /* ASIDs off: no fence of ASID 0 on a switch */
-#define ASID_SWITCH_FENCE_FIRST (1u << 6)   /* ASIDs off: fence ASID 0 before the satp write */
-#define ASID_OMIT_KERNEL_FENCE (1u << 7)    /* ASIDs off: no fence on asid_activate_kernel */
-#define ASID_OMIT_BITS 8
+#define ASID_FENCE_WRONG_ASID	  (1u << 4) /* flushes fence the ASID in satp, not st's */
+#define ASID_OMIT_SWITCH_FENCE	  (1u << 5) /* ASIDs off: no fence of ASID 0 on a switch */
+#define ASID_SWITCH_FENCE_FIRST	  (1u << 6) /* ASIDs off: fence ASID 0 before the satp write */
+#define ASID_OMIT_KERNEL_FENCE	  (1u << 7) /* ASIDs off: no fence on asid_activate_kernel */
 #endif
 
 #endif

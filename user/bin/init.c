@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <sv32.h>
 
-#define SHELL "/bin/sh"
+#define SHELL		  "/bin/sh"
 #define RESPAWN_DELAY_SEC 1 /* a shell that dies at once must not spin */
-#define EXIT_NOT_FOUND 127
+#define EXIT_NOT_FOUND	  127
 
 /* Fork a child that runs the shell; its pid, or -1 after printing the error. */
 static pid_t start_shell(void)

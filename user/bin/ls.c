@@ -21,7 +21,7 @@ int main(int argc, char *argv[])
 	}
 	for (unsigned int i = 0;; i++) {
 		if (readdir_initrd(i, name, sizeof(name)) < 0) {
-			if (errno == ESRCH || errno == ENOENT)
+			if (errno == ENOENT)
 				break;
 			fprintf(stderr, "ls: readdir %u: %s\n", i, strerror(errno));
 			return EXIT_FAILURE;

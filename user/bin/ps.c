@@ -13,11 +13,16 @@
 static const char *state_name(uint32_t state)
 {
 	switch (state) {
-	case K_PROC_RUNNABLE: return "runnable";
-	case K_PROC_RUNNING: return "running";
-	case K_PROC_SLEEPING: return "sleeping";
-	case K_PROC_ZOMBIE: return "zombie";
-	default: return "?";
+	case K_PROC_RUNNABLE:
+		return "runnable";
+	case K_PROC_RUNNING:
+		return "running";
+	case K_PROC_SLEEPING:
+		return "sleeping";
+	case K_PROC_ZOMBIE:
+		return "zombie";
+	default:
+		return "?";
 	}
 }
 

@@ -15,15 +15,16 @@
 #include <unistd.h>
 #include <sv32.h>
 
-#define PROMPT "$ "
-#define LINE_SIZE 512
-#define MAX_TOKENS 64
-#define MAX_CMDS 8
-#define PATH_SIZE 256
-#define BIN_DIR "/bin/"
-#define EXIT_NOT_FOUND 127 /* as POSIX shells: the command could not be run */
-#define EXIT_SIGNAL_BASE 128 /* status of a command killed by signal N: 128 + N */
-#define STATUS_MASK 0xff
+#define PROMPT		 "$ "
+#define LINE_SIZE	 512
+#define MAX_TOKENS	 64
+#define MAX_CMDS	 8
+#define PATH_SIZE	 256
+#define BIN_DIR		 "/bin/"
+#define EXIT_NOT_FOUND	 127  /* as POSIX shells: the command could not be run */
+#define EXIT_SIGNAL_BASE 128  /* status of a command killed by signal N: 128 + N */
+#define STATUS_MASK	 0xff /* exit N keeps the low 8 bits, as a wait status does */
+#define WHAT_SIZE	 32   /* "killed: signal NNN" and the like */
 
 enum token_kind { TOKEN_WORD, TOKEN_PIPE, TOKEN_AMP };
 
@@ -196,7 +197,7 @@ static int wait_all(const pid_t *pids, int n)
 
 	for (int i = 0; i < n; i++) {
 		int st;
-		char what[32];
+		char what[WHAT_SIZE];
 
 		if (waitpid(pids[i], &st, 0) < 0) {
 			fprintf(stderr, "sh: waitpid %d: %s\n", (int)pids[i], strerror(errno));
@@ -261,7 +262,7 @@ static void reap_jobs(void)
 {
 	int st;
 	pid_t pid;
-	char what[32];
+	char what[WHAT_SIZE];
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		describe(st, what, sizeof(what));
@@ -304,27 +305,31 @@ static bool run_builtin(char **argv)
 	return false;
 }
 
-/* Read one line into line; 1 if read, 0 at end of input, -1 if too long. */
-static int read_line(char *line, int size)
+/* Read one line, without its newline, into line (not with fgets: tinystdio's
+ * drops a last line that has no newline); 1 if read, 0 at end of input,
+ * -1 if it did not fit. */
+static int read_line(char *line, size_t size)
 {
-	size_t len;
+	size_t len = 0;
+	int c;
 
-	if (fgets(line, size, stdin) == NULL) {
-		if (ferror(stdin)) {
-			fprintf(stderr, "sh: read: %s\n", strerror(errno));
-			exit(EXIT_FAILURE);
-		}
-		return 0;
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (len + 1 < size)
+			line[len] = (char)c;
+		len++;
 	}
-	len = strlen(line);
-	if (len > 0 && line[len - 1] == '\n')
-		return 1;
-	if (feof(stdin))
-		return 1;
-	for (int c = getchar(); c != '\n' && c != EOF; c = getchar())
-		;
-	fprintf(stderr, "sh: line too long\n");
-	return -1;
+	if (c == EOF && ferror(stdin)) {
+		fprintf(stderr, "sh: read: %s\n", strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	if (c == EOF && len == 0)
+		return 0;
+	if (len + 1 > size) {
+		fprintf(stderr, "sh: line too long\n");
+		return -1;
+	}
+	line[len] = '\0';
+	return 1;
 }
 
 int main(void)

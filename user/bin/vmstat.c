@@ -15,16 +15,28 @@ struct field {
 	size_t offset;
 };
 
-#define FIELD(f) {#f, offsetof(struct k_vmstat, f)}
-
 static const struct field fields[] = {
-	FIELD(frames_total),	 FIELD(frames_free),	  FIELD(swap_slots_total),
-	FIELD(swap_slots_free),	 FIELD(faults_zero),	  FIELD(faults_file),
-	FIELD(faults_swapin),	 FIELD(faults_cow_copy),  FIELD(faults_cow_reuse),
-	FIELD(faults_kill),	 FIELD(swapins),	  FIELD(swapouts),
-	FIELD(evictions),	 FIELD(evictions_clean),  FIELD(asid_generation),
-	FIELD(asid_rollovers),	 FIELD(tlb_full_fences),  FIELD(tlb_page_fences),
-	FIELD(context_switches), FIELD(idle_instret_lo), FIELD(idle_instret_hi),
+    {"frames_total", offsetof(struct k_vmstat, frames_total)},
+    {"frames_free", offsetof(struct k_vmstat, frames_free)},
+    {"swap_slots_total", offsetof(struct k_vmstat, swap_slots_total)},
+    {"swap_slots_free", offsetof(struct k_vmstat, swap_slots_free)},
+    {"faults_zero", offsetof(struct k_vmstat, faults_zero)},
+    {"faults_file", offsetof(struct k_vmstat, faults_file)},
+    {"faults_swapin", offsetof(struct k_vmstat, faults_swapin)},
+    {"faults_cow_copy", offsetof(struct k_vmstat, faults_cow_copy)},
+    {"faults_cow_reuse", offsetof(struct k_vmstat, faults_cow_reuse)},
+    {"faults_kill", offsetof(struct k_vmstat, faults_kill)},
+    {"swapins", offsetof(struct k_vmstat, swapins)},
+    {"swapouts", offsetof(struct k_vmstat, swapouts)},
+    {"evictions", offsetof(struct k_vmstat, evictions)},
+    {"evictions_clean", offsetof(struct k_vmstat, evictions_clean)},
+    {"asid_generation", offsetof(struct k_vmstat, asid_generation)},
+    {"asid_rollovers", offsetof(struct k_vmstat, asid_rollovers)},
+    {"tlb_full_fences", offsetof(struct k_vmstat, tlb_full_fences)},
+    {"tlb_page_fences", offsetof(struct k_vmstat, tlb_page_fences)},
+    {"context_switches", offsetof(struct k_vmstat, context_switches)},
+    {"idle_instret_lo", offsetof(struct k_vmstat, idle_instret_lo)},
+    {"idle_instret_hi", offsetof(struct k_vmstat, idle_instret_hi)},
 };
 
 /* Every field above is a uint32_t, so the table covers the whole struct. */

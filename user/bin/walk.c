@@ -13,25 +13,25 @@
 #include <sv32.h>
 
 /* satp fields (privileged spec, section "Supervisor Address Translation and Protection"). */
-#define SATP_MODE_SV32 (1u << 31)
+#define SATP_MODE_SV32	(1u << 31)
 #define SATP_ASID_SHIFT 22
-#define SATP_ASID_MASK 0x1ffu
-#define SATP_PPN_MASK 0x3fffffu
+#define SATP_ASID_MASK	0x1ffu
+#define SATP_PPN_MASK	0x3fffffu
 
 /* Sv32 PTE bits (privileged spec, section "Sv32 Page-Table Entry"). */
-#define PTE_V (1u << 0)
-#define PTE_R (1u << 1)
-#define PTE_W (1u << 2)
-#define PTE_X (1u << 3)
-#define PTE_U (1u << 4)
-#define PTE_G (1u << 5)
-#define PTE_A (1u << 6)
-#define PTE_D (1u << 7)
+#define PTE_V	      (1u << 0)
+#define PTE_R	      (1u << 1)
+#define PTE_W	      (1u << 2)
+#define PTE_X	      (1u << 3)
+#define PTE_U	      (1u << 4)
+#define PTE_G	      (1u << 5)
+#define PTE_A	      (1u << 6)
+#define PTE_D	      (1u << 7)
 #define PTE_PPN_SHIFT 10
 
 /* scause values a walk can report. */
-#define SCAUSE_INST_PAGE_FAULT 12
-#define SCAUSE_LOAD_PAGE_FAULT 13
+#define SCAUSE_INST_PAGE_FAULT	12
+#define SCAUSE_LOAD_PAGE_FAULT	13
 #define SCAUSE_STORE_PAGE_FAULT 15
 
 /* Where the kernel half starts in every address space (DESIGN.md section 3). */
@@ -43,10 +43,27 @@ static int data_example = 1;
 static const char *fault_name(uint32_t scause)
 {
 	switch (scause) {
-	case SCAUSE_INST_PAGE_FAULT: return "instruction page fault";
-	case SCAUSE_LOAD_PAGE_FAULT: return "load page fault";
-	case SCAUSE_STORE_PAGE_FAULT: return "store page fault";
-	default: return "fault";
+	case SCAUSE_INST_PAGE_FAULT:
+		return "instruction page fault";
+	case SCAUSE_LOAD_PAGE_FAULT:
+		return "load page fault";
+	case SCAUSE_STORE_PAGE_FAULT:
+		return "store page fault";
+	default:
+		return "fault";
+	}
+}
+
+/* What a walk that ended at level translated: a megapage, a page or nothing. */
+static const char *level_name(int32_t level)
+{
+	switch (level) {
+	case 1:
+		return "megapage";
+	case 0:
+		return "page";
+	default:
+		return "no translation";
 	}
 }
 
@@ -57,8 +74,8 @@ static void print_pte(const char *label, uint32_t where, uint32_t pte)
 		uint32_t bit;
 		char letter;
 	} flags[] = {
-		{PTE_V, 'V'}, {PTE_R, 'R'}, {PTE_W, 'W'}, {PTE_X, 'X'},
-		{PTE_U, 'U'}, {PTE_G, 'G'}, {PTE_A, 'A'}, {PTE_D, 'D'},
+	    {PTE_V, 'V'}, {PTE_R, 'R'}, {PTE_W, 'W'}, {PTE_X, 'X'},
+	    {PTE_U, 'U'}, {PTE_G, 'G'}, {PTE_A, 'A'}, {PTE_D, 'D'},
 	};
 	char letters[sizeof(flags) / sizeof(flags[0]) + 1];
 	const char *meaning;
@@ -98,8 +115,7 @@ static int walk(uint32_t va, const char *what)
 	if (w.fault != 0)
 		printf("  fault: scause %" PRIu32 " (%s)\n", w.fault, fault_name(w.fault));
 	else
-		printf("  pa 0x%08" PRIx32 " (%s)\n", w.pa,
-		       w.level == 1 ? "megapage" : w.level == 0 ? "page" : "no translation");
+		printf("  pa 0x%08" PRIx32 " (%s)\n", w.pa, level_name(w.level));
 	return 0;
 }
 

@@ -22,7 +22,8 @@ int vmstat(struct k_vmstat *out);
 int procinfo(unsigned int index, struct k_procinfo *out);
 
 /* Copy the name of the index-th initramfs entry into name (size bytes,
- * NUL-terminated); fails with ESRCH past the last. */
+ * NUL-terminated); fails with ENOENT past the last, ENAMETOOLONG if it does
+ * not fit. */
 int readdir_initrd(unsigned int index, char *name, size_t size);
 
 /* Power the machine off; returns only on failure. */

@@ -27,16 +27,16 @@ static int console_get(FILE *f);
 static int console_flush(FILE *f);
 
 static struct console con_in = {
-	.file = FDEV_SETUP_STREAM(NULL, console_get, NULL, _FDEV_SETUP_READ),
-	.fd = STDIN_FILENO,
+    .file = FDEV_SETUP_STREAM(NULL, console_get, NULL, _FDEV_SETUP_READ),
+    .fd = STDIN_FILENO,
 };
 static struct console con_out = {
-	.file = FDEV_SETUP_STREAM(console_put, NULL, console_flush, _FDEV_SETUP_WRITE),
-	.fd = STDOUT_FILENO,
+    .file = FDEV_SETUP_STREAM(console_put, NULL, console_flush, _FDEV_SETUP_WRITE),
+    .fd = STDOUT_FILENO,
 };
 static struct console con_err = {
-	.file = FDEV_SETUP_STREAM(console_put, NULL, console_flush, _FDEV_SETUP_WRITE),
-	.fd = STDERR_FILENO,
+    .file = FDEV_SETUP_STREAM(console_put, NULL, console_flush, _FDEV_SETUP_WRITE),
+    .fd = STDERR_FILENO,
 };
 
 FILE *const stdin = &con_in.file;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sv32.h>
 
-#define SIG_PREFIX "SIG"
+#define SIG_PREFIX     "SIG"
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)
-#define SIG_NUMBER_MAX 255
+#define SIG_NUMBER_MAX 255 /* above every signal number; the kernel rejects what it lacks */
 
 struct signame {
 	int number;
@@ -18,8 +18,8 @@ struct signame {
 };
 
 static const struct signame signames[] = {
-	{K_SIGILL, "SIGILL"},   {K_SIGBUS, "SIGBUS"},   {K_SIGKILL, "SIGKILL"},
-	{K_SIGSEGV, "SIGSEGV"}, {K_SIGTERM, "SIGTERM"},
+    {K_SIGILL, "SIGILL"},   {K_SIGTRAP, "SIGTRAP"}, {K_SIGBUS, "SIGBUS"},
+    {K_SIGKILL, "SIGKILL"}, {K_SIGSEGV, "SIGSEGV"}, {K_SIGTERM, "SIGTERM"},
 };
 
 #define NSIGNAMES (sizeof(signames) / sizeof(signames[0]))

@@ -15,12 +15,13 @@
 #include <unistd.h>
 #include <sv32.h>
 
-/* The constants a program passes through must mean the same on both sides. */
+/* The constants a program passes through must mean the same on both sides.
+ * Not SIGBUS: picolibc says 10, the kernel 7 (use K_SIGBUS, sig_name()). */
 _Static_assert(O_RDONLY == K_O_RDONLY && O_WRONLY == K_O_WRONLY && O_RDWR == K_O_RDWR,
 	       "open flags differ from uapi.h");
 _Static_assert(WNOHANG == K_WNOHANG, "WNOHANG differs from uapi.h");
-_Static_assert(SIGILL == K_SIGILL && SIGKILL == K_SIGKILL && SIGSEGV == K_SIGSEGV &&
-		       SIGTERM == K_SIGTERM,
+_Static_assert(SIGILL == K_SIGILL && SIGTRAP == K_SIGTRAP && SIGKILL == K_SIGKILL &&
+		   SIGSEGV == K_SIGSEGV && SIGTERM == K_SIGTERM,
 	       "signal numbers differ from uapi.h");
 
 #define USEC_PER_SEC 1000000u
@@ -43,9 +44,19 @@ static inline long ecall6(long n, long a0, long a1, long a2, long a3, long a4, l
 	return r_a0;
 }
 
-static inline long sys0(long n) { return ecall6(n, 0, 0, 0, 0, 0, 0); }
-static inline long sys1(long n, long a0) { return ecall6(n, a0, 0, 0, 0, 0, 0); }
-static inline long sys2(long n, long a0, long a1) { return ecall6(n, a0, a1, 0, 0, 0, 0); }
+/* System call n with up to three arguments; the unused registers are zero. */
+static inline long sys0(long n)
+{
+	return ecall6(n, 0, 0, 0, 0, 0, 0);
+}
+static inline long sys1(long n, long a0)
+{
+	return ecall6(n, a0, 0, 0, 0, 0, 0);
+}
+static inline long sys2(long n, long a0, long a1)
+{
+	return ecall6(n, a0, a1, 0, 0, 0, 0);
+}
 static inline long sys3(long n, long a0, long a1, long a2)
 {
 	return ecall6(n, a0, a1, a2, 0, 0, 0);
