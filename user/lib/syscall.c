@@ -15,12 +15,12 @@
 #include <unistd.h>
 #include <sv32.h>
 
-/* The constants a program passes through must mean the same on both sides.
- * Not SIGBUS: picolibc says 10, the kernel 7 (use K_SIGBUS, sig_name()). */
+/* The constants a program passes through must mean the same on both sides. */
 _Static_assert(O_RDONLY == K_O_RDONLY && O_WRONLY == K_O_WRONLY && O_RDWR == K_O_RDWR,
 	       "open flags differ from uapi.h");
 _Static_assert(WNOHANG == K_WNOHANG, "WNOHANG differs from uapi.h");
-_Static_assert(SIGILL == K_SIGILL && SIGTRAP == K_SIGTRAP && SIGKILL == K_SIGKILL &&
+_Static_assert(SIGILL == K_SIGILL && SIGTRAP == K_SIGTRAP && SIGBUS == K_SIGBUS &&
+		   SIGKILL == K_SIGKILL &&
 		   SIGSEGV == K_SIGSEGV && SIGTERM == K_SIGTERM,
 	       "signal numbers differ from uapi.h");
 
