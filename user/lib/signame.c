@@ -1,8 +1,8 @@
 /*
  * Signal names for the signals a process can die of (DESIGN.md section 5),
- * by the kernel's numbers in uapi.h. picolibc's <signal.h> numbers them
- * the BSD way, which differs for SIGBUS, so programs that print or parse
- * a kernel signal use these instead of strsignal() or SIGBUS.
+ * by the numbers in uapi.h, which are picolibc's own. picolibc's
+ * strsignal() gives descriptions, not these short names that the shell
+ * and kill print and parse.
  */
 #include <stdlib.h>
 #include <string.h>
