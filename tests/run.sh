@@ -138,6 +138,20 @@ guest_gdb() {
 		'page: pa 0x80400000' 'not mapped \(invalid level-1 entry\)'
 }
 
+# USER_EXTRA=DIR builds DIR/*.c into /bin; make run INIT=... runs one as
+# init and exits with its status (here its argc, 3).
+guest_user_extra() {
+	local name=user-extra-and-make-run
+	LOG=$LOGDIR/guest-$name.log
+	timeout "$TIMEOUT" make -s B=build/extra USER_EXTRA=tests/extra run \
+		INIT='/bin/hello_extra one two' APPEND=quiet >"$LOG" 2>&1
+	STATUS=$?
+	# make reports the program's non-zero status as its own error 2.
+	[ "$STATUS" -eq 2 ] && grep -q 'init exited with status 3' "$LOG" && STATUS=3
+	check "$name" 3 'hello_extra argv\[0\]=/bin/hello_extra' 'argv\[2\]=two' \
+		'^init exited with status 3'
+}
+
 for arg in "$@"; do
 	[ "$arg" = --unit-only ] && continue
 	run_unit "$arg"
@@ -172,6 +186,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 
 	guest_shell
 	guest_gdb
+	guest_user_extra
 fi
 
 echo "$PASSED passed, $FAILED failed"
