@@ -39,7 +39,7 @@ static int collect_reserved(struct phys_range *r, int max, paddr_t dtb)
 	if (n + 3 > max)
 		panic("boot: too many reserved memory ranges");
 	r[n++] = (struct phys_range){ (paddr_t)(uintptr_t)__kernel_start,
-				      (uint32_t)(__kernel_end - __kernel_start) };
+				      (uint32_t)((uintptr_t)__kernel_end - (uintptr_t)__kernel_start) };
 	r[n++] = (struct phys_range){ dtb, platform.dtb_size };
 	if (platform.initrd_end > platform.initrd_start)
 		r[n++] = (struct phys_range){ platform.initrd_start,

@@ -46,9 +46,9 @@
  * the TLB, and only it needs fences after edits.
  *
  * The generation is 32 bits and 0 means "never"; after 2^32 - 1 rollovers
- * it wraps to 1, and a space that had not run for exactly that many
- * generations would wrongly look current. At one rollover per 511
- * switches that is beyond any run of this kernel.
+ * it wraps to 1. A space that slept through exactly that many rollovers
+ * (at least as many switches, 511 times more with 9 ASID bits) would then
+ * look current with a stale ASID; that is accepted as out of reach.
  */
 #include "riscv/asid.h"
 #include "riscv/csr.h"

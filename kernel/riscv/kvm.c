@@ -61,7 +61,7 @@ static void map_image(uintptr_t start, uintptr_t end, uint32_t flags)
 void kvm_init(struct phys_range ram, const struct phys_range *nomap, int nres)
 {
 	paddr_t img = (paddr_t)(uintptr_t)__kernel_start;
-	uint32_t img_size = (uint32_t)(__kernel_end - __kernel_start);
+	uint32_t img_size = (uint32_t)((uintptr_t)__kernel_end - (uintptr_t)__kernel_start);
 	paddr_t end = ram.base + ram.size;
 
 	root = pa2kva(frame_alloc(FRAME_ZERO));
