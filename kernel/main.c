@@ -9,9 +9,11 @@
 #include "dev/plic.h"
 #include "dev/power.h"
 #include "dev/uart.h"
+#include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/mm.h"
+#include "mm/vm.h"
 #include "proc/proc.h"
 #include "riscv/asid.h"
 #include "riscv/cpu.h"
@@ -80,8 +82,21 @@ static void setup_devices(uint32_t hartid)
 	if (plic_enable(platform.uart.irq, uart_intr) != 0)
 		kprintf("uart: bad interrupt line %u, no console input\n", platform.uart.irq);
 	timer_init(platform.timebase_hz, platform.has_sstc);
+	vblk_init(); /* -ENODEV: no swap disk; it printed why */
 	csr_set(sie, SIE_SEIE | SIE_SSIE);
 	intr_on();
+}
+
+/* Demand paging: replacement policy, maxframes cap, swap, fault trace. */
+static void setup_vm(void)
+{
+	int err;
+	uint32_t maxframes = cmdline_uint(&cmdline, "maxframes", 0, &err);
+	if (err)
+		kprintf("vm: maxframes= needs a number, ignored\n");
+	vm_init(cmdline_get(&cmdline, "vm.policy"), maxframes);
+	const char *trace = cmdline_get(&cmdline, "vm.trace");
+	vm_trace(trace && strcmp(trace, "0") != 0);
 }
 
 /* Run init= (default /bin/init) with the words after " -- " as argv[1..]. */
@@ -132,6 +147,7 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	bool quiet = cmdline_get(&cmdline, "quiet") != NULL;
 	if (!quiet)
 		banner();
+	setup_vm();
 
 	const char *crash = cmdline_get(&cmdline, "crash");
 	if (crash)

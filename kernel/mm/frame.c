@@ -155,6 +155,31 @@ paddr_t frame_alloc(unsigned flags)
 	return pa;
 }
 
+/* Take n physically contiguous free frames (for boot-time tables): scan for
+ * a run, then rebuild the free list without it, keeping lowest-first order.
+ * O(frames): not for use after boot. */
+paddr_t frame_alloc_contig(uint32_t n)
+{
+	uint32_t run = 0, first = FRAME_NONE;
+	for (uint32_t i = 0; i < nframes && first == FRAME_NONE; i++) {
+		run = frames[i].state == FRAME_FREE ? run + 1 : 0;
+		if (run == n)
+			first = i + 1 - n;
+	}
+	if (n == 0 || first == FRAME_NONE)
+		return 0;
+	for (uint32_t i = first; i < first + n; i++) {
+		frames[i].state = FRAME_USED;
+		frames[i].refcnt = 1;
+	}
+	free_head = FRAME_NONE;
+	nfree = 0;
+	for (uint32_t i = nframes; i-- > 0;)
+		if (frames[i].state == FRAME_FREE)
+			free_list_push(i);
+	return frame_pa(first);
+}
+
 /* Drop a reference; the last one puts the frame back on the free list. */
 void frame_free(paddr_t pa)
 {
@@ -191,6 +216,21 @@ struct frame *frame_of(paddr_t pa)
 	if (i >= nframes)
 		return NULL;
 	return &frames[i];
+}
+
+paddr_t frame_to_pa(const struct frame *f)
+{
+	return frame_pa(frame_index(f));
+}
+
+uint32_t frame_to_index(const struct frame *f)
+{
+	return frame_index(f);
+}
+
+struct frame *frame_at(uint32_t index)
+{
+	return index < nframes ? &frames[index] : NULL;
 }
 
 uint32_t frame_count_free(void)

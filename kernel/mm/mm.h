@@ -21,15 +21,26 @@ enum frame_state {
 };
 
 /*
- * One descriptor per frame. refcnt counts the references to a USED frame
- * (page-table entries, or the one owner); next links FREE frames.
+ * One descriptor per frame. refcnt counts the references to a USED frame:
+ * for a user page, the page-table entries that map it; otherwise its one
+ * owner. A user page is also on the replacement ring (next/prev), and all
+ * its mappings share one virtual address, va (sharing comes only from
+ * fork), listed by the reverse map starting at rmap.
  */
 struct frame {
 	uint16_t refcnt;
 	uint8_t state;
-	uint8_t flags;
-	uint32_t next; /* index of the next free frame; FRAME_NONE ends the list */
+	uint8_t flags; /* FRAME_F_* */
+	uint32_t next; /* FREE: next free frame; user page: next on the ring */
+	uint32_t prev; /* user page: previous on the ring */
+	uint32_t va;   /* user page: its virtual address in every space that maps it */
+	uint32_t rmap; /* user page: first reverse-map entry, 0 for none */
+	uint32_t slot; /* user page: swap slot holding the same bytes (swap cache), 0 for none */
 };
+
+#define FRAME_F_USER 1u  /* a user page, on the replacement ring */
+#define FRAME_F_BUSY 2u  /* being read from or written to swap: wait */
+#define FRAME_F_DIRTY 4u /* differs from its file, zero page or swap copy */
 
 #define FRAME_NONE 0xFFFFFFFFu
 
@@ -49,6 +60,10 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres);
  * none is left. */
 paddr_t frame_alloc(unsigned flags);
 
+/* Take n physically contiguous frames, each refcnt 1; 0 if no run is
+ * free. Scans the whole table: boot-time use only. */
+paddr_t frame_alloc_contig(uint32_t n);
+
 /* Drop one reference to a USED frame; at zero it goes back on the free
  * list. Freeing a frame that is not USED (double free, reserved, outside
  * RAM) panics: it is a kernel bug, never a user error. */
@@ -59,6 +74,10 @@ void frame_ref(paddr_t pa);
 
 /* The descriptor of the frame that holds pa, or NULL outside RAM. */
 struct frame *frame_of(paddr_t pa);
+/* The physical address and table index of a descriptor, and back. */
+paddr_t frame_to_pa(const struct frame *f);
+uint32_t frame_to_index(const struct frame *f);
+struct frame *frame_at(uint32_t index);
 
 uint32_t frame_count_free(void);
 uint32_t frame_count_total(void); /* frames of RAM, all states */

@@ -13,6 +13,8 @@
 #include "riscv/cpu.h"
 #include "riscv/kvm.h"
 #include "riscv/uaccess.h"
+#include "mm/swap.h"
+#include "mm/upage.h"
 
 #define USER_VPN1_END (USER_TOP >> 22) /* root entries below this are the user half */
 
@@ -37,20 +39,6 @@ static void space_free(struct addrspace *as)
 	space_used[as - spaces] = false;
 }
 
-/* The PTE flags of a user page in a region with protection prot. A and D
- * are preset so hardware that faults on clear A/D bits need not. */
-static uint32_t user_pte_flags(uint32_t prot)
-{
-	uint32_t f = PTE_U | PTE_A;
-	if (prot & VM_R)
-		f |= PTE_R;
-	if (prot & VM_W)
-		f |= PTE_W | PTE_D;
-	if (prot & VM_X)
-		f |= PTE_X;
-	return f;
-}
-
 struct addrspace *vm_create(void)
 {
 	struct addrspace *as = space_alloc();
@@ -68,16 +56,28 @@ struct addrspace *vm_create(void)
 	return as;
 }
 
-/* Free the user frames and the level-0 table behind one root entry. */
+/* Release what one user PTE holds: a frame's mapping or a slot reference.
+ * The caller clears the PTE and fences. */
+static void release_pte(struct addrspace *as, pte_t pte)
+{
+	if (pte_valid(pte)) {
+		struct frame *f = frame_of(pte_pa(pte));
+		rmap_remove(f, as);
+		as->resident--;
+		upage_put(f);
+	} else if (pte_is_swap(pte)) {
+		swap_unref(pte_swap_slot(pte));
+		as->swapped--;
+	}
+}
+
+/* Release every page behind one root entry, then its level-0 table. */
 static void free_table(struct addrspace *as, pte_t pte1)
 {
 	pte_t *table = pa2kva(pte_pa(pte1));
-	for (uint32_t j = 0; j < SV32_PTES; j++) {
-		if (pte_valid(table[j])) {
-			frame_free(pte_pa(table[j]));
-			as->resident--;
-		}
-	}
+	for (uint32_t j = 0; j < SV32_PTES; j++)
+		if (table[j])
+			release_pte(as, table[j]);
 	frame_free(pte_pa(pte1));
 }
 
@@ -86,10 +86,26 @@ void vm_destroy(struct addrspace *as)
 	for (uint32_t i = 0; i < USER_VPN1_END; i++)
 		if (pte_valid(as->root[i]))
 			free_table(as, as->root[i]);
-	if (as->resident != 0)
-		panic("vm: %u resident pages left after destroy", as->resident);
+	if (as->resident != 0 || as->swapped != 0)
+		panic("vm: %u resident and %u swapped pages left after destroy", as->resident,
+		      as->swapped);
+	vm_uncommit(as, as->committed);
 	frame_free(kva2pa(as->root));
 	space_free(as);
+}
+
+uint32_t vm_count_swapcached(const struct addrspace *as)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < USER_VPN1_END; i++) {
+		if (!pte_valid(as->root[i]))
+			continue;
+		const pte_t *table = pa2kva(pte_pa(as->root[i]));
+		for (uint32_t j = 0; j < SV32_PTES; j++)
+			if (pte_valid(table[j]) && frame_of(pte_pa(table[j]))->slot)
+				n++;
+	}
+	return n;
 }
 
 void vm_activate(struct addrspace *as)
@@ -134,126 +150,71 @@ const struct vm_region *vm_find(const struct addrspace *as, uint32_t va)
 	return NULL;
 }
 
-/* Fill a new page of region r at page va: file bytes where the region has
- * them, zero elsewhere. */
-static void fill_page(const struct vm_region *r, uint32_t va, uint8_t *page)
+/* Share one user PTE of src with dst at va. */
+static int share_pte(struct addrspace *dst, pte_t *from, uint32_t va, bool *downgraded)
 {
-	memset(page, 0, PAGE_SIZE);
-	if (r->kind != VMR_FILE)
-		return;
-	uint32_t lo = MAX(va, r->file_va);
-	uint32_t hi = MIN(va + PAGE_SIZE, r->file_va + r->file_size);
-	if (lo < hi)
-		memcpy(page + (lo - va), r->file_data + (lo - r->file_va), hi - lo);
-}
-
-static bool pte_allows(pte_t pte, uint32_t prot)
-{
-	return ((prot & VM_R) == 0 || (pte & PTE_R)) && ((prot & VM_W) == 0 || (pte & PTE_W)) &&
-	       ((prot & VM_X) == 0 || (pte & PTE_X));
-}
-
-int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot)
-{
-	const struct vm_region *r = vm_find(as, va);
-	if (r == NULL || (r->prot & prot) != prot)
-		return -EFAULT;
-	uint32_t page = PAGE_ROUND_DOWN(va);
-	pte_t *pte = sv32_walk(as->root, page, true);
-	if (pte == NULL)
+	pte_t *to = sv32_walk(dst->root, va, true);
+	if (to == NULL)
 		return -ENOMEM;
-	if (pte_valid(*pte)) {
-		/* Mapped already: a stale TLB entry from before the page was
-		 * mapped or upgraded. Fence and retry (privileged spec,
-		 * SFENCE.VMA: upgrades may be made visible lazily). */
-		if (!pte_allows(*pte, prot))
-			return -EFAULT;
-		asid_flush_page(&as->asid, page);
+	pte_t pte = *from;
+	if (pte_is_swap(pte)) {
+		swap_ref(pte_swap_slot(pte));
+		dst->swapped++;
+		*to = pte;
 		return 0;
 	}
-	paddr_t pa = frame_alloc(0);
-	if (pa == 0)
+	struct frame *f = frame_of(pte_pa(pte));
+	if (rmap_add(f, dst) != 0)
 		return -ENOMEM;
-	fill_page(r, page, pa2kva(pa));
-	if (r->kind == VMR_FILE)
-		vm_stats.faults_file++;
-	else
-		vm_stats.faults_zero++;
-	*pte = pte_make(pa, user_pte_flags(r->prot) | PTE_V);
-	as->resident++;
+	frame_ref(frame_to_pa(f));
+	if (pte & PTE_W) {
+		pte &= ~PTE_W; /* both now copy on their next store */
+		*from = pte;
+		*downgraded = true;
+	}
+	*to = pte;
+	dst->resident++;
 	return 0;
 }
 
-int vm_copy(struct addrspace *dst, const struct addrspace *src)
+int vm_copy(struct addrspace *dst, struct addrspace *src)
 {
 	memcpy(dst->regions, src->regions, sizeof(src->regions));
 	dst->nregions = src->nregions;
 	dst->heap_start = src->heap_start;
 	dst->brk = src->brk;
-	for (uint32_t i = 0; i < USER_VPN1_END; i++) {
+	int err = vm_commit(dst, src->committed);
+	bool downgraded = false;
+	for (uint32_t i = 0; i < USER_VPN1_END && err == 0; i++) {
 		if (!pte_valid(src->root[i]))
 			continue;
-		const pte_t *table = pa2kva(pte_pa(src->root[i]));
-		for (uint32_t j = 0; j < SV32_PTES; j++) {
-			if (!pte_valid(table[j]))
-				continue;
-			uint32_t va = (i << 22) | (j << PAGE_SHIFT);
-			pte_t *to = sv32_walk(dst->root, va, true);
-			paddr_t pa = frame_alloc(0);
-			if (to == NULL || pa == 0) {
-				if (pa)
-					frame_free(pa);
-				return -ENOMEM;
-			}
-			memcpy(pa2kva(pa), pa2kva(pte_pa(table[j])), PAGE_SIZE);
-			*to = pte_make(pa, table[j] & PTE_FLAGS_MASK);
-			dst->resident++;
-		}
+		pte_t *table = pa2kva(pte_pa(src->root[i]));
+		for (uint32_t j = 0; j < SV32_PTES && err == 0; j++)
+			if (table[j])
+				err = share_pte(dst, &table[j], (i << 22) | (j << PAGE_SHIFT), &downgraded);
 	}
-	return 0;
+	/* One fence of the parent's ASID covers every page made read-only. */
+	if (downgraded)
+		asid_flush_mm(&src->asid);
+	return err;
 }
 
-/* Unmap and free the user pages in [start, end) of as. */
-static void unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
+void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 {
 	for (uint32_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t old;
-		if (sv32_unmap_page(as->root, va, &old) != 0)
+		pte_t *pte = sv32_walk(as->root, va, false);
+		if (pte == NULL) {
+			va = (va | (SV32_MEGAPAGE_SIZE - 1)) + 1 - PAGE_SIZE; /* no table: skip it */
 			continue;
-		asid_flush_page(&as->asid, va);
-		frame_free(pte_pa(old));
-		as->resident--;
+		}
+		pte_t old = *pte;
+		if (old == 0)
+			continue;
+		*pte = 0;
+		if (pte_valid(old))
+			asid_flush_page(&as->asid, va);
+		release_pte(as, old);
 	}
-}
-
-static struct vm_region *heap_region(struct addrspace *as)
-{
-	for (int i = 0; i < as->nregions; i++)
-		if (as->regions[i].start == as->heap_start && as->regions[i].kind == VMR_ANON)
-			return &as->regions[i];
-	return NULL;
-}
-
-int vm_set_brk(struct addrspace *as, uint32_t new_brk)
-{
-	struct vm_region *heap = heap_region(as);
-	if (heap == NULL || new_brk < as->heap_start || new_brk > USER_TOP)
-		return -ENOMEM;
-	uint32_t new_end = PAGE_ROUND_UP(new_brk);
-	int next = (int)(heap - as->regions) + 1;
-	uint32_t limit = USER_TOP;
-	if (next < as->nregions) {
-		limit = as->regions[next].start;
-		if (as->regions[next].kind == VMR_STACK)
-			limit -= STACK_GUARD; /* keep the guard gap unmapped */
-	}
-	if (new_end > heap->end && new_end > limit)
-		return -ENOMEM;
-	if (new_end < heap->end)
-		unmap_range(as, new_end, heap->end);
-	heap->end = new_end;
-	as->brk = new_brk;
-	return 0;
 }
 
 bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t prot)
@@ -330,4 +291,19 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+void vm_init(const char *policy, uint32_t maxframes)
+{
+	enum reclaim_policy p = POLICY_CLOCK;
+	if (policy && strcmp(policy, "fifo") == 0)
+		p = POLICY_FIFO;
+	else if (policy && strcmp(policy, "clock") != 0)
+		kprintf("vm: unknown vm.policy=%s, using clock\n", policy);
+	/* Two reverse-map entries per frame: room for every page to be
+	 * shared once after a fork, and more when pages are not all mapped. */
+	if (rmap_init(2 * frame_count_total()) != 0)
+		panic("vm: no memory for the reverse map");
+	reclaim_init(maxframes, p);
+	swap_init();
 }

@@ -15,7 +15,7 @@
 #define USER_TOP 0x80000000u    /* the kernel half starts here */
 #define STACK_MAX (8u << 20)    /* the stack grows on demand up to this */
 #define STACK_GUARD (1u << 20)  /* unmapped gap kept below the stack */
-#define VM_MAX_REGIONS 16
+#define VM_MAX_REGIONS 64
 #define VM_MAX_SPACES 80 /* a process has two while it execs */
 
 /* Region protections */
@@ -29,14 +29,22 @@ enum vm_kind {
 	VMR_STACK, /* zero-filled, at the top of user space */
 };
 
+/* Region flags */
+#define VMR_F_HEAP 1u   /* the brk heap: never merged with a neighbour */
+#define VMR_F_NOWRITE 2u /* a shared file mapping: can never be made writable */
+
 struct vm_region {
 	uint32_t start, end; /* page-aligned, end exclusive */
 	uint8_t prot;
 	uint8_t kind;
-	/* VMR_FILE: virtual addresses [file_va, file_va + file_size) hold the
-	 * bytes at file_data; everything else in the region reads as zero. */
-	uint32_t file_va, file_size;
+	uint8_t flags;
+	/* VMR_FILE: the page at va holds file bytes where va lies in
+	 * [file_lo, file_hi): file byte n appears at file_base + n, which can
+	 * be below 0 (a mapping from a file offset above its address). All
+	 * other bytes read as zero. Absolute, so a split needs no change. */
 	const uint8_t *file_data;
+	int64_t file_base;
+	uint32_t file_lo, file_hi;
 };
 
 struct addrspace {
@@ -45,14 +53,24 @@ struct addrspace {
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, disjoint */
 	int nregions;
 	uint32_t heap_start, brk; /* the heap region is [heap_start, PAGE_ROUND_UP(brk)) */
-	uint32_t resident;        /* user pages mapped */
+	uint32_t resident;        /* PTEs that map a frame */
+	uint32_t swapped;         /* PTEs that hold a swap entry */
+	uint32_t committed;       /* pages reserved against memory plus swap (mmap.c) */
+	int pid;                  /* the owner, for messages and the fault trace */
 };
 
-/* Page-fault counters, for vmstat. */
+/* Page-fault and replacement counters, for vmstat. */
 struct vm_stats {
-	uint32_t faults_zero; /* zero-filled pages */
-	uint32_t faults_file; /* pages filled from a file */
-	uint32_t faults_kill; /* faults that killed the process */
+	uint32_t faults_zero;      /* zero-filled pages */
+	uint32_t faults_file;      /* pages filled from a file */
+	uint32_t faults_swapin;    /* pages mapped from swap (read or swap cache) */
+	uint32_t faults_cow_copy;  /* copy-on-write by copying */
+	uint32_t faults_cow_reuse; /* copy-on-write by taking over the last reference */
+	uint32_t faults_ad;        /* A/D bits set by software */
+	uint32_t faults_kill;      /* faults that killed the process */
+	uint32_t swapins, swapouts; /* page reads and writes */
+	uint32_t evictions;        /* pages taken from a process */
+	uint32_t evictions_clean;  /* ... without a write */
 };
 extern struct vm_stats vm_stats;
 
@@ -61,6 +79,8 @@ struct addrspace *vm_create(void);
 /* Free every user frame and table, then the root. The address space must
  * not be current on any hart. */
 void vm_destroy(struct addrspace *as);
+/* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
+uint32_t vm_count_swapcached(const struct addrspace *as);
 /* Make as current on this hart (satp with its ASID). */
 void vm_activate(struct addrspace *as);
 
@@ -74,11 +94,46 @@ const struct vm_region *vm_find(const struct addrspace *as, uint32_t va);
  * allowed (the caller kills), -ENOMEM when no frame is left. */
 int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot);
 
-/* Copy every mapped user page of src into dst (fork). */
-int vm_copy(struct addrspace *dst, const struct addrspace *src);
+/* Share every user page of src with dst copy-on-write (fork): both map
+ * the same frames read-only, swap entries gain a reference. 0 or -ENOMEM. */
+int vm_copy(struct addrspace *dst, struct addrspace *src);
+
+/* User frames in use and their cap (maxframes=), for vmstat. */
+uint32_t vm_user_frames(void);
+uint32_t vm_user_frames_max(void);
+
+/* Print one line per page fault (vm.trace=1). */
+void vm_trace(bool on);
+/* Boot-time setup of reverse maps, replacement and swap. */
+void vm_init(const char *policy, uint32_t maxframes);
 
 /* Move the heap's end to new_brk: 0, or -ENOMEM. Shrinking frees pages. */
 int vm_set_brk(struct addrspace *as, uint32_t new_brk);
+
+/* Release the pages (frames and swap slots) in [start, end) of as. */
+void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
+
+/* mmap flags and protections, as <sys/mman.h> numbers them (Linux values). */
+#define VM_MAP_SHARED 0x01u
+#define VM_MAP_PRIVATE 0x02u
+#define VM_MAP_FIXED 0x10u
+#define VM_MAP_ANONYMOUS 0x20u
+
+/* POSIX mmap of anonymous memory (data NULL) or of a read-only file's
+ * bytes [data, data + size) from offset off. The address goes to *out.
+ * Errors as POSIX: -EINVAL, -ENOMEM, -EACCES. */
+int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out);
+int vm_munmap(struct addrspace *as, uint32_t addr, uint32_t len);
+int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot);
+
+/* Reserve pages against memory plus swap (fails with -ENOMEM when the
+ * system could not hold them all), and give them back. */
+int vm_commit(struct addrspace *as, uint32_t pages);
+void vm_uncommit(struct addrspace *as, uint32_t pages);
+/* Pages a region reserves: the writable private ones (not the stack,
+ * which grows on demand and is limited by STACK_MAX). */
+uint32_t vm_region_commit(const struct vm_region *r);
 
 /* Check that [va, va + len) lies inside regions allowing prot. */
 bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t prot);

@@ -44,16 +44,20 @@ static int add_segments(struct addrspace *as, const struct elf_info *info, const
 			.end = PAGE_ROUND_UP(s->vaddr + s->memsz),
 			.prot = (uint8_t)region_prot(s->flags),
 			.kind = s->filesz ? VMR_FILE : VMR_ANON,
-			.file_va = s->vaddr,
-			.file_size = s->filesz,
-			.file_data = image + s->offset,
+			.file_data = image,
+			.file_base = (int64_t)s->vaddr - s->offset,
+			.file_lo = s->vaddr,
+			.file_hi = s->vaddr + s->filesz,
 		};
 		int err = vm_add_region(as, &r);
 		if (err)
 			return err == -EINVAL ? -ENOEXEC : err;
+		if ((err = vm_commit(as, vm_region_commit(&r))) != 0)
+			return err;
 		top = MAX(top, r.end);
 	}
-	struct vm_region heap = { .start = top, .end = top, .prot = VM_R | VM_W, .kind = VMR_ANON };
+	struct vm_region heap = { .start = top, .end = top, .prot = VM_R | VM_W, .kind = VMR_ANON,
+				  .flags = VMR_F_HEAP };
 	struct vm_region stack = { .start = USER_TOP - STACK_MAX, .end = USER_TOP,
 				   .prot = VM_R | VM_W, .kind = VMR_STACK };
 	if (top + STACK_GUARD > stack.start)
@@ -101,6 +105,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv, int arg
 	struct addrspace *as = vm_create();
 	if (as == NULL)
 		return -ENOMEM;
+	as->pid = p->pid;
 	err = add_segments(as, &info, cf.data);
 	uint32_t sp = err ? 0 : push_args(as, argv, argc);
 	if (sp == 0) {

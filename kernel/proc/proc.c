@@ -238,6 +238,8 @@ int proc_fork(void)
 	if (np == NULL)
 		return -EAGAIN;
 	np->as = vm_create();
+	if (np->as)
+		np->as->pid = np->pid;
 	if (np->as == NULL || vm_copy(np->as, p->as) != 0) {
 		if (np->as)
 			vm_destroy(np->as);

@@ -12,6 +12,8 @@
 #include "mm/mm.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
+#include "mm/swap.h"
+#include "dev/virtio_blk.h"
 #include "proc/cpio.h"
 #include "proc/file.h"
 #include "proc/proc.h"
@@ -249,6 +251,36 @@ static int32_t sys_open(struct trapframe *tf)
 	return fd;
 }
 
+static int32_t sys_mmap(struct trapframe *tf)
+{
+	uint32_t flags = ARG(tf, 3);
+	const uint8_t *data = NULL;
+	uint32_t size = 0;
+	if (!(flags & K_MAP_ANONYMOUS)) {
+		struct file *f = fd_file((int)ARG(tf, 4));
+		if (f == NULL)
+			return -EBADF;
+		if (f->type != F_INITRD)
+			return -ENODEV;
+		data = f->data;
+		size = f->size;
+	}
+	uint32_t addr;
+	int err = vm_mmap(myproc()->as, ARG(tf, 0), ARG(tf, 1), ARG(tf, 2), flags, data, size,
+			  ARG(tf, 5), &addr);
+	return err ? err : (int32_t)addr;
+}
+
+static int32_t sys_munmap(struct trapframe *tf)
+{
+	return vm_munmap(myproc()->as, ARG(tf, 0), ARG(tf, 1));
+}
+
+static int32_t sys_mprotect(struct trapframe *tf)
+{
+	return vm_mprotect(myproc()->as, ARG(tf, 0), ARG(tf, 1), ARG(tf, 2));
+}
+
 static int32_t sys_vmwalk(struct trapframe *tf)
 {
 	struct addrspace *as = myproc()->as;
@@ -270,12 +302,28 @@ static int32_t sys_vmstat(struct trapframe *tf)
 {
 	const struct asid_stats *a = asid_stats();
 	uint64_t idle = proc_idle_instret();
+	struct vblk_stats disk = vblk_stats();
 	struct k_vmstat s = {
 		.frames_total = frame_count_total(),
 		.frames_free = frame_count_free(),
+		.swap_slots_total = swap_slots_total_count(),
+		.swap_slots_free = swap_slots_free_count(),
 		.faults_zero = vm_stats.faults_zero,
 		.faults_file = vm_stats.faults_file,
+		.faults_swapin = vm_stats.faults_swapin,
+		.faults_cow_copy = vm_stats.faults_cow_copy,
+		.faults_cow_reuse = vm_stats.faults_cow_reuse,
 		.faults_kill = vm_stats.faults_kill,
+		.faults_ad = vm_stats.faults_ad,
+		.swapins = vm_stats.swapins,
+		.swapouts = vm_stats.swapouts,
+		.evictions = vm_stats.evictions,
+		.evictions_clean = vm_stats.evictions_clean,
+		.disk_reads = disk.reads,
+		.disk_writes = disk.writes,
+		.disk_errors = disk.errors,
+		.user_frames = vm_user_frames(),
+		.user_frames_max = vm_user_frames_max(),
 		.asid_generation = a->generation,
 		.asid_rollovers = a->rollovers,
 		.tlb_full_fences = a->full_fences,
@@ -307,6 +355,8 @@ static int32_t sys_procinfo(struct trapframe *tf)
 			.ppid = p->parent ? p->parent->pid : 0,
 			.state = states[p->state],
 			.resident_pages = p->as ? p->as->resident : 0,
+			.swapped_pages = p->as ? p->as->swapped : 0,
+			.swapcached_pages = p->as ? vm_count_swapcached(p->as) : 0,
 		};
 		memcpy(info.name, p->name, sizeof(info.name));
 		found = true;
@@ -348,7 +398,8 @@ static int32_t (*const syscalls[SYS_MAX + 1])(struct trapframe *) = {
 	[SYS_open] = sys_open,		 [SYS_vmwalk] = sys_vmwalk,
 	[SYS_vmstat] = sys_vmstat,	 [SYS_procinfo] = sys_procinfo,
 	[SYS_readdir] = sys_readdir,	 [SYS_poweroff] = sys_poweroff,
-	[SYS_dup2] = sys_dup2,
+	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
+	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
 };
 
 void syscall(struct trapframe *tf)

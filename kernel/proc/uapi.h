@@ -56,6 +56,17 @@
 #define K_O_WRONLY 1
 #define K_O_RDWR 2
 
+/* mmap protections and flags (the Linux values, which <sys/mman.h> uses). */
+#define K_PROT_NONE 0
+#define K_PROT_READ 1
+#define K_PROT_WRITE 2
+#define K_PROT_EXEC 4
+#define K_MAP_SHARED 0x01
+#define K_MAP_PRIVATE 0x02
+#define K_MAP_FIXED 0x10
+#define K_MAP_ANONYMOUS 0x20
+#define K_MAP_FAILED ((void *)-1)
+
 struct k_timespec {
 	uint32_t sec;
 	uint32_t nsec;
@@ -76,6 +87,7 @@ struct k_procinfo {
 	uint32_t state; /* K_PROC_* */
 	uint32_t resident_pages;
 	uint32_t swapped_pages;
+	uint32_t swapcached_pages; /* resident pages that also hold a swap slot */
 	char name[16];
 };
 
@@ -90,9 +102,12 @@ struct k_vmstat {
 	uint32_t faults_zero, faults_file, faults_swapin, faults_cow_copy, faults_cow_reuse,
 		faults_kill;
 	uint32_t swapins, swapouts, evictions, evictions_clean;
+	uint32_t faults_ad; /* A/D bits set by software (hardware that faults instead) */
 	uint32_t asid_generation, asid_rollovers;
 	uint32_t tlb_full_fences, tlb_page_fences, context_switches;
 	uint32_t idle_instret_lo, idle_instret_hi;
+	uint32_t disk_reads, disk_writes, disk_errors;
+	uint32_t user_frames, user_frames_max;
 };
 
 #endif

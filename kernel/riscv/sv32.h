@@ -43,6 +43,17 @@ static inline paddr_t pte_pa(pte_t pte)
 
 static inline bool pte_valid(pte_t pte) { return pte & PTE_V; }
 
+/*
+ * A swap entry: a PTE with V clear names the swap slot that holds the
+ * page (the hardware ignores every other bit of an invalid PTE). RSW bit 0
+ * marks it, so a swap entry is never 0, the value of "never touched".
+ */
+#define PTE_SWAP (1u << PTE_RSW_SHIFT)
+
+static inline pte_t pte_swap_make(uint32_t slot) { return (slot << PTE_PPN_SHIFT) | PTE_SWAP; }
+static inline bool pte_is_swap(pte_t pte) { return !(pte & PTE_V) && (pte & PTE_SWAP); }
+static inline uint32_t pte_swap_slot(pte_t pte) { return pte >> PTE_PPN_SHIFT; }
+
 /* A valid PTE with R, W or X set is a leaf; with none, it points to a table. */
 static inline bool pte_leaf(pte_t pte) { return pte & (PTE_R | PTE_W | PTE_X); }
 

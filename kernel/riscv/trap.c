@@ -257,7 +257,12 @@ static void user_page_fault(struct trapframe *tf)
 	if (err == 0)
 		return;
 	if (err == -ENOMEM) {
-		proc_kill_fault(K_SIGKILL, "out of memory at 0x%08x pc 0x%08x", va, tf->sepc);
+		proc_kill_fault(K_SIGKILL, "out of memory and swap at 0x%08x pc 0x%08x", va,
+				tf->sepc);
+		return;
+	}
+	if (err == -EIO) {
+		proc_kill_fault(K_SIGBUS, "swap read error at 0x%08x pc 0x%08x", va, tf->sepc);
 		return;
 	}
 	proc_kill_fault(K_SIGSEGV, "%s page fault at 0x%08x (%s) pc 0x%08x", fault_access(code), va,

@@ -646,8 +646,44 @@ static int top(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && same ? 0 : 1;
 }
 
+static volatile int stack_frames; /* for --stackhog: volatile, so the recursion is real */
+
+/* Grow the stack by depth frames of 16 KiB, writing two pages of each. */
+static int grow_stack(int depth)
+{
+	volatile char frame[16384];
+	frame[0] = (char)depth;
+	frame[sizeof(frame) - 1] = (char)depth;
+	if (depth >= stack_frames)
+		return 0;
+	return grow_stack(depth + 1) + frame[0];
+}
+
+/* Fork kids that each grow the stack by frames frames at once; exit with
+ * (kids killed by SIGKILL) * 16 + (kids that finished), or 255 if any
+ * ended otherwise. */
+static int stack_hogs(int kids, int frames)
+{
+	stack_frames = frames;
+	for (int i = 0; i < kids; i++)
+		if (fork() == 0)
+			_exit(grow_stack(0) & 0);
+	int killed = 0, finished = 0, st;
+	while (wait(&st) > 0) {
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			killed++;
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			finished++;
+		else
+			return 255;
+	}
+	return killed * 16 + finished;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 3 && strcmp(argv[1], "--stackhogs") == 0)
+		return stack_hogs(atoi(argv[2]), atoi(argv[3]));
 	if (argc > 1 && strcmp(argv[1], "--argc") == 0)
 		return argc;
 	if (argc > 1 && strcmp(argv[1], "--segv") == 0)

@@ -30,6 +30,7 @@ static const struct field fields[] = {
     {"swapouts", offsetof(struct k_vmstat, swapouts)},
     {"evictions", offsetof(struct k_vmstat, evictions)},
     {"evictions_clean", offsetof(struct k_vmstat, evictions_clean)},
+    {"faults_ad", offsetof(struct k_vmstat, faults_ad)},
     {"asid_generation", offsetof(struct k_vmstat, asid_generation)},
     {"asid_rollovers", offsetof(struct k_vmstat, asid_rollovers)},
     {"tlb_full_fences", offsetof(struct k_vmstat, tlb_full_fences)},
@@ -37,6 +38,11 @@ static const struct field fields[] = {
     {"context_switches", offsetof(struct k_vmstat, context_switches)},
     {"idle_instret_lo", offsetof(struct k_vmstat, idle_instret_lo)},
     {"idle_instret_hi", offsetof(struct k_vmstat, idle_instret_hi)},
+    {"disk_reads", offsetof(struct k_vmstat, disk_reads)},
+    {"disk_writes", offsetof(struct k_vmstat, disk_writes)},
+    {"disk_errors", offsetof(struct k_vmstat, disk_errors)},
+    {"user_frames", offsetof(struct k_vmstat, user_frames)},
+    {"user_frames_max", offsetof(struct k_vmstat, user_frames_max)},
 };
 
 /* Every field above is a uint32_t, so the table covers the whole struct. */

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sv32.h>
+#include <sys/mman.h>
 
 /* The constants a program passes through must mean the same on both sides. */
 _Static_assert(O_RDONLY == K_O_RDONLY && O_WRONLY == K_O_WRONLY && O_RDWR == K_O_RDWR,
@@ -251,4 +252,24 @@ int readdir_initrd(unsigned int index, char *name, size_t size)
 int poweroff(void)
 {
 	return (int)check(sys0(SYS_poweroff));
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long ret = ecall6(SYS_mmap, (long)addr, (long)len, prot, flags, fd, (long)off);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return MAP_FAILED;
+	}
+	return (void *)ret;
+}
+
+int munmap(void *addr, size_t len)
+{
+	return (int)check(sys2(SYS_munmap, (long)addr, (long)len));
+}
+
+int mprotect(void *addr, size_t len, int prot)
+{
+	return (int)check(sys3(SYS_mprotect, (long)addr, (long)len, prot));
 }

@@ -1,0 +1,258 @@
+/*
+ * Page-fault decisions, by the state of the PTE (DESIGN.md section 4):
+ *   0                    -> fill from the region: file bytes or zeroes
+ *   swap entry           -> swap in (or find the page in the swap cache)
+ *   valid, store, not W  -> copy-on-write: copy, or take over the last reference
+ *   valid, A or D clear  -> set them (hardware that faults instead of setting)
+ *   valid and allowed    -> a stale TLB entry: fence and retry
+ * Anything the region forbids is refused (-EFAULT) and the caller kills.
+ * A sleep on swap I/O can change the world: each path re-checks the PTE
+ * after one and retries from the top if it moved.
+ */
+#include "mm/vm.h"
+#include "kernel.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/phys.h"
+#include "mm/swap.h"
+#include "mm/upage.h"
+#include "proc/proc.h"
+
+#define FAULT_RETRY 1 /* internal: the PTE changed under a sleep, decide again */
+
+static bool trace_on;
+
+void vm_trace(bool on)
+{
+	trace_on = on;
+}
+
+static void trace(struct addrspace *as, uint32_t va, uint32_t prot, const char *action,
+		  uint32_t slot)
+{
+	if (!trace_on)
+		return;
+	const char *cause = prot == VM_W ? "store" : prot == VM_X ? "fetch" : "load";
+	if (slot)
+		kprintf("vm: pid %d va 0x%08x %s: %s slot %u\n", as->pid, va, cause, action, slot);
+	else
+		kprintf("vm: pid %d va 0x%08x %s: %s\n", as->pid, va, cause, action);
+}
+
+/* Map f at page through pte with flags; the caller holds the reference
+ * this mapping will own. */
+static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame *f,
+		   uint32_t flags)
+{
+	if (rmap_add(f, as) != 0)
+		return -ENOMEM;
+	f->va = page;
+	*pte = pte_make(frame_to_pa(f), flags | PTE_V);
+	if (!(f->flags & FRAME_F_USER))
+		upage_ring_add(f);
+	as->resident++;
+	return 0;
+}
+
+/* Bytes of region r for the page at va: file bytes where it has them. */
+static void fill_page(const struct vm_region *r, uint32_t va, uint8_t *page)
+{
+	memset(page, 0, PAGE_SIZE);
+	if (r->kind != VMR_FILE)
+		return;
+	uint32_t lo = MAX(va, r->file_lo);
+	uint32_t hi = MIN(va + PAGE_SIZE, r->file_hi);
+	if (lo < hi)
+		memcpy(page + (lo - va), r->file_data + ((int64_t)lo - r->file_base), hi - lo);
+}
+
+static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t page,
+		      pte_t *pte, uint32_t prot)
+{
+	paddr_t pa = upage_alloc();
+	if (pa == 0)
+		return -ENOMEM;
+	if (*pte != 0) { /* it changed while we slept: decide again */
+		frame_free(pa);
+		return FAULT_RETRY;
+	}
+	fill_page(r, page, pa2kva(pa));
+	/* D stays clear unless this access writes: a page never written can
+	 * be dropped and recreated instead of going to swap. */
+	uint32_t flags = upage_pte_flags(r->prot) | (prot == VM_W ? PTE_D : 0);
+	int err = install(as, pte, page, frame_of(pa), flags);
+	if (err) {
+		frame_free(pa);
+		return err;
+	}
+	bool file = r->kind == VMR_FILE && page < r->file_hi && page + PAGE_SIZE > r->file_lo;
+	if (file)
+		vm_stats.faults_file++;
+	else
+		vm_stats.faults_zero++;
+	trace(as, page, prot, file ? "file" : "zero", 0);
+	return 0;
+}
+
+/* Read slot into a new frame and enter it in the swap cache. */
+static int swap_in_frame(uint32_t slot, struct frame **out)
+{
+	paddr_t pa = upage_alloc();
+	if (pa == 0)
+		return -ENOMEM;
+	if (swap_cache_lookup(slot)) { /* someone read it while we slept */
+		frame_free(pa);
+		return FAULT_RETRY;
+	}
+	struct frame *f = frame_of(pa);
+	f->flags |= FRAME_F_BUSY;
+	f->slot = slot;
+	swap_ref(slot); /* the swap cache's reference */
+	swap_cache_set(slot, f);
+	int err = swap_read_page(slot, pa2kva(pa));
+	f->flags &= ~FRAME_F_BUSY;
+	wakeup(f);
+	if (err) {
+		swap_cache_clear(slot);
+		swap_unref(slot);
+		f->slot = 0;
+		f->flags = 0;
+		frame_free(pa);
+		return -EIO;
+	}
+	vm_stats.swapins++;
+	*out = f;
+	return 0;
+}
+
+static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		      uint32_t prot)
+{
+	pte_t old = *pte;
+	uint32_t slot = pte_swap_slot(old);
+	struct frame *f = swap_cache_lookup(slot);
+	bool shared = f != NULL;
+	if (f && (f->flags & FRAME_F_BUSY)) {
+		upage_wait(f);
+		return FAULT_RETRY;
+	}
+	if (f == NULL) {
+		int err = swap_in_frame(slot, &f);
+		if (err)
+			return err;
+		if (*pte != old) { /* changed while we read: drop the page, decide again */
+			upage_put(f);
+			return FAULT_RETRY;
+		}
+	} else {
+		frame_ref(frame_to_pa(f));
+	}
+	/* This PTE's reference moves from the slot to the frame. The page is
+	 * writable only if nothing else shares the frame or the slot. */
+	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
+	uint32_t flags = upage_pte_flags(r->prot);
+	if (!exclusive)
+		flags &= ~PTE_W;
+	int err = install(as, pte, page, f, flags);
+	if (err) {
+		upage_put(f);
+		return err;
+	}
+	swap_unref(slot);
+	as->swapped--;
+	vm_stats.faults_swapin++;
+	trace(as, page, prot, shared ? "swap-cache" : "swap-in", slot);
+	return 0;
+}
+
+/* A store to a read-only page of a writable region: copy-on-write. */
+static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
+		     uint32_t prot)
+{
+	if (f->flags & FRAME_F_BUSY) {
+		upage_wait(f);
+		return FAULT_RETRY;
+	}
+	if (f->refcnt == 1) {
+		/* The last reference: take the page over. Its swap copy (if
+		 * any) goes stale, so leave the swap cache. */
+		if (f->slot) {
+			swap_cache_clear(f->slot);
+			swap_unref(f->slot);
+			f->slot = 0;
+		}
+		*pte |= PTE_W | PTE_D | PTE_A;
+		asid_flush_page(&as->asid, page);
+		vm_stats.faults_cow_reuse++;
+		trace(as, page, prot, "cow-reuse", 0);
+		return 0;
+	}
+	pte_t old = *pte;
+	paddr_t pa = upage_alloc();
+	if (pa == 0)
+		return -ENOMEM;
+	if (*pte != old) {
+		frame_free(pa);
+		return FAULT_RETRY;
+	}
+	memcpy(pa2kva(pa), pa2kva(frame_to_pa(f)), PAGE_SIZE);
+	struct frame *copy = frame_of(pa);
+	copy->flags |= FRAME_F_DIRTY; /* nothing else holds these bytes */
+	rmap_remove(f, as);
+	as->resident--;
+	int err = install(as, pte, page, copy, (old & PTE_FLAGS_MASK & ~PTE_V) | PTE_W | PTE_D | PTE_A);
+	if (err) {
+		/* Put the old mapping back as it was. */
+		*pte = old;
+		rmap_add(f, as);
+		as->resident++;
+		frame_free(pa);
+		return err;
+	}
+	asid_flush_page(&as->asid, page); /* the PTE now names another frame */
+	upage_put(f);
+	vm_stats.faults_cow_copy++;
+	trace(as, page, prot, "cow-copy", 0);
+	return 0;
+}
+
+static int fault_present(struct addrspace *as, uint32_t page, pte_t *pte, uint32_t prot)
+{
+	struct frame *f = frame_of(pte_pa(*pte));
+	if (prot == VM_W && !(*pte & PTE_W))
+		return fault_cow(as, page, pte, f, prot);
+	if ((prot == VM_X && !(*pte & PTE_X)) || (prot == VM_R && !(*pte & PTE_R)))
+		return -EFAULT;
+	pte_t want = *pte | PTE_A | (prot == VM_W ? PTE_D : 0);
+	if (want != *pte) {
+		*pte = want;
+		vm_stats.faults_ad++;
+		trace(as, page, prot, "set-ad", 0);
+	}
+	/* A stale TLB entry from before the page was mapped or upgraded:
+	 * fence and retry (privileged spec, SFENCE.VMA). */
+	asid_flush_page(&as->asid, page);
+	return 0;
+}
+
+int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot)
+{
+	for (;;) {
+		const struct vm_region *r = vm_find(as, va);
+		if (r == NULL || (r->prot & prot) != prot)
+			return -EFAULT;
+		uint32_t page = PAGE_ROUND_DOWN(va);
+		pte_t *pte = sv32_walk(as->root, page, true);
+		if (pte == NULL)
+			return -ENOMEM;
+		int err;
+		if (*pte == 0)
+			err = fault_fill(as, r, page, pte, prot);
+		else if (pte_is_swap(*pte))
+			err = fault_swap(as, r, page, pte, prot);
+		else
+			err = fault_present(as, page, pte, prot);
+		if (err != FAULT_RETRY)
+			return err;
+	}
+}

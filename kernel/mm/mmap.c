@@ -1,0 +1,308 @@
+/*
+ * Changing an address space's regions: mmap, munmap, mprotect and brk,
+ * with POSIX semantics for anonymous private mappings and read-only file
+ * mappings. Regions are split where a change begins or ends and merged
+ * again with identical neighbours. Every writable private page is
+ * reserved against memory plus swap when it is mapped, so a reservation
+ * the system could never hold fails here with ENOMEM rather than later.
+ */
+#include "mm/vm.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/mm.h"
+#include "mm/swap.h"
+#include "mm/upage.h"
+
+#define MMAP_TOP (USER_TOP - STACK_MAX - STACK_GUARD) /* mappings go below the stack's gap */
+#define VM_PROT_ALL (VM_R | VM_W | VM_X)
+
+static uint32_t committed_total;
+
+static uint32_t commit_limit(void)
+{
+	return MIN(frame_count_total(), upage_limit()) + swap_slots_total_count();
+}
+
+int vm_commit(struct addrspace *as, uint32_t pages)
+{
+	if (pages > commit_limit() || committed_total > commit_limit() - pages)
+		return -ENOMEM;
+	committed_total += pages;
+	as->committed += pages;
+	return 0;
+}
+
+void vm_uncommit(struct addrspace *as, uint32_t pages)
+{
+	committed_total -= pages;
+	as->committed -= pages;
+}
+
+uint32_t vm_region_commit(const struct vm_region *r)
+{
+	if (!(r->prot & VM_W) || r->kind == VMR_STACK)
+		return 0;
+	return (r->end - r->start) / PAGE_SIZE;
+}
+
+static int region_index(const struct addrspace *as, uint32_t va)
+{
+	for (int i = 0; i < as->nregions; i++)
+		if (va >= as->regions[i].start && va < as->regions[i].end)
+			return i;
+	return -1;
+}
+
+/* Make va a region boundary, splitting the region that spans it. */
+static int split_at(struct addrspace *as, uint32_t va)
+{
+	int i = region_index(as, va);
+	if (i < 0 || as->regions[i].start == va)
+		return 0;
+	if (as->nregions == VM_MAX_REGIONS)
+		return -ENOMEM;
+	memmove(&as->regions[i + 1], &as->regions[i], (as->nregions - i) * sizeof(as->regions[0]));
+	as->nregions++;
+	as->regions[i].end = va;
+	as->regions[i + 1].start = va;
+	return 0;
+}
+
+static bool mergeable(const struct vm_region *a, const struct vm_region *b)
+{
+	return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+	       a->flags == b->flags && !(a->flags & VMR_F_HEAP) && a->file_data == b->file_data &&
+	       a->file_base == b->file_base && a->file_lo == b->file_lo && a->file_hi == b->file_hi;
+}
+
+/* Merge every pair of identical neighbours. */
+static void merge_all(struct addrspace *as)
+{
+	int i = 0;
+	while (i + 1 < as->nregions) {
+		if (!mergeable(&as->regions[i], &as->regions[i + 1])) {
+			i++;
+			continue;
+		}
+		as->regions[i].end = as->regions[i + 1].end;
+		memmove(&as->regions[i + 1], &as->regions[i + 2],
+			(as->nregions - i - 2) * sizeof(as->regions[0]));
+		as->nregions--;
+	}
+}
+
+/* Remove [start, end) from the regions, releasing its pages and reservations. */
+static int remove_range(struct addrspace *as, uint32_t start, uint32_t end)
+{
+	int err = split_at(as, start);
+	if (err == 0)
+		err = split_at(as, end);
+	if (err)
+		return err;
+	int i = 0;
+	while (i < as->nregions) {
+		struct vm_region *r = &as->regions[i];
+		if (r->start >= start && r->end <= end) {
+			vm_uncommit(as, vm_region_commit(r));
+			memmove(r, r + 1, (as->nregions - i - 1) * sizeof(*r));
+			as->nregions--;
+		} else {
+			i++;
+		}
+	}
+	vm_unmap_range(as, start, end);
+	return 0;
+}
+
+/* Whether [start, end) meets no region. */
+static bool range_free(const struct addrspace *as, uint32_t start, uint32_t end)
+{
+	for (int i = 0; i < as->nregions; i++)
+		if (as->regions[i].start < end && start < as->regions[i].end)
+			return false;
+	return true;
+}
+
+/* The highest free gap of len bytes below MMAP_TOP, or 0. */
+static uint32_t find_gap(const struct addrspace *as, uint32_t len)
+{
+	uint32_t top = MMAP_TOP;
+	for (int i = as->nregions - 1; i >= -1; i--) {
+		uint32_t floor = i >= 0 ? as->regions[i].end : USER_BASE;
+		if (i >= 0 && as->regions[i].start >= top)
+			continue;
+		if (floor <= top && top - floor >= len)
+			return top - len;
+		if (i >= 0)
+			top = MIN(top, as->regions[i].start);
+	}
+	return 0;
+}
+
+int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
+{
+	uint32_t share = flags & (VM_MAP_SHARED | VM_MAP_PRIVATE);
+	bool anon = flags & VM_MAP_ANONYMOUS;
+	if (len == 0 || (prot & ~VM_PROT_ALL) ||
+	    (flags & ~(VM_MAP_SHARED | VM_MAP_PRIVATE | VM_MAP_FIXED | VM_MAP_ANONYMOUS)) ||
+	    (share != VM_MAP_SHARED && share != VM_MAP_PRIVATE) || !ALIGNED(off, PAGE_SIZE))
+		return -EINVAL;
+	if (anon && share == VM_MAP_SHARED)
+		return -EINVAL; /* shared anonymous memory is not supported */
+	if (!anon && share == VM_MAP_SHARED && (prot & VM_W))
+		return -EACCES; /* the file is read-only */
+	uint32_t span = PAGE_ROUND_UP(len);
+	if (span < len)
+		return -ENOMEM;
+	if (prot & VM_X)
+		prot |= VM_R;
+	struct vm_region r = {
+		.prot = (uint8_t)prot,
+		.kind = anon ? VMR_ANON : VMR_FILE,
+		.flags = share == VM_MAP_SHARED ? VMR_F_NOWRITE : 0,
+	};
+	if (flags & VM_MAP_FIXED) {
+		if (!ALIGNED(addr, PAGE_SIZE) || addr < USER_BASE || addr > USER_TOP ||
+		    span > USER_TOP - addr)
+			return -EINVAL;
+		r.start = addr;
+	} else if (ALIGNED(addr, PAGE_SIZE) && addr >= USER_BASE && addr < MMAP_TOP &&
+		   span <= MMAP_TOP - addr && range_free(as, addr, addr + span)) {
+		r.start = addr; /* the hint is free: take it */
+	} else if ((r.start = find_gap(as, span)) == 0) {
+		return -ENOMEM;
+	}
+	r.end = r.start + span;
+	if (!anon) {
+		/* File bytes from off to the end of the file; past it, zeroes. */
+		r.file_data = data;
+		r.file_base = (int64_t)r.start - off;
+		r.file_lo = r.start;
+		r.file_hi = off < size ? r.start + MIN(span, size - off) : r.start;
+	}
+	int err = vm_commit(as, vm_region_commit(&r));
+	if (err)
+		return err;
+	if ((flags & VM_MAP_FIXED) && (err = remove_range(as, r.start, r.end)) != 0) {
+		vm_uncommit(as, vm_region_commit(&r));
+		return err;
+	}
+	if ((err = vm_add_region(as, &r)) != 0) {
+		vm_uncommit(as, vm_region_commit(&r));
+		return err == -EINVAL ? -ENOMEM : err;
+	}
+	merge_all(as);
+	*out = r.start;
+	return 0;
+}
+
+int vm_munmap(struct addrspace *as, uint32_t addr, uint32_t len)
+{
+	uint32_t span = PAGE_ROUND_UP(len);
+	if (len == 0 || !ALIGNED(addr, PAGE_SIZE) || span < len || addr < USER_BASE ||
+	    addr > USER_TOP || span > USER_TOP - addr)
+		return -EINVAL;
+	return remove_range(as, addr, addr + span);
+}
+
+/* The PTE flags a present page gets under prot: writable only when no one
+ * else shares its frame or its swap copy (else copy-on-write decides). */
+static pte_t reprotect(pte_t pte, uint32_t prot)
+{
+	struct frame *f = frame_of(pte_pa(pte));
+	bool exclusive = f->refcnt == 1 && (f->slot == 0 || swap_refs(f->slot) == 1) &&
+			 !(f->flags & FRAME_F_BUSY);
+	uint32_t flags = upage_pte_flags(prot) & ~PTE_A;
+	if (!exclusive)
+		flags &= ~PTE_W;
+	return (pte & ~(PTE_R | PTE_W | PTE_X)) | (flags & (PTE_R | PTE_W | PTE_X));
+}
+
+int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	uint32_t span = PAGE_ROUND_UP(len);
+	if (!ALIGNED(addr, PAGE_SIZE) || (prot & ~VM_PROT_ALL) || span < len)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	uint32_t end = addr + span;
+	if (end < addr || end > USER_TOP || !vm_range_ok(as, addr, span, 0))
+		return -ENOMEM; /* part of the range is not mapped */
+	if (prot & VM_X)
+		prot |= VM_R;
+	int err = split_at(as, addr);
+	if (err == 0)
+		err = split_at(as, end);
+	if (err)
+		return err;
+	for (int i = 0; i < as->nregions; i++) {
+		struct vm_region *r = &as->regions[i];
+		if (r->start < addr || r->end > end)
+			continue;
+		if ((prot & VM_W) && (r->flags & VMR_F_NOWRITE))
+			return -EACCES;
+	}
+	for (int i = 0; i < as->nregions; i++) {
+		struct vm_region *r = &as->regions[i];
+		if (r->start < addr || r->end > end)
+			continue;
+		uint32_t before = vm_region_commit(r);
+		uint8_t old = r->prot;
+		r->prot = (uint8_t)prot;
+		uint32_t after = vm_region_commit(r);
+		if (after > before && vm_commit(as, after - before) != 0) {
+			r->prot = old;
+			return -ENOMEM;
+		}
+		if (before > after)
+			vm_uncommit(as, before - after);
+	}
+	for (uint32_t va = addr; va < end; va += PAGE_SIZE) {
+		pte_t *pte = sv32_walk(as->root, va, false);
+		if (pte == NULL || !pte_valid(*pte))
+			continue;
+		pte_t want = reprotect(*pte, prot);
+		if (want != *pte) {
+			*pte = want;
+			asid_flush_page(&as->asid, va);
+		}
+	}
+	merge_all(as);
+	return 0;
+}
+
+static struct vm_region *heap_region(struct addrspace *as)
+{
+	for (int i = 0; i < as->nregions; i++)
+		if (as->regions[i].flags & VMR_F_HEAP)
+			return &as->regions[i];
+	return NULL;
+}
+
+int vm_set_brk(struct addrspace *as, uint32_t new_brk)
+{
+	struct vm_region *heap = heap_region(as);
+	if (heap == NULL || new_brk < as->heap_start || new_brk > USER_TOP)
+		return -ENOMEM;
+	uint32_t new_end = PAGE_ROUND_UP(new_brk);
+	int next = (int)(heap - as->regions) + 1;
+	uint32_t limit = USER_TOP;
+	if (next < as->nregions) {
+		limit = as->regions[next].start;
+		if (as->regions[next].kind == VMR_STACK)
+			limit -= STACK_GUARD; /* keep the guard gap unmapped */
+	}
+	if (new_end > heap->end && new_end > limit)
+		return -ENOMEM;
+	if (new_end > heap->end && vm_commit(as, (new_end - heap->end) / PAGE_SIZE) != 0)
+		return -ENOMEM;
+	if (new_end < heap->end) {
+		vm_unmap_range(as, new_end, heap->end);
+		vm_uncommit(as, (heap->end - new_end) / PAGE_SIZE);
+	}
+	heap->end = new_end;
+	as->brk = new_brk;
+	return 0;
+}
+

@@ -1,0 +1,288 @@
+/*
+ * Page replacement. Every user frame sits on one ring in the order it was
+ * first mapped; the hand points at the oldest. FIFO evicts the frame at
+ * the hand; clock (second chance) first clears and skips frames whose A
+ * bit is set in any mapping, fencing each cleared PTE in its space's ASID
+ * so the hardware sets A again (PLATFORM.md pitfall 11).
+ *
+ * Eviction by what the frame holds: clean with no swap copy -> PTEs back
+ * to 0 (the region recreates it: file bytes or zeroes); clean with a swap
+ * copy -> PTEs become swap entries, no write; dirty -> write-protect, write
+ * to a slot (sleeping), then swap entries.
+ */
+#include "mm/upage.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "lib/spinlock.h"
+#include "mm/phys.h"
+#include "mm/swap.h"
+#include "proc/proc.h"
+#include "riscv/asid.h"
+
+#define LOW_FREE 32      /* keep this many frames free for the kernel's own use */
+#define EVICT_TRIES 8    /* victims tried before an allocation gives up */
+
+static uint32_t hand = FRAME_NONE;
+static uint32_t nuser, max_user = UINT32_MAX;
+static enum reclaim_policy policy = POLICY_CLOCK;
+static struct spinlock wait_lock = SPINLOCK_INIT("upage wait");
+
+void reclaim_init(uint32_t max_user_frames, enum reclaim_policy p)
+{
+	max_user = max_user_frames ? max_user_frames : UINT32_MAX;
+	policy = p;
+}
+
+const char *reclaim_policy_name(void)
+{
+	return policy == POLICY_FIFO ? "fifo" : "clock";
+}
+
+uint32_t upage_count(void)
+{
+	return nuser;
+}
+
+uint32_t upage_limit(void)
+{
+	return max_user;
+}
+
+uint32_t vm_user_frames(void)
+{
+	return nuser;
+}
+
+uint32_t vm_user_frames_max(void)
+{
+	return max_user == UINT32_MAX ? frame_count_total() : max_user;
+}
+
+uint32_t upage_pte_flags(uint32_t prot)
+{
+	uint32_t f = PTE_U | PTE_A;
+	if (prot & VM_R)
+		f |= PTE_R;
+	if (prot & VM_W)
+		f |= PTE_W;
+	if (prot & VM_X)
+		f |= PTE_X;
+	return f;
+}
+
+/* Insert f just behind the hand: the youngest position. */
+void upage_ring_add(struct frame *f)
+{
+	uint32_t i = frame_to_index(f);
+	f->flags |= FRAME_F_USER;
+	nuser++;
+	if (hand == FRAME_NONE) {
+		f->next = f->prev = hand = i;
+		return;
+	}
+	struct frame *h = frame_at(hand), *tail = frame_at(h->prev);
+	f->prev = h->prev;
+	f->next = hand;
+	tail->next = i;
+	h->prev = i;
+}
+
+static void ring_remove(struct frame *f)
+{
+	if (!(f->flags & FRAME_F_USER))
+		return;
+	uint32_t i = frame_to_index(f);
+	if (f->next == i) {
+		hand = FRAME_NONE;
+	} else {
+		frame_at(f->prev)->next = f->next;
+		frame_at(f->next)->prev = f->prev;
+		if (hand == i)
+			hand = f->next;
+	}
+	f->flags &= ~FRAME_F_USER;
+	nuser--;
+}
+
+/* Give a frame with no mappings back: off the ring, out of the swap cache. */
+static void upage_free(struct frame *f)
+{
+	if (f->rmap != 0)
+		panic("reclaim: freeing mapped frame 0x%08x", frame_to_pa(f));
+	ring_remove(f);
+	if (f->slot) {
+		swap_cache_clear(f->slot);
+		swap_unref(f->slot);
+		f->slot = 0;
+	}
+	f->flags = 0;
+	f->refcnt = 1;
+	frame_free(frame_to_pa(f));
+}
+
+void upage_put(struct frame *f)
+{
+	if (f->refcnt == 0)
+		panic("reclaim: put of unmapped frame 0x%08x", frame_to_pa(f));
+	if (--f->refcnt > 0)
+		return;
+	if (!(f->flags & FRAME_F_BUSY))
+		upage_free(f); /* else the swap I/O in progress frees it */
+}
+
+void upage_wait(struct frame *f)
+{
+	spin_lock(&wait_lock);
+	while (f->flags & FRAME_F_BUSY)
+		sleep(f, &wait_lock);
+	spin_unlock(&wait_lock);
+}
+
+static void io_done(struct frame *f)
+{
+	f->flags &= ~FRAME_F_BUSY;
+	wakeup(f);
+}
+
+/* The PTE through which as maps f. */
+static pte_t *pte_in(struct addrspace *as, const struct frame *f)
+{
+	pte_t *pte = sv32_walk(as->root, f->va, false);
+	if (pte == NULL || !pte_valid(*pte) || pte_pa(*pte) != frame_to_pa(f))
+		panic("reclaim: reverse map of 0x%08x is wrong", frame_to_pa(f));
+	return pte;
+}
+
+/* Clear A in every mapping of f; true if any had it set. */
+static bool test_and_clear_young(struct frame *f)
+{
+	bool young = false;
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		struct addrspace *as = rmap_space(e);
+		pte_t *pte = pte_in(as, f);
+		if (*pte & PTE_A) {
+			*pte &= ~PTE_A;
+			asid_flush_page(&as->asid, f->va);
+			young = true;
+		}
+	}
+	return young;
+}
+
+static bool is_dirty(const struct frame *f)
+{
+	if (f->flags & FRAME_F_DIRTY)
+		return true;
+	for (uint32_t e = f->rmap; e; e = rmap_next(e))
+		if (*pte_in(rmap_space(e), f) & PTE_D)
+			return true;
+	return false;
+}
+
+/* Make every mapping of f read-only, so its bytes hold still. */
+static void write_protect(struct frame *f)
+{
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		struct addrspace *as = rmap_space(e);
+		pte_t *pte = pte_in(as, f);
+		if (*pte & PTE_W) {
+			*pte &= ~PTE_W;
+			asid_flush_page(&as->asid, f->va);
+		}
+	}
+}
+
+/* Replace every mapping of f with pte (0 or a swap entry); f ends unmapped. */
+static void unmap_all(struct frame *f, pte_t pte)
+{
+	while (f->rmap) {
+		struct addrspace *as = rmap_space(f->rmap);
+		*pte_in(as, f) = pte;
+		asid_flush_page(&as->asid, f->va);
+		as->resident--;
+		if (pte) {
+			swap_ref(pte_swap_slot(pte));
+			as->swapped++;
+		}
+		rmap_remove(f, as);
+	}
+	f->refcnt = 0;
+}
+
+/* Pick the frame to evict, or NULL. Without room in swap only a clean
+ * frame will do. */
+static struct frame *pick_victim(bool clean_only)
+{
+	for (uint32_t n = 0; hand != FRAME_NONE && n < 2 * nuser + 1; n++) {
+		struct frame *f = frame_at(hand);
+		hand = f->next;
+		if (f->flags & FRAME_F_BUSY)
+			continue;
+		if (policy == POLICY_CLOCK && test_and_clear_young(f))
+			continue;
+		if (clean_only && is_dirty(f))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
+/* Write dirty f to swap and unmap it. May sleep. */
+static int evict_dirty(struct frame *f)
+{
+	uint32_t slot = 0;
+	if (f->slot) {
+		/* Overwrite the old copy if nothing else refers to it. */
+		if (swap_refs(f->slot) == 1)
+			slot = f->slot;
+		else
+			swap_unref(f->slot);
+		swap_cache_clear(f->slot);
+		f->slot = 0;
+	}
+	f->flags |= FRAME_F_BUSY;
+	write_protect(f);
+	int err = swap_write_page(&slot, pa2kva(frame_to_pa(f)));
+	io_done(f);
+	if (err) {
+		/* The page stays resident (read-only until a store upgrades it). */
+		if (f->refcnt == 0)
+			upage_free(f);
+		return err;
+	}
+	vm_stats.swapouts++;
+	vm_stats.evictions++;
+	if (f->refcnt > 0)
+		unmap_all(f, pte_swap_make(slot));
+	swap_unref(slot); /* the write's own reference: now only the PTEs hold it */
+	f->flags &= ~FRAME_F_DIRTY;
+	upage_free(f);
+	return 0;
+}
+
+/* Evict one user frame. 0 when one was freed, else a negative errno. */
+static int evict_one(void)
+{
+	bool can_write = swap_on() && swap_slots_free_count() > 0;
+	struct frame *f = pick_victim(!can_write);
+	if (f == NULL)
+		return -ENOMEM;
+	if (is_dirty(f))
+		return evict_dirty(f);
+	unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0);
+	vm_stats.evictions++;
+	vm_stats.evictions_clean++;
+	upage_free(f);
+	return 0;
+}
+
+paddr_t upage_alloc(void)
+{
+	for (int tries = 0; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE);
+	     tries++)
+		if (evict_one() != 0 && hand == FRAME_NONE)
+			break;
+	if (nuser >= max_user)
+		return 0;
+	return frame_alloc(0);
+}

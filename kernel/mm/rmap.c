@@ -1,0 +1,84 @@
+/*
+ * Reverse maps: for each user frame, the address spaces that map it. All
+ * of a frame's mappings are at one virtual address (pages are shared only
+ * by fork), so an entry is just (space, next). Entries live in a pool of
+ * pages allocated at boot, two entries per frame of RAM; when it runs out,
+ * fork fails with ENOMEM.
+ */
+#include "mm/upage.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/phys.h"
+
+struct rmap_entry {
+	struct addrspace *as;
+	uint32_t next; /* index of the next entry; 0 ends the chain */
+};
+
+#define ENTRIES_PER_PAGE (PAGE_SIZE / sizeof(struct rmap_entry))
+#define MAX_POOL_PAGES 2048
+
+static struct rmap_entry *pool_pages[MAX_POOL_PAGES];
+static uint32_t pool_size;
+static uint32_t free_head; /* entry 0 is never used: it means "none" */
+
+static struct rmap_entry *entry(uint32_t i)
+{
+	return &pool_pages[i / ENTRIES_PER_PAGE][i % ENTRIES_PER_PAGE];
+}
+
+int rmap_init(uint32_t entries)
+{
+	uint32_t pages = MIN((entries + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE,
+			     (uint32_t)MAX_POOL_PAGES);
+	for (uint32_t p = 0; p < pages; p++) {
+		paddr_t pa = frame_alloc(0);
+		if (pa == 0)
+			return -ENOMEM;
+		pool_pages[p] = pa2kva(pa);
+	}
+	pool_size = pages * ENTRIES_PER_PAGE;
+	for (uint32_t i = pool_size - 1; i >= 1; i--) {
+		entry(i)->as = NULL;
+		entry(i)->next = free_head;
+		free_head = i;
+	}
+	return 0;
+}
+
+int rmap_add(struct frame *f, struct addrspace *as)
+{
+	uint32_t i = free_head;
+	if (i == 0)
+		return -ENOMEM;
+	free_head = entry(i)->next;
+	entry(i)->as = as;
+	entry(i)->next = f->rmap;
+	f->rmap = i;
+	return 0;
+}
+
+void rmap_remove(struct frame *f, struct addrspace *as)
+{
+	for (uint32_t *link = &f->rmap; *link; link = &entry(*link)->next) {
+		uint32_t i = *link;
+		if (entry(i)->as != as)
+			continue;
+		*link = entry(i)->next;
+		entry(i)->as = NULL;
+		entry(i)->next = free_head;
+		free_head = i;
+		return;
+	}
+	panic("rmap: frame 0x%08x is not mapped by that space", frame_to_pa(f));
+}
+
+uint32_t rmap_next(uint32_t i)
+{
+	return entry(i)->next;
+}
+
+struct addrspace *rmap_space(uint32_t i)
+{
+	return entry(i)->as;
+}

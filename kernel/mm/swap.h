@@ -1,0 +1,37 @@
+/*
+ * Swap: the first virtio disk, formatted by mkswap, as page-sized slots.
+ * A slot's reference count is the number of swap-entry PTEs naming it,
+ * plus one while a resident frame holds the same bytes (the swap cache).
+ */
+#ifndef MM_SWAP_H
+#define MM_SWAP_H
+
+#include "lib/types.h"
+
+struct frame;
+
+/* Find and check the swap area; print what was found or why it is not
+ * used. Returns 0 or a negative errno (the kernel then runs without swap). */
+int swap_init(void);
+bool swap_on(void);
+uint32_t swap_slots_total_count(void);
+uint32_t swap_slots_free_count(void);
+
+void swap_ref(uint32_t slot);
+void swap_unref(uint32_t slot);
+uint32_t swap_refs(uint32_t slot);
+
+/* The swap cache: the resident frame holding slot's bytes, or NULL. */
+struct frame *swap_cache_lookup(uint32_t slot);
+void swap_cache_set(uint32_t slot, struct frame *f);
+void swap_cache_clear(uint32_t slot);
+
+/* Write one page to *slot if non-zero (its one reference must be the
+ * caller's), else to a new slot (refcount 1) stored in *slot. A slot whose
+ * write fails is retired and another tried, so *slot may change; on
+ * failure *slot is 0. Returns 0, -ENOSPC (no slot left) or -EIO. May sleep. */
+int swap_write_page(uint32_t *slot, const void *page);
+/* Read one page from slot: 0 or -EIO. May sleep. */
+int swap_read_page(uint32_t slot, void *page);
+
+#endif

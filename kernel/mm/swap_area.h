@@ -1,0 +1,106 @@
+/*
+ * The swap area, without any I/O: checking the Linux swap v1 header that
+ * util-linux mkswap writes in page 0 of the disk, and the allocator of its
+ * slots (slot n is the page at byte n * PAGE_SIZE; slot 0 is the header and
+ * is never handed out). Each slot carries a reference count, so a page
+ * swapped out and shared after fork is freed by its last owner.
+ */
+#ifndef MM_SWAP_AREA_H
+#define MM_SWAP_AREA_H
+
+#include "lib/types.h"
+
+#define SWAP_SECTOR_SIZE      512u
+#define SWAP_SECTORS_PER_PAGE (PAGE_SIZE / SWAP_SECTOR_SIZE)
+
+/* Bad-page entries that fit in page 0 between the start of the list (byte
+ * 1536) and the signature (byte 4086): (4086 - 1536) / 4. */
+#define SWAP_BADPAGES_MAX 637u
+
+#define SWAP_LABEL_LEN	 16u /* bytes of the label field on disk */
+#define SWAP_UUID_LEN	 16u
+#define SWAP_UUID_STRLEN 37u /* "01234567-89ab-cdef-0011-223344556677" and NUL */
+
+/* What page 0 says about the area, once swap_header_parse accepted it. */
+struct swap_info {
+	uint32_t nslots;		 /* slots are 1..nslots (the header's last_page) */
+	uint32_t nbad;			 /* entries in bad[], as on disk (may repeat) */
+	uint32_t bad[SWAP_BADPAGES_MAX]; /* slots never to use, each in 1..nslots */
+	uint8_t uuid[SWAP_UUID_LEN];
+	char label[SWAP_LABEL_LEN + 1]; /* NUL-terminated; unprintable bytes are '?' */
+};
+
+/*
+ * Check page0 (the first PAGE_SIZE bytes of a disk of disk_sectors 512-byte
+ * sectors) and fill *out. Returns 0; -ENODEV when page 0 has no swap v1
+ * signature (not a swap area: leave the disk alone); -EINVAL when it has one
+ * but the header is unusable (wrong version, byte-swapped, larger than the
+ * disk, a bad-page list out of range). A byte-swapped header (mkswap run on
+ * a big-endian machine) is rejected, not converted. On failure *why, if why
+ * is not NULL, gets a short phrase without final punctuation for a message
+ * such as "swap: vda: %s, not used" ("no swap signature"); on success NULL.
+ * *out is meaningful only on success.
+ */
+int swap_header_parse(const void *page0, uint64_t disk_sectors, struct swap_info *out,
+		      const char **why);
+
+/* Write uuid as text in the usual 8-4-4-4-12 form (lower-case hex). */
+void swap_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN]);
+
+/*
+ * The slot allocator. refcnt[slot] is 0 for a free slot, 1..SWAP_REF_MAX
+ * for a slot in use, SWAP_REF_DEAD for one out of service (a bad page, or
+ * retired after a failed write). The caller serialises all calls on one
+ * struct swap_slots (the swap lock) and owns the refcnt storage.
+ */
+#define SWAP_REF_DEAD 0xFFFFu
+#define SWAP_REF_MAX  (SWAP_REF_DEAD - 1u) /* references one slot can hold */
+
+struct swap_slots {
+	uint16_t *refcnt; /* refcnt[1..nslots]; refcnt[0] is unused */
+	uint32_t nslots;
+	uint32_t ntotal; /* usable: nslots minus bad pages minus retired slots */
+	uint32_t nfree;	 /* slots with refcnt 0 */
+	uint32_t cursor; /* where the next allocation starts looking, 1..nslots */
+};
+
+/* Bytes of refcnt storage swap_slots_init needs for nslots slots (one
+ * uint16_t per slot, plus the unused entry for slot 0). */
+uint64_t swap_slots_bytes(uint32_t nslots);
+
+/*
+ * Set up s over refcnt_storage (storage_len bytes, at least
+ * swap_slots_bytes(info->nslots)): every slot of info free except its bad
+ * pages. Returns 0, or -EINVAL for storage too short, an area of no slots,
+ * or a bad page outside 1..info->nslots.
+ */
+int swap_slots_init(struct swap_slots *s, const struct swap_info *info, uint16_t *refcnt_storage,
+		    uint32_t storage_len);
+
+/* Take a free slot, with refcount 1. Returns its number, or 0 when no slot
+ * is free. Never returns a bad page or a retired slot. */
+uint32_t swap_slot_alloc(struct swap_slots *s);
+
+/* Add a reference to a slot in use. Panics on a free or out-of-service
+ * slot, a slot out of range, or a count already at SWAP_REF_MAX. */
+void swap_slot_ref(struct swap_slots *s, uint32_t slot);
+
+/* Drop a reference to a slot in use; at zero the slot is free again.
+ * Panics on a free or out-of-service slot or a slot out of range. */
+void swap_slot_unref(struct swap_slots *s, uint32_t slot);
+
+/* References to slot: 0 when free or out of service. Panics out of range. */
+uint32_t swap_slot_refcount(const struct swap_slots *s, uint32_t slot);
+
+/*
+ * Take a slot whose write failed out of service for good. The caller holds
+ * its only reference (refcount 1, as swap_slot_alloc returned it), and
+ * retiring drops it: the slot is then neither free nor counted in the
+ * total. Panics on any other refcount, or a slot out of range.
+ */
+void swap_slot_retire(struct swap_slots *s, uint32_t slot);
+
+uint32_t swap_slots_free(const struct swap_slots *s);
+uint32_t swap_slots_total(const struct swap_slots *s); /* usable slots, free or not */
+
+#endif

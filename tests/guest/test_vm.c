@@ -1,0 +1,515 @@
+/*
+ * In-guest KTAP suite for demand paging, copy-on-write, mmap and swap.
+ * make test boots it as init with maxframes= small, so the swap tests
+ * really swap (they check vmstat to prove it), once under clock and once
+ * under FIFO. Other modes, each in its own boot: "oom" (a process that
+ * exhausts memory and swap is killed, others survive) and "ioerr" (blkdebug
+ * fails swap I/O: the owner of an unreadable page dies of SIGBUS).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sv32.h"
+
+#define PAGE 4096u
+#define BIG_BSS (1u << 20)
+
+static char why[200];
+static char big_bss[BIG_BSS];
+
+#define CHECK(cond)                                                         \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			snprintf(why, sizeof(why), "line %d: %s", __LINE__, #cond); \
+			return false;                                       \
+		}                                                           \
+	} while (0)
+
+static struct k_vmstat stat_now(void)
+{
+	struct k_vmstat s;
+	vmstat(&s);
+	return s;
+}
+
+static struct k_procinfo my_info(void)
+{
+	struct k_procinfo p;
+	for (unsigned i = 0; procinfo(i, &p) == 0; i++)
+		if (p.pid == getpid())
+			return p;
+	memset(&p, 0, sizeof(p));
+	return p;
+}
+
+static uint32_t my_resident(void)
+{
+	return my_info().resident_pages;
+}
+
+static int wait_child(pid_t pid)
+{
+	int st = -1;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+static bool killed_by(int st, int sig)
+{
+	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig;
+}
+
+static bool exited_ok(int st)
+{
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static uint32_t pattern(uint32_t seed, uint32_t i)
+{
+	return (i * 2654435761u) ^ seed;
+}
+
+/* Fill n words at p with a pattern; check it; both touch every word. */
+static void fill(uint32_t *p, uint32_t n, uint32_t seed)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = pattern(seed, i);
+}
+
+static bool same(const uint32_t *p, uint32_t n, uint32_t seed)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != pattern(seed, i))
+			return false;
+	return true;
+}
+
+static uint32_t *map_anon(uint32_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- lazy loading, zero fill ------------------------------------------- */
+
+static bool big_bss_is_not_loaded_until_touched(void)
+{
+	uint32_t before = my_resident();
+	big_bss[BIG_BSS / 2] = 1;
+	uint32_t after = my_resident();
+	CHECK(after <= before + 2);     /* one data page, maybe one table */
+	CHECK(after < BIG_BSS / PAGE / 4); /* nowhere near the 256 pages of bss */
+	return true;
+}
+
+static bool fresh_memory_reads_as_zero(void)
+{
+	uint32_t *p = map_anon(8 * PAGE);
+	CHECK(p != NULL);
+	for (uint32_t i = 0; i < 8 * PAGE / 4; i++)
+		CHECK(p[i] == 0);
+	for (uint32_t i = 0; i < 1000; i++)
+		CHECK(big_bss[i * 1000] == (i * 1000 == BIG_BSS / 2));
+	CHECK(munmap(p, 8 * PAGE) == 0);
+	return true;
+}
+
+/* ---- mmap, munmap, mprotect --------------------------------------------- */
+
+static int touch_addr;
+static int read_touch(void) { (void)*(volatile int *)(uintptr_t)touch_addr; return 0; }
+static int write_touch(void) { *(volatile int *)(uintptr_t)touch_addr = 1; return 0; }
+
+static int in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fn());
+	return wait_child(pid);
+}
+
+static bool mmap_munmap_mprotect_semantics(void)
+{
+	uint32_t *p = map_anon(4 * PAGE);
+	CHECK(p != NULL && ((uintptr_t)p % PAGE) == 0);
+	fill(p, 4 * PAGE / 4, 7);
+	/* Unmap the second page: a hole, the neighbours keep their data. */
+	CHECK(munmap((char *)p + PAGE, PAGE) == 0);
+	touch_addr = (int)(uintptr_t)((char *)p + PAGE);
+	CHECK(killed_by(in_child(read_touch), SIGSEGV));
+	CHECK(p[0] == pattern(7, 0) && p[3 * PAGE / 4] == pattern(7, 3 * PAGE / 4));
+	/* Read-only: a store kills, a load works; back to writable. */
+	CHECK(mprotect((char *)p + 2 * PAGE, PAGE, PROT_READ) == 0);
+	touch_addr = (int)(uintptr_t)((char *)p + 2 * PAGE);
+	CHECK(killed_by(in_child(write_touch), SIGSEGV));
+	CHECK(exited_ok(in_child(read_touch)));
+	CHECK(p[2 * PAGE / 4] == pattern(7, 2 * PAGE / 4));
+	CHECK(mprotect((char *)p + 2 * PAGE, PAGE, PROT_READ | PROT_WRITE) == 0);
+	p[2 * PAGE / 4] = 5;
+	CHECK(p[2 * PAGE / 4] == 5);
+	CHECK(mprotect(p, PAGE, PROT_NONE) == 0);
+	touch_addr = (int)(uintptr_t)p;
+	CHECK(killed_by(in_child(read_touch), SIGSEGV));
+	/* MAP_FIXED over the hole. */
+	void *q = mmap((char *)p + PAGE, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(q == (char *)p + PAGE && ((uint32_t *)q)[0] == 0);
+	CHECK(munmap(p, 4 * PAGE) == 0);
+	CHECK(munmap(p, 4 * PAGE) == 0); /* unmapping nothing is fine */
+	return true;
+}
+
+static bool mmap_errors_are_posix(void)
+{
+	CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+	      errno == EINVAL);
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED && errno == EINVAL);
+	CHECK(mmap(NULL, PAGE, 0x100, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+	      errno == EINVAL);
+	CHECK(mmap((void *)0x20000123, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0) == MAP_FAILED && errno == EINVAL);
+	CHECK(mmap((void *)0x80000000, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0) == MAP_FAILED && errno == EINVAL);
+	CHECK(mmap(NULL, 0x60000000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+		      MAP_FAILED && errno == ENOMEM);
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 55, 0) == MAP_FAILED && errno == EBADF);
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1, 0) == MAP_FAILED && errno == ENODEV);
+	CHECK(munmap((void *)0x20000123, PAGE) == -1 && errno == EINVAL);
+	CHECK(munmap((void *)0x20000000, 0) == -1 && errno == EINVAL);
+	CHECK(mprotect((void *)0x30000000, PAGE, PROT_READ) == -1 && errno == ENOMEM);
+	CHECK(mprotect((void *)0x30000001, PAGE, PROT_READ) == -1 && errno == EINVAL);
+	return true;
+}
+
+static bool file_mappings_are_read_only_copies(void)
+{
+	int fd = open("/etc/motd", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+	      errno == EACCES);
+	char *m = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED && memcmp(m, "Welcome", 7) == 0);
+	CHECK(m[PAGE] == 0); /* past the end of the file: zeroes */
+	CHECK(mprotect(m, PAGE, PROT_READ | PROT_WRITE) == -1 && errno == EACCES);
+	touch_addr = (int)(uintptr_t)m;
+	CHECK(killed_by(in_child(write_touch), SIGSEGV));
+	CHECK(munmap(m, 2 * PAGE) == 0);
+	/* A private writable copy leaves the file as it was. */
+	char *c = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(c != MAP_FAILED && c[0] == 'W');
+	c[0] = 'X';
+	char *d = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(d != MAP_FAILED && d[0] == 'W');
+	CHECK(munmap(c, PAGE) == 0 && munmap(d, PAGE) == 0);
+	CHECK(close(fd) == 0);
+	return true;
+}
+
+static bool stack_grows_on_demand_and_guard_kills(void)
+{
+	/* 2 MiB of stack in one frame, touched from the far end. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile char deep[2u << 20];
+		deep[0] = 1;
+		deep[sizeof(deep) - 1] = 2;
+		_exit(deep[0] + deep[sizeof(deep) - 1] == 3 ? 0 : 1);
+	}
+	CHECK(exited_ok(wait_child(pid)));
+	/* Below the 8 MiB stack is the guard gap: a touch there kills. */
+	touch_addr = (int)(0x80000000u - (8u << 20) - PAGE);
+	CHECK(killed_by(in_child(read_touch), SIGSEGV));
+	return true;
+}
+
+static bool brk_shrink_frees_frames(void)
+{
+	struct k_vmstat a = stat_now();
+	char *base = sbrk(64 * PAGE);
+	CHECK(base != (char *)-1);
+	memset(base, 1, 64 * PAGE);
+	struct k_vmstat b = stat_now();
+	CHECK(sbrk(-64 * (int)PAGE) != (void *)-1);
+	struct k_vmstat c = stat_now();
+	CHECK(b.user_frames >= a.user_frames + 60 || b.swapouts > a.swapouts);
+	CHECK(c.user_frames + 60 <= b.user_frames || c.swapouts > a.swapouts);
+	return true;
+}
+
+/* ---- copy-on-write ------------------------------------------------------ */
+
+static bool cow_across_fork_chains(void)
+{
+	const uint32_t n = 64 * PAGE / 4;
+	uint32_t *p = map_anon(n * 4);
+	CHECK(p != NULL);
+	fill(p, n, 1);
+	struct k_vmstat a = stat_now();
+	pid_t child = fork();
+	if (child == 0) {
+		bool ok = same(p, n, 1);
+		fill(p, n / 2, 2); /* the child writes the first half */
+		pid_t grand = fork();
+		if (grand == 0) {
+			bool g = same(p, n / 2, 2);
+			for (uint32_t i = n / 2; i < n; i++)
+				g &= p[i] == pattern(1, i);
+			fill(p + n / 2, n / 2, 3); /* the grandchild writes the rest */
+			_exit(g && same(p + n / 2, n / 2, 3) ? 0 : 1);
+		}
+		ok &= exited_ok(wait_child(grand));
+		ok &= same(p, n / 2, 2);
+		for (uint32_t i = n / 2; i < n; i++)
+			ok &= p[i] == pattern(1, i);
+		_exit(ok ? 0 : 1);
+	}
+	fill(p + n / 4, n / 4, 9); /* the parent writes a quarter meanwhile */
+	CHECK(exited_ok(wait_child(child)));
+	for (uint32_t i = 0; i < n; i++)
+		CHECK(p[i] == (i >= n / 4 && i < n / 2 ? pattern(9, i - n / 4) : pattern(1, i)));
+	struct k_vmstat b = stat_now();
+	CHECK(b.faults_cow_copy > a.faults_cow_copy);
+	CHECK(b.faults_cow_reuse > a.faults_cow_reuse);
+	CHECK(munmap(p, n * 4) == 0);
+	return true;
+}
+
+/* ---- swap --------------------------------------------------------------- */
+
+static uint32_t swap_bytes(void)
+{
+	struct k_vmstat s = stat_now();
+	return 4 * s.user_frames_max * PAGE; /* four times what may be resident */
+}
+
+static bool swap_keeps_every_word(void)
+{
+	uint32_t bytes = swap_bytes(), n = bytes / 4;
+	uint32_t *p = map_anon(bytes);
+	CHECK(p != NULL);
+	struct k_vmstat a = stat_now();
+	fill(p, n, 0xabcd);
+	CHECK(same(p, n, 0xabcd));
+	/* Random order: every page visited once in a scrambled sequence. */
+	uint32_t pages = bytes / PAGE, x = 12345;
+	for (uint32_t k = 0; k < pages; k++) {
+		x = x * 1103515245u + 12345u;
+		uint32_t page = (x >> 8) % pages;
+		for (uint32_t i = page * PAGE / 4; i < (page + 1) * PAGE / 4; i++)
+			CHECK(p[i] == pattern(0xabcd, i));
+	}
+	struct k_vmstat b = stat_now();
+	CHECK(b.swapouts - a.swapouts >= pages / 2);
+	CHECK(b.swapins - a.swapins >= pages / 2);
+	CHECK(b.user_frames <= b.user_frames_max);
+	CHECK(munmap(p, bytes) == 0);
+	return true;
+}
+
+static bool clean_pages_are_evicted_without_writes(void)
+{
+	uint32_t bytes = swap_bytes() / 2, n = bytes / 4;
+	uint32_t *p = map_anon(bytes);
+	CHECK(p != NULL);
+	fill(p, n, 77);       /* dirty: goes to swap */
+	CHECK(same(p, n, 77)); /* back from swap, clean, keeping its slots */
+	struct k_vmstat a = stat_now();
+	CHECK(same(p, n, 77)); /* evicted again while clean, and read again */
+	struct k_vmstat b = stat_now();
+	/* Evicting the region's clean pages wrote nothing: the few writes
+	 * seen are other dirty pages of this process (its stack, its data). */
+	uint32_t pages = bytes / PAGE;
+	CHECK(b.evictions_clean - a.evictions_clean >= pages / 2);
+	CHECK(b.swapouts - a.swapouts < 16);
+	CHECK(b.disk_writes - a.disk_writes < 16);
+	CHECK(munmap(p, bytes) == 0);
+	return true;
+}
+
+static bool cow_pages_survive_swap(void)
+{
+	uint32_t bytes = swap_bytes() / 2, n = bytes / 4;
+	uint32_t *p = map_anon(bytes);
+	CHECK(p != NULL);
+	fill(p, n, 5);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Shared pages go out and come back; then the child's copy. */
+		bool ok = same(p, n, 5);
+		fill(p, n, 6);
+		ok &= same(p, n, 6);
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(exited_ok(wait_child(pid)));
+	CHECK(same(p, n, 5));
+	CHECK(munmap(p, bytes) == 0);
+	return true;
+}
+
+static bool vmstat_and_ps_show_swapped_pages(void)
+{
+	uint32_t bytes = swap_bytes(), n = bytes / 4;
+	uint32_t *p = map_anon(bytes);
+	CHECK(p != NULL);
+	fill(p, n, 8);
+	struct k_procinfo info;
+	uint32_t swapped = 0;
+	for (unsigned i = 0; procinfo(i, &info) == 0; i++)
+		if (info.pid == getpid())
+			swapped = info.swapped_pages;
+	CHECK(swapped > 0);
+	struct k_vmstat s = stat_now();
+	CHECK(s.swap_slots_free < s.swap_slots_total);
+	CHECK(munmap(p, bytes) == 0);
+	return true;
+}
+
+/* ---- modes run in their own boot ----------------------------------------- */
+
+/*
+ * Every reservation is checked against memory plus swap, so only what is
+ * not reserved can run out: stacks, which grow on demand. Eight small
+ * programs each grow a 7 MiB stack at once, far more than memory plus
+ * swap: the kernel kills those that fault when nothing is left, and the
+ * rest, this process and its data go on.
+ */
+static int oom_mode(void)
+{
+	printf("KTAP version 1\n1..1\n");
+	enum { KIDS = 8, STACK_FRAMES = 448 /* 16 KiB each: 7 MiB */ };
+	uint32_t n = 64 * PAGE / 4;
+	uint32_t *keep = map_anon(n * 4);
+	if (keep == NULL)
+		return 1;
+	fill(keep, n, 42);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char kids[8], frames[8];
+		snprintf(kids, sizeof(kids), "%d", KIDS);
+		snprintf(frames, sizeof(frames), "%d", STACK_FRAMES);
+		char *argv[] = { "test_proc", "--stackhogs", kids, frames, NULL };
+		execv("/bin/test_proc", argv);
+		_exit(254);
+	}
+	int st = wait_child(pid);
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	int oom_killed = code / 16, finished = code % 16;
+	int other = code < 0 || code >= 254 || oom_killed + finished != KIDS;
+	bool ok = oom_killed > 0 && other == 0 && same(keep, n, 42);
+	printf("%s 1 oom_kills_the_faulting_process_and_others_survive # %d killed, %d finished\n",
+	       ok ? "ok" : "not ok", oom_killed, finished);
+	return ok ? 0 : 1;
+}
+
+static int ioerr_mode(void)
+{
+	/* blkdebug fails every read of slot 1 and the first write of slot 2
+	 * (sectors 8 and 16): the first pages swapped out land there. */
+	printf("KTAP version 1\n1..2\n");
+	uint32_t bytes = swap_bytes(), n = bytes / 4;
+	int fds[2];
+	pipe(fds);
+	pid_t victim = fork();
+	if (victim == 0) {
+		uint32_t *p = map_anon(bytes);
+		fill(p, n, 3);
+		write(fds[1], "x", 1);
+		_exit(same(p, n, 3) ? 0 : 1); /* reading slot 1 back fails */
+	}
+	char c;
+	read(fds[0], &c, 1);
+	int st = wait_child(victim);
+	printf("%s 1 unreadable_swap_page_kills_its_owner_with_sigbus # status 0x%x\n",
+	       killed_by(st, SIGBUS) ? "ok" : "not ok", (unsigned)st);
+	/* The write error retired slot 2; swapping still works. */
+	uint32_t *q = map_anon(bytes);
+	fill(q, n, 4);
+	bool ok = same(q, n, 4);
+	printf("%s 2 failed_swap_write_retires_the_slot_and_data_survives\n", ok ? "ok" : "not ok");
+	return killed_by(st, SIGBUS) && ok ? 0 : 1;
+}
+
+struct test {
+	const char *name;
+	bool (*run)(void);
+};
+
+#define T(fn) { #fn, fn }
+static const struct test tests[] = {
+	T(big_bss_is_not_loaded_until_touched),
+	T(fresh_memory_reads_as_zero),
+	T(mmap_munmap_mprotect_semantics),
+	T(mmap_errors_are_posix),
+	T(file_mappings_are_read_only_copies),
+	T(stack_grows_on_demand_and_guard_kills),
+	T(brk_shrink_frees_frames),
+	T(cow_across_fork_chains),
+	T(swap_keeps_every_word),
+	T(clean_pages_are_evicted_without_writes),
+	T(cow_pages_survive_swap),
+	T(vmstat_and_ps_show_swapped_pages),
+};
+#define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
+
+static int run_suite(void)
+{
+	int failed = 0;
+	for (int i = 0; i < NTESTS; i++) {
+		why[0] = '\0';
+		bool ok = tests[i].run();
+		failed += !ok;
+		if (ok)
+			printf("ok %d %s\n", i + 1, tests[i].name);
+		else
+			printf("not ok %d %s # %s\n", i + 1, tests[i].name, why);
+	}
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "oom") == 0)
+		return oom_mode();
+	if (argc > 1 && strcmp(argv[1], "ioerr") == 0)
+		return ioerr_mode();
+	printf("KTAP version 1\n1..%d\n", NTESTS + 1);
+	struct k_vmstat before = stat_now();
+	struct k_procinfo me_before = my_info();
+	before = stat_now();
+	me_before = my_info();
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(run_suite());
+	int st = wait_child(pid);
+	while (wait(NULL) > 0)
+		;
+	struct k_vmstat after = stat_now();
+	struct k_procinfo me = my_info();
+	/* This process's own pages may have gone to swap meanwhile: its
+	 * frames and slots are counted out on both sides. */
+	uint32_t frames_before = before.frames_free + me_before.resident_pages;
+	uint32_t frames_after = after.frames_free + me.resident_pages;
+	uint32_t slots_before = before.swap_slots_free + me_before.swapped_pages +
+				me_before.swapcached_pages;
+	uint32_t slots_after = after.swap_slots_free + me.swapped_pages + me.swapcached_pages;
+	bool same_counts = frames_after == frames_before && slots_after == slots_before;
+	printf("%s %d frames_and_swap_slots_return_to_start # frames %u -> %u, slots %u -> %u"
+	       " (free %u -> %u, resident %u -> %u, swapped %u -> %u, cached %u -> %u)\n",
+	       same_counts ? "ok" : "not ok", NTESTS + 1, (unsigned)frames_before,
+	       (unsigned)frames_after, (unsigned)slots_before, (unsigned)slots_after,
+	       (unsigned)before.frames_free, (unsigned)after.frames_free,
+	       (unsigned)me_before.resident_pages, (unsigned)me.resident_pages,
+	       (unsigned)me_before.swapped_pages, (unsigned)me.swapped_pages,
+	       (unsigned)me_before.swapcached_pages, (unsigned)me.swapcached_pages);
+	return exited_ok(st) && same_counts ? 0 : 1;
+}
