@@ -1,0 +1,58 @@
+/*
+ * memhog: use more memory than the machine has, to watch swap work.
+ * memhog MIB [PASSES]: map MIB MiB, write a pattern into every word, then
+ * check it PASSES times (default 1), printing the swap counters as it goes.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sv32.h>
+
+#define MIB (1024u * 1024u)
+
+static void report(const char *when)
+{
+	struct k_vmstat s;
+	if (vmstat(&s) != 0)
+		return;
+	printf("memhog: %-8s swapouts %6u swapins %6u evictions %6u free frames %6u free slots %6u\n",
+	       when, (unsigned)s.swapouts, (unsigned)s.swapins, (unsigned)s.evictions,
+	       (unsigned)s.frames_free, (unsigned)s.swap_slots_free);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || atoi(argv[1]) <= 0) {
+		fprintf(stderr, "usage: memhog MIB [PASSES]\n");
+		return 2;
+	}
+	uint32_t bytes = (uint32_t)atoi(argv[1]) * MIB;
+	int passes = argc > 2 ? atoi(argv[2]) : 1;
+	uint32_t *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "memhog: mmap %u MiB: %s\n", (unsigned)(bytes / MIB), strerror(errno));
+		return 1;
+	}
+	report("start");
+	uint32_t words = bytes / 4;
+	for (uint32_t i = 0; i < words; i++) {
+		p[i] = i * 2654435761u;
+		if ((i + 1) % (16 * MIB / 4) == 0)
+			report("writing");
+	}
+	report("written");
+	for (int pass = 0; pass < passes; pass++) {
+		for (uint32_t i = 0; i < words; i++) {
+			if (p[i] != i * 2654435761u) {
+				printf("memhog: word %u is wrong\n", (unsigned)i);
+				return 1;
+			}
+		}
+		report("checked");
+	}
+	printf("memhog: %u MiB written and checked %d time(s)\n", (unsigned)(bytes / MIB), passes);
+	return 0;
+}
