@@ -51,7 +51,7 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
 	-device virtio-blk-device,drive=swap $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb run test unit-test format lint clean
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean
 all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img
 
 deps:
@@ -136,6 +136,14 @@ unit-test: $(UNIT_BINS)
 
 test: all $(UNIT_BINS)
 	@QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)
+
+# Benchmarks in exact guest instructions (qemu -icount shift=0): docs/benchmarks.md.
+$(B)/replsim: tools/bench/replsim.c tools/bench/refstring.h | deps
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: all $(B)/replsim
+	@QEMUCMD='$(QEMUCMD)' tools/bench/run.sh $(B)/replsim
 
 format:
 	clang-format -i $(KSRCS) $(wildcard kernel/*.h kernel/*/*.h sbi/*.h) tests/unit/*.c

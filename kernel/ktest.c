@@ -12,6 +12,7 @@
 #include "lib/ksyms.h"
 #include "mm/mm.h"
 #include "mm/phys.h"
+#include "proc/proc.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
 #include "riscv/kvm.h"
@@ -194,7 +195,7 @@ static const char *t_sbi_ipi_to_self_interrupts(void)
 	 * up to a second of time to arrive (a bound, not a speed check). */
 	uint64_t limit = read_time() + platform.timebase_hz;
 	while (trap_ipi_count() == before && read_time() < limit)
-		__asm__ volatile("nop");
+		idle_wait(); /* the IPI (or a tick) wakes it */
 	CHECK(trap_ipi_count() == before + 1, "IPIs %u -> %u", before, trap_ipi_count());
 	CHECK((csr_read(sip) & SIE_SSIE) == 0, "SSIP still pending");
 	return NULL;
@@ -214,7 +215,7 @@ static const char *t_timer_ticks_arrive(void)
 	uint64_t start = timer_ticks(), t0 = read_time();
 	uint64_t limit = t0 + 1000ull * timer_interval(); /* ten seconds: never reached if ticking */
 	while (timer_ticks() < start + 3 && read_time() < limit)
-		wfi();
+		idle_wait();
 	CHECK(timer_ticks() >= start + 3, "ticks %llu -> %llu", start, timer_ticks());
 	CHECK(read_time() - t0 >= 2ull * timer_interval(), "three ticks in %llu time units",
 	      read_time() - t0);

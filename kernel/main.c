@@ -135,6 +135,9 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	/* FPU off: the kernel uses none, and with FS = Dirty user programs
 	 * would share one set of f-registers (PLATFORM.md pitfall 13). */
 	csr_clear(sstatus, SSTATUS_FS_MASK);
+	/* User programs may read cycle, time and instret (rdcycle, rdtime,
+	 * rdinstret): benchmarks count instructions with them. */
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	csr_write(sie, 0);
 	trap_init();
 	sbi_init();

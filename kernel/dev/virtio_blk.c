@@ -128,14 +128,18 @@ static void vblk_intr(uint32_t irq)
 }
 
 /* Wait once for the device: sleep on chan in a process (the interrupt
- * handler wakes it), or poll the used ring when there is no process to put
- * to sleep (interrupts are off: vblk_lock is held). */
+ * handler wakes it), or, with no process to put to sleep, reap the used
+ * ring and wait for an interrupt. Interrupts are off (vblk_lock is held),
+ * but wfi still wakes when one is pending, and the disk's line stays
+ * pending until claimed, so a completion that came first is not missed. */
 static void wait_once(void *chan)
 {
-	if (myproc())
+	if (myproc()) {
 		sleep(chan, &vblk_lock);
-	else
-		reap();
+		return;
+	}
+	reap();
+	idle_wait();
 }
 
 /* Point the chain at head at the request's header, data and status. */

@@ -31,6 +31,21 @@ static inline bool same_alignment(const void *a, const void *b)
 	return ALIGNED((uintptr_t)a ^ (uintptr_t)b, WORD_SIZE);
 }
 
+#define BLOCK_WORDS 16
+#define BLOCK_SIZE (BLOCK_WORDS * WORD_SIZE)
+
+/* Copy one block of sixteen words: all loads, then all stores. */
+static inline void copy_block(word_t *d, const word_t *s)
+{
+	word_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6],
+	       a7 = s[7];
+	word_t b0 = s[8], b1 = s[9], b2 = s[10], b3 = s[11], b4 = s[12], b5 = s[13], b6 = s[14],
+	       b7 = s[15];
+	d[0] = a0, d[1] = a1, d[2] = a2, d[3] = a3, d[4] = a4, d[5] = a5, d[6] = a6, d[7] = a7;
+	d[8] = b0, d[9] = b1, d[10] = b2, d[11] = b3, d[12] = b4, d[13] = b5, d[14] = b6,
+	d[15] = b7;
+}
+
 NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
@@ -39,6 +54,13 @@ NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
 
 	for (; n > 0 && !word_aligned(d); n--)
 		*d++ = byte;
+	/* Sixteen words a turn: a page is zeroed in about 1.2 instructions
+	 * a word instead of 3 (every page fault that fills a page pays it). */
+	for (; n >= BLOCK_SIZE; n -= BLOCK_SIZE, d += BLOCK_SIZE) {
+		word_t *w = (word_t *)d;
+		w[0] = w[1] = w[2] = w[3] = w[4] = w[5] = w[6] = w[7] = pattern;
+		w[8] = w[9] = w[10] = w[11] = w[12] = w[13] = w[14] = w[15] = pattern;
+	}
 	for (; n >= WORD_SIZE; n -= WORD_SIZE, d += WORD_SIZE)
 		*(word_t *)d = pattern;
 	for (; n > 0; n--)
@@ -56,6 +78,8 @@ NO_LIBCALL_LOOPS static void copy_forward(unsigned char *d,
 	if (same_alignment(d, s)) {
 		for (; n > 0 && !word_aligned(d); n--)
 			*d++ = *s++;
+		for (; n >= BLOCK_SIZE; n -= BLOCK_SIZE, d += BLOCK_SIZE, s += BLOCK_SIZE)
+			copy_block((word_t *)d, (const word_t *)s);
 		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
 			*(word_t *)d = *(const word_t *)s;
 			d += WORD_SIZE;

@@ -46,6 +46,7 @@ static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame
 {
 	if (rmap_add(f, as) != 0)
 		return -ENOMEM;
+	vm_note_pte(as, page);
 	f->va = page;
 	*pte = pte_make(frame_to_pa(f), flags | PTE_V);
 	if (!(f->flags & FRAME_F_USER))

@@ -17,9 +17,9 @@
  * their descriptor and list updates; zeroing a frame needs no lock, since
  * the frame already belongs to the caller.
  */
-static struct frame *frames; /* the table, reached through pa2kva() */
-static paddr_t ram_base;
-static uint32_t nframes;
+struct frame *frame_table;  /* the table, reached through pa2kva() */
+paddr_t frame_table_base;   /* the RAM it describes starts here... */
+uint32_t frame_table_len;   /* ...and has this many frames */
 static uint32_t free_head = FRAME_NONE;
 static uint32_t nfree;
 
@@ -28,12 +28,12 @@ static uint32_t nfree;
 
 static inline paddr_t frame_pa(uint32_t i)
 {
-	return ram_base + (i << PAGE_SHIFT);
+	return frame_table_base + (i << PAGE_SHIFT);
 }
 
 static inline uint32_t frame_index(const struct frame *f)
 {
-	return (uint32_t)(f - frames);
+	return (uint32_t)(f - frame_table);
 }
 
 /* Whether the frame at pa overlaps r; the ends are 64-bit so that a range
@@ -76,11 +76,28 @@ static uint32_t find_free_run(struct phys_range ram, uint32_t n,
 	return FRAME_NONE;
 }
 
+/* Mark the frames that overlap range r RESERVED (frame_table is set up). */
+static void mark_reserved(struct phys_range r)
+{
+	if (r.size == 0)
+		return;
+	uint64_t lo = r.base, hi = (uint64_t)r.base + r.size;
+	uint64_t ram_lo = frame_table_base, ram_hi = (uint64_t)frame_table_base + ((uint64_t)frame_table_len << PAGE_SHIFT);
+	if (hi <= ram_lo || lo >= ram_hi)
+		return;
+	lo = lo < ram_lo ? ram_lo : lo;
+	hi = hi > ram_hi ? ram_hi : hi;
+	uint32_t first = (uint32_t)((lo - ram_lo) >> PAGE_SHIFT);
+	uint32_t last = (uint32_t)((hi - ram_lo + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	for (uint32_t i = first; i < last; i++)
+		frame_table[i].state = FRAME_RESERVED;
+}
+
 static void free_list_push(uint32_t i)
 {
-	frames[i].state = FRAME_FREE;
-	frames[i].refcnt = 0;
-	frames[i].next = free_head;
+	frame_table[i].state = FRAME_FREE;
+	frame_table[i].refcnt = 0;
+	frame_table[i].next = free_head;
 	free_head = i;
 	nfree++;
 }
@@ -89,17 +106,17 @@ static uint32_t free_list_pop(void)
 {
 	uint32_t i = free_head;
 
-	free_head = frames[i].next;
-	frames[i].next = FRAME_NONE;
+	free_head = frame_table[i].next;
+	frame_table[i].next = FRAME_NONE;
 	nfree--;
 	return i;
 }
 
 static void allocator_clear(void)
 {
-	frames = NULL;
-	ram_base = 0;
-	nframes = 0;
+	frame_table = NULL;
+	frame_table_base = 0;
+	frame_table_len = 0;
 	free_head = FRAME_NONE;
 	nfree = 0;
 }
@@ -120,22 +137,28 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
 	if (table_first == FRAME_NONE)
 		return -ENOMEM;
 
-	ram_base = ram.base;
-	nframes = total;
-	frames = pa2kva(frame_pa(table_first));
+	frame_table_base = ram.base;
+	frame_table_len = total;
+	frame_table = pa2kva(frame_pa(table_first));
+
+	/* All RESERVED (0) at first; then every frame outside the reserved
+	 * ranges goes free. One pass over the ranges, not ranges per frame:
+	 * boot pays for this once per frame of RAM. */
+	memset(frame_table, 0, total * sizeof(struct frame));
+	for (uint32_t i = 0; i < total; i++)
+		frame_table[i].state = FRAME_FREE;
+	for (int r = 0; r < nres; r++)
+		mark_reserved(res[r]);
+	for (uint32_t i = table_first; i < table_first + table_pages; i++)
+		frame_table[i].state = FRAME_RESERVED;
+	if (ram.base == 0)
+		frame_table[0].state = FRAME_RESERVED; /* frame_alloc's 0 means "none" */
 
 	/* Push from the top down so that the lowest frames are handed out first. */
 	for (uint32_t i = total; i-- > 0;) {
-		bool in_table = i >= table_first && i < table_first + table_pages;
-
-		frames[i].flags = 0;
-		if (in_table || frame_is_reserved(frame_pa(i), res, nres)) {
-			frames[i].state = FRAME_RESERVED;
-			frames[i].refcnt = 0;
-			frames[i].next = FRAME_NONE;
-			continue;
-		}
-		free_list_push(i);
+		frame_table[i].next = FRAME_NONE;
+		if (frame_table[i].state == FRAME_FREE)
+			free_list_push(i);
 	}
 	return 0;
 }
@@ -146,8 +169,13 @@ paddr_t frame_alloc(unsigned flags)
 	if (free_head == FRAME_NONE)
 		return 0;
 	uint32_t i = free_list_pop();
-	frames[i].state = FRAME_USED;
-	frames[i].refcnt = 1;
+	frame_table[i].state = FRAME_USED;
+	frame_table[i].refcnt = 1;
+	/* A frame's last use may have left its user-page or table fields. */
+	frame_table[i].flags = 0;
+	frame_table[i].va = 0;
+	frame_table[i].rmap = 0;
+	frame_table[i].slot = 0;
 
 	paddr_t pa = frame_pa(i);
 	if (flags & FRAME_ZERO)
@@ -161,21 +189,21 @@ paddr_t frame_alloc(unsigned flags)
 paddr_t frame_alloc_contig(uint32_t n)
 {
 	uint32_t run = 0, first = FRAME_NONE;
-	for (uint32_t i = 0; i < nframes && first == FRAME_NONE; i++) {
-		run = frames[i].state == FRAME_FREE ? run + 1 : 0;
+	for (uint32_t i = 0; i < frame_table_len && first == FRAME_NONE; i++) {
+		run = frame_table[i].state == FRAME_FREE ? run + 1 : 0;
 		if (run == n)
 			first = i + 1 - n;
 	}
 	if (n == 0 || first == FRAME_NONE)
 		return 0;
 	for (uint32_t i = first; i < first + n; i++) {
-		frames[i].state = FRAME_USED;
-		frames[i].refcnt = 1;
+		frame_table[i].state = FRAME_USED;
+		frame_table[i].refcnt = 1;
 	}
 	free_head = FRAME_NONE;
 	nfree = 0;
-	for (uint32_t i = nframes; i-- > 0;)
-		if (frames[i].state == FRAME_FREE)
+	for (uint32_t i = frame_table_len; i-- > 0;)
+		if (frame_table[i].state == FRAME_FREE)
 			free_list_push(i);
 	return frame_pa(first);
 }
@@ -207,17 +235,6 @@ void frame_ref(paddr_t pa)
 	f->refcnt++;
 }
 
-/* The descriptor of the frame holding pa, or NULL outside RAM. */
-struct frame *frame_of(paddr_t pa)
-{
-	if (pa < ram_base)
-		return NULL;
-	uint32_t i = (pa - ram_base) >> PAGE_SHIFT;
-	if (i >= nframes)
-		return NULL;
-	return &frames[i];
-}
-
 paddr_t frame_to_pa(const struct frame *f)
 {
 	return frame_pa(frame_index(f));
@@ -230,7 +247,7 @@ uint32_t frame_to_index(const struct frame *f)
 
 struct frame *frame_at(uint32_t index)
 {
-	return index < nframes ? &frames[index] : NULL;
+	return index < frame_table_len ? &frame_table[index] : NULL;
 }
 
 uint32_t frame_count_free(void)
@@ -240,5 +257,5 @@ uint32_t frame_count_free(void)
 
 uint32_t frame_count_total(void)
 {
-	return nframes;
+	return frame_table_len;
 }

@@ -35,7 +35,12 @@ struct frame {
 	uint32_t prev; /* user page: previous on the ring */
 	uint32_t va;   /* user page: its virtual address in every space that maps it */
 	uint32_t rmap; /* user page: first reverse-map entry, 0 for none */
-	uint32_t slot; /* user page: swap slot holding the same bytes (swap cache), 0 for none */
+	union {
+		uint32_t slot; /* user page: swap slot holding the same bytes (swap cache), 0 for none */
+		struct {
+			uint16_t lo, hi; /* level-0 table: entries [lo, hi) have ever been set */
+		} used;
+	};
 };
 
 #define FRAME_F_USER 1u  /* a user page, on the replacement ring */
@@ -72,8 +77,20 @@ void frame_free(paddr_t pa);
 /* Add a reference to a USED frame. */
 void frame_ref(paddr_t pa);
 
-/* The descriptor of the frame that holds pa, or NULL outside RAM. */
-struct frame *frame_of(paddr_t pa);
+/* The frame table, for the inline lookup below; frame.c owns it. */
+extern struct frame *frame_table;
+extern paddr_t frame_table_base;
+extern uint32_t frame_table_len;
+
+/* The descriptor of the frame that holds pa, or NULL outside RAM. Inline:
+ * fork and teardown call it for every page. */
+static inline struct frame *frame_of(paddr_t pa)
+{
+	uint32_t i = (pa - frame_table_base) >> PAGE_SHIFT;
+	if (pa < frame_table_base || i >= frame_table_len)
+		return NULL;
+	return &frame_table[i];
+}
 /* The physical address and table index of a descriptor, and back. */
 paddr_t frame_to_pa(const struct frame *f);
 uint32_t frame_to_index(const struct frame *f);

@@ -20,7 +20,8 @@ struct rmap_entry {
 
 static struct rmap_entry *pool_pages[MAX_POOL_PAGES];
 static uint32_t pool_size;
-static uint32_t free_head; /* entry 0 is never used: it means "none" */
+static uint32_t free_head; /* freed entries; entry 0 is never used: it means "none" */
+static uint32_t never_used = 1; /* entries from here on have never been handed out */
 
 static struct rmap_entry *entry(uint32_t i)
 {
@@ -38,20 +39,20 @@ int rmap_init(uint32_t entries)
 		pool_pages[p] = pa2kva(pa);
 	}
 	pool_size = pages * ENTRIES_PER_PAGE;
-	for (uint32_t i = pool_size - 1; i >= 1; i--) {
-		entry(i)->as = NULL;
-		entry(i)->next = free_head;
-		free_head = i;
-	}
 	return 0;
 }
 
 int rmap_add(struct frame *f, struct addrspace *as)
 {
+	/* Freed entries first, then ones never used: the pool needs no
+	 * free list built at boot. */
 	uint32_t i = free_head;
-	if (i == 0)
+	if (i != 0)
+		free_head = entry(i)->next;
+	else if (never_used < pool_size)
+		i = never_used++;
+	else
 		return -ENOMEM;
-	free_head = entry(i)->next;
 	entry(i)->as = as;
 	entry(i)->next = f->rmap;
 	f->rmap = i;

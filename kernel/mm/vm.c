@@ -50,9 +50,8 @@ struct addrspace *vm_create(void)
 		return NULL;
 	}
 	as->root = pa2kva(root);
-	const pte_t *kroot = kvm_root();
-	for (uint32_t i = USER_VPN1_END; i < SV32_PTES; i++)
-		as->root[i] = kroot[i];
+	memcpy(&as->root[USER_VPN1_END], &kvm_root()[USER_VPN1_END],
+	       (SV32_PTES - USER_VPN1_END) * sizeof(pte_t));
 	return as;
 }
 
@@ -75,10 +74,25 @@ static void release_pte(struct addrspace *as, pte_t pte)
 static void free_table(struct addrspace *as, pte_t pte1)
 {
 	pte_t *table = pa2kva(pte_pa(pte1));
-	for (uint32_t j = 0; j < SV32_PTES; j++)
+	const struct frame *t = frame_of(pte_pa(pte1));
+	for (uint32_t j = t->used.lo; j < t->used.hi; j++)
 		if (table[j])
 			release_pte(as, table[j]);
 	frame_free(pte_pa(pte1));
+}
+
+void vm_note_pte(struct addrspace *as, uint32_t va)
+{
+	struct frame *t = frame_of(pte_pa(as->root[sv32_vpn1(va)]));
+	uint16_t j = (uint16_t)sv32_vpn0(va);
+	if (t->used.lo == t->used.hi) {
+		t->used.lo = j;
+		t->used.hi = j + 1;
+	} else if (j < t->used.lo) {
+		t->used.lo = j;
+	} else if (j >= t->used.hi) {
+		t->used.hi = j + 1;
+	}
 }
 
 void vm_destroy(struct addrspace *as)
@@ -150,12 +164,10 @@ const struct vm_region *vm_find(const struct addrspace *as, uint32_t va)
 	return NULL;
 }
 
-/* Share one user PTE of src with dst at va. */
-static int share_pte(struct addrspace *dst, pte_t *from, uint32_t va, bool *downgraded)
+/* Share one user PTE of src with dst: a swap entry gains a reference, a
+ * frame gains a mapping, and a writable page becomes copy-on-write in both. */
+static int share_pte(struct addrspace *dst, pte_t *from, pte_t *to, bool *downgraded)
 {
-	pte_t *to = sv32_walk(dst->root, va, true);
-	if (to == NULL)
-		return -ENOMEM;
 	pte_t pte = *from;
 	if (pte_is_swap(pte)) {
 		swap_ref(pte_swap_slot(pte));
@@ -166,9 +178,9 @@ static int share_pte(struct addrspace *dst, pte_t *from, uint32_t va, bool *down
 	struct frame *f = frame_of(pte_pa(pte));
 	if (rmap_add(f, dst) != 0)
 		return -ENOMEM;
-	frame_ref(frame_to_pa(f));
+	f->refcnt++;
 	if (pte & PTE_W) {
-		pte &= ~PTE_W; /* both now copy on their next store */
+		pte &= ~PTE_W;
 		*from = pte;
 		*downgraded = true;
 	}
@@ -177,22 +189,38 @@ static int share_pte(struct addrspace *dst, pte_t *from, uint32_t va, bool *down
 	return 0;
 }
 
+/* Share the used part of one level-0 table of src with dst. */
+static int share_table(struct addrspace *dst, uint32_t i, pte_t pte1, bool *downgraded)
+{
+	paddr_t tpa = frame_alloc(FRAME_ZERO);
+	if (tpa == 0)
+		return -ENOMEM;
+	dst->root[i] = pte_make(tpa, PTE_V);
+	const struct frame *st = frame_of(pte_pa(pte1));
+	struct frame *dt = frame_of(tpa);
+	dt->used = st->used;
+	pte_t *from = pa2kva(pte_pa(pte1)), *to = pa2kva(tpa);
+	for (uint32_t j = st->used.lo; j < st->used.hi; j++) {
+		if (from[j] == 0)
+			continue;
+		int err = share_pte(dst, &from[j], &to[j], downgraded);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int vm_copy(struct addrspace *dst, struct addrspace *src)
 {
-	memcpy(dst->regions, src->regions, sizeof(src->regions));
+	memcpy(dst->regions, src->regions, sizeof(src->regions[0]) * src->nregions);
 	dst->nregions = src->nregions;
 	dst->heap_start = src->heap_start;
 	dst->brk = src->brk;
 	int err = vm_commit(dst, src->committed);
 	bool downgraded = false;
-	for (uint32_t i = 0; i < USER_VPN1_END && err == 0; i++) {
-		if (!pte_valid(src->root[i]))
-			continue;
-		pte_t *table = pa2kva(pte_pa(src->root[i]));
-		for (uint32_t j = 0; j < SV32_PTES && err == 0; j++)
-			if (table[j])
-				err = share_pte(dst, &table[j], (i << 22) | (j << PAGE_SHIFT), &downgraded);
-	}
+	for (uint32_t i = 0; i < USER_VPN1_END && err == 0; i++)
+		if (pte_valid(src->root[i]))
+			err = share_table(dst, i, src->root[i], &downgraded);
 	/* One fence of the parent's ASID covers every page made read-only. */
 	if (downgraded)
 		asid_flush_mm(&src->asid);

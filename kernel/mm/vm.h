@@ -110,6 +110,10 @@ void vm_init(const char *policy, uint32_t maxframes);
 /* Move the heap's end to new_brk: 0, or -ENOMEM. Shrinking frees pages. */
 int vm_set_brk(struct addrspace *as, uint32_t new_brk);
 
+/* Record that the user PTE of va is about to be set, so fork and teardown
+ * scan only the used part of its level-0 table (which must exist). */
+void vm_note_pte(struct addrspace *as, uint32_t va);
+
 /* Release the pages (frames and swap slots) in [start, end) of as. */
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
 

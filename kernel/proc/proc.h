@@ -8,6 +8,7 @@
 
 #include "lib/spinlock.h"
 #include "lib/types.h"
+#include "riscv/cpu.h"
 #include "riscv/trap.h"
 
 #define NPROC 64
@@ -45,7 +46,11 @@ struct proc {
 extern struct spinlock proc_lock;
 extern struct proc procs[NPROC];
 
-struct proc *myproc(void);
+/* The process running on this hart, or NULL. */
+static inline struct proc *myproc(void)
+{
+	return mycpu()->proc;
+}
 
 void proc_init(void);
 /* Start the first process running path with argv (kernel strings). */
@@ -82,7 +87,12 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv, int arg
 void user_return(struct trapframe *tf) __attribute__((noreturn));
 void swtch(struct context *old, struct context *new);
 
-/* Instructions retired while the idle loop waited (for benchmarks). */
+/* wfi, counting the wait as idle: under qemu -icount, instret advances with
+ * virtual time while the hart waits, and benchmarks leave that out. Wakes
+ * on a pending interrupt even with interrupts off. */
+void idle_wait(void);
+
+/* Instructions retired while the hart waited in wfi (for benchmarks). */
 uint64_t proc_idle_instret(void);
 uint32_t proc_context_switches(void);
 

@@ -324,6 +324,10 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.disk_errors = disk.errors,
 		.user_frames = vm_user_frames(),
 		.user_frames_max = vm_user_frames_max(),
+		.tlb_asid_fences = a->asid_fences,
+		.ticks = (uint32_t)proc_ticks,
+		.boot_instret_lo = (uint32_t)boot_instret,
+		.boot_instret_hi = (uint32_t)(boot_instret >> 32),
 		.asid_generation = a->generation,
 		.asid_rollovers = a->rollovers,
 		.tlb_full_fences = a->full_fences,
@@ -386,7 +390,7 @@ static int32_t sys_poweroff(struct trapframe *tf)
 	power_off();
 }
 
-static int32_t (*const syscalls[SYS_MAX + 1])(struct trapframe *) = {
+const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_exit] = sys_exit,		 [SYS_fork] = sys_fork,
 	[SYS_execve] = sys_execve,	 [SYS_waitpid] = sys_waitpid,
 	[SYS_getpid] = sys_getpid,	 [SYS_getppid] = sys_getppid,
@@ -401,12 +405,3 @@ static int32_t (*const syscalls[SYS_MAX + 1])(struct trapframe *) = {
 	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
 };
-
-void syscall(struct trapframe *tf)
-{
-	uint32_t nr = tf->regs[REG_A7];
-	int32_t ret = -ENOSYS;
-	if (nr <= SYS_MAX && syscalls[nr])
-		ret = syscalls[nr](tf);
-	tf->regs[REG_A0] = (uint32_t)ret;
-}

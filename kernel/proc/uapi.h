@@ -108,6 +108,9 @@ struct k_vmstat {
 	uint32_t idle_instret_lo, idle_instret_hi;
 	uint32_t disk_reads, disk_writes, disk_errors;
 	uint32_t user_frames, user_frames_max;
+	uint32_t tlb_asid_fences;           /* sfence.vma x0, asid: one address space */
+	uint32_t ticks;                     /* timer interrupts since boot */
+	uint32_t boot_instret_lo, boot_instret_hi; /* instret at the kernel's first instruction */
 };
 
 #endif

@@ -16,6 +16,11 @@
 #define SSTATUS_SUM (1u << 18)
 #define SSTATUS_MXR (1u << 19)
 
+/* scounteren: which counters U-mode may read */
+#define SCOUNTEREN_CY (1u << 0)
+#define SCOUNTEREN_TM (1u << 1)
+#define SCOUNTEREN_IR (1u << 2)
+
 /* sie / sip */
 #define SIE_SSIE (1u << 1)
 #define SIE_STIE (1u << 5)

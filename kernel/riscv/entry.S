@@ -10,11 +10,18 @@ _start:
 	csrr	t0, instret
 	csrr	t1, instreth
 	la	sp, boot_stack_top
-	la	t2, __bss_start
+	la	t2, __bss_start	/* page-aligned at both ends (kernel.ld) */
 	la	t3, __bss_end
-1:	bgeu	t2, t3, 2f
+1:	bgeu	t2, t3, 2f	/* eight words a turn */
 	sw	zero, 0(t2)
-	addi	t2, t2, 4
+	sw	zero, 4(t2)
+	sw	zero, 8(t2)
+	sw	zero, 12(t2)
+	sw	zero, 16(t2)
+	sw	zero, 20(t2)
+	sw	zero, 24(t2)
+	sw	zero, 28(t2)
+	addi	t2, t2, 32
 	j	1b
 2:	mv	a2, t0
 	mv	a3, t1

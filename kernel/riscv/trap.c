@@ -249,7 +249,7 @@ static const char *refusal(const struct addrspace *as, uint32_t va, uint32_t pro
 	return "unreadable region";
 }
 
-static void user_page_fault(struct trapframe *tf)
+static void __attribute__((noinline)) user_page_fault(struct trapframe *tf)
 {
 	struct proc *p = myproc();
 	uint32_t code = SCAUSE_CODE(tf->scause), va = tf->stval, prot = fault_prot(code);
@@ -270,7 +270,7 @@ static void user_page_fault(struct trapframe *tf)
 }
 
 /* Decode an exception from U-mode other than a system call or page fault. */
-static void user_exception(struct trapframe *tf)
+static void __attribute__((noinline)) user_exception(struct trapframe *tf)
 {
 	uint32_t code = SCAUSE_CODE(tf->scause);
 	switch (code) {
@@ -292,22 +292,31 @@ static void user_exception(struct trapframe *tf)
 	}
 }
 
-void user_trap(struct trapframe *tf)
+/* Everything from U-mode but a system call: interrupts and exceptions. */
+static void __attribute__((noinline)) user_trap_other(struct trapframe *tf)
 {
-	struct proc *p = myproc();
 	uint32_t code = SCAUSE_CODE(tf->scause);
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		interrupt(tf);
 		if (code == IRQ_S_TIMER)
 			yield(); /* preemption: a tick ends the time slice */
-	} else if (code == EXC_ECALL_U) {
-		tf->sepc += 4; /* resume after the ecall */
-		syscall(tf);
 	} else if (is_page_fault(code)) {
 		user_page_fault(tf);
 	} else {
 		user_exception(tf);
 	}
+}
+
+/* The system call is the common case: it gets the short path. */
+void user_trap(struct trapframe *tf)
+{
+	if (tf->scause == EXC_ECALL_U) {
+		tf->sepc += 4; /* resume after the ecall */
+		syscall(tf);
+	} else {
+		user_trap_other(tf);
+	}
+	struct proc *p = myproc();
 	if (p->killed)
 		proc_exit(K_W_SIGNALED(p->killed));
 	user_return(tf);

@@ -43,6 +43,10 @@ static const struct field fields[] = {
     {"disk_errors", offsetof(struct k_vmstat, disk_errors)},
     {"user_frames", offsetof(struct k_vmstat, user_frames)},
     {"user_frames_max", offsetof(struct k_vmstat, user_frames_max)},
+    {"tlb_asid_fences", offsetof(struct k_vmstat, tlb_asid_fences)},
+    {"ticks", offsetof(struct k_vmstat, ticks)},
+    {"boot_instret_lo", offsetof(struct k_vmstat, boot_instret_lo)},
+    {"boot_instret_hi", offsetof(struct k_vmstat, boot_instret_hi)},
 };
 
 /* Every field above is a uint32_t, so the table covers the whole struct. */

@@ -1,0 +1,392 @@
+/*
+ * bench: the benchmarks behind `make bench`, run as init under
+ * qemu -icount shift=0, where rdinstret counts guest instructions exactly.
+ * Each figure prints as "bench: NAME VALUE UNIT".
+ *   bench core          primitive operations (one boot, no memory cap)
+ *   bench swap          swap in and out (boot with maxframes=1024)
+ *   bench repl          replacement quality (boot with maxframes=, vm.policy=)
+ *   bench fences        fences per switch only (for the asid=off boot)
+ * Idle time (the kernel's wfi loop) is subtracted where a figure waits for
+ * the disk: the kernel counts the instructions it spends idle.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sv32.h>
+
+#include "../../tools/bench/refstring.h"
+
+#define PAGE 4096u
+#define WORDS_PER_PAGE (PAGE / 4)
+#define MIB (1024u * 1024u)
+
+static uint64_t start_insns;
+
+static inline uint64_t insns(void)
+{
+	uint32_t hi, lo, hi2;
+	do {
+		__asm__ volatile("rdinstreth %0" : "=r"(hi));
+		__asm__ volatile("rdinstret %0" : "=r"(lo));
+		__asm__ volatile("rdinstreth %0" : "=r"(hi2));
+	} while (hi != hi2);
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static struct k_vmstat stat_now(void)
+{
+	struct k_vmstat s;
+	vmstat(&s);
+	return s;
+}
+
+static uint64_t idle_of(const struct k_vmstat *s)
+{
+	return ((uint64_t)s->idle_instret_hi << 32) | s->idle_instret_lo;
+}
+
+/* picolibc's printf here has no 64-bit conversions: print them by hand. */
+static void print_u64(uint64_t v)
+{
+	char buf[24];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		putchar(buf[--n]);
+}
+
+static void report(const char *name, uint64_t value, const char *unit)
+{
+	printf("bench: %s ", name);
+	print_u64(value);
+	printf(" %s\n", unit);
+	fflush(stdout);
+}
+
+/* value / n rounded, as hundredths: "1.23". */
+static void report_ratio(const char *name, uint64_t value, uint64_t n, const char *unit)
+{
+	uint64_t h = n ? (value * 100 + n / 2) / n : 0;
+	printf("bench: %s ", name);
+	print_u64(h / 100);
+	printf(".%02u %s\n", (unsigned)(h % 100), unit);
+	fflush(stdout);
+}
+
+static uint32_t *map_pages(uint32_t pages)
+{
+	void *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("bench: mmap of %u pages: %s\n", (unsigned)pages, strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+static void touch_pages(uint32_t *p, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++)
+		p[i * WORDS_PER_PAGE] = i + 1;
+}
+
+/* ---- core ------------------------------------------------------------ */
+
+static void bench_null_syscall(void)
+{
+	const uint32_t n = 10000;
+	getpid();
+	uint64_t t0 = insns();
+	for (uint32_t i = 0; i < n; i++)
+		getpid();
+	report("null_syscall", (insns() - t0) / n, "insns/op");
+}
+
+static void bench_minor_fault(void)
+{
+	const uint32_t pages = 4 * MIB / PAGE;
+	uint32_t *p = map_pages(pages);
+	uint64_t t0 = insns();
+	touch_pages(p, pages);
+	report("minor_fault", (insns() - t0) / pages, "insns/page");
+	munmap(p, pages * PAGE);
+}
+
+/* 256 KiB of read-only data, in .rodata: loaded only when touched. */
+#define BLOB_PAGES 64
+static const uint32_t blob[BLOB_PAGES * WORDS_PER_PAGE] = { 1 };
+
+static void bench_file_fault(void)
+{
+	volatile uint32_t sum = 0;
+	uint64_t t0 = insns();
+	for (uint32_t i = 0; i < BLOB_PAGES; i++)
+		sum += blob[i * WORDS_PER_PAGE];
+	report("file_fault", (insns() - t0) / BLOB_PAGES, "insns/page");
+}
+
+static void bench_cow_fault(void)
+{
+	const uint32_t pages = 4 * MIB / PAGE;
+	uint32_t *p = map_pages(pages);
+	touch_pages(p, pages);
+	int fds[2];
+	pipe(fds);
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint64_t t0 = insns();
+		touch_pages(p, pages);
+		uint64_t per = (insns() - t0) / pages;
+		write(fds[1], &per, sizeof(per));
+		_exit(0);
+	}
+	uint64_t per = 0;
+	read(fds[0], &per, sizeof(per));
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	report("cow_fault", per, "insns/page");
+	munmap(p, pages * PAGE);
+}
+
+static void fork_exit_wait(const char *name, uint32_t touched_pages)
+{
+	const uint32_t n = 200;
+	uint32_t *p = touched_pages ? map_pages(touched_pages) : NULL;
+	if (p)
+		touch_pages(p, touched_pages);
+	uint64_t t0 = insns();
+	for (uint32_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	report(name, (insns() - t0) / n, "insns/op");
+	if (p)
+		munmap(p, touched_pages * PAGE);
+}
+
+/* Bounce one byte through two pipes; report per round trip, and the
+ * fences per context switch it caused. */
+static void pipe_pingpong(bool report_time)
+{
+	const uint32_t n = 2000;
+	int ab[2], ba[2];
+	pipe(ab);
+	pipe(ba);
+	char c = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			read(ab[0], &c, 1);
+			write(ba[1], &c, 1);
+		}
+		_exit(0);
+	}
+	write(ab[1], &c, 1); /* warm both sides up */
+	read(ba[0], &c, 1);
+	struct k_vmstat a = stat_now();
+	uint64_t t0 = insns();
+	for (uint32_t i = 1; i < n; i++) {
+		write(ab[1], &c, 1);
+		read(ba[0], &c, 1);
+	}
+	uint64_t t1 = insns();
+	struct k_vmstat b = stat_now();
+	waitpid(pid, NULL, 0);
+	close(ab[0]), close(ab[1]), close(ba[0]), close(ba[1]);
+	if (report_time)
+		report("pipe_pingpong", (t1 - t0) / (n - 1), "insns/round-trip");
+	uint32_t fences = (b.tlb_full_fences - a.tlb_full_fences) + (b.tlb_asid_fences - a.tlb_asid_fences);
+	report_ratio("fences_per_switch", fences, b.context_switches - a.context_switches,
+		     "fences/switch");
+}
+
+static void bench_exec_small(void)
+{
+	const uint32_t n = 50;
+	uint64_t t0 = insns();
+	for (uint32_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "true", NULL };
+			execv("/bin/true", argv);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	}
+	report("exec_small", (insns() - t0) / n, "insns/op");
+}
+
+/* Spin in a loop of known length across many ticks: what the loop did
+ * not retire, the kernel did. */
+static void bench_timer_tick(void)
+{
+	const uint32_t iterations = 300000000u; /* 2 instructions each: ~60 ticks */
+	struct k_vmstat a = stat_now();
+	uint64_t t0 = insns();
+	uint32_t n = iterations;
+	__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(n));
+	uint64_t t1 = insns();
+	struct k_vmstat b = stat_now();
+	uint32_t ticks = b.ticks - a.ticks;
+	uint64_t kernel = (t1 - t0) - 2ull * iterations;
+	report("timer_tick", ticks ? kernel / ticks : 0, "insns/tick");
+}
+
+/* From the kernel's first instruction to this program's first: the idle
+ * part (waits for the timer and the disk, which -icount turns into
+ * instructions of virtual time) is reported apart. */
+static void bench_boot_to_init(void)
+{
+	struct k_vmstat s = stat_now();
+	uint64_t boot = ((uint64_t)s.boot_instret_hi << 32) | s.boot_instret_lo;
+	uint64_t idle = idle_of(&s);
+	report("boot_to_init", start_insns - boot - idle, "insns");
+	report("boot_to_init_idle", idle, "insns");
+}
+
+static void core(void)
+{
+	bench_boot_to_init();
+	bench_null_syscall();
+	bench_minor_fault();
+	bench_file_fault();
+	bench_cow_fault();
+	fork_exit_wait("fork_exit_wait", 0);
+	fork_exit_wait("fork_exit_wait_4m", 4 * MIB / PAGE);
+	pipe_pingpong(true);
+	bench_exec_small();
+	bench_timer_tick();
+}
+
+/* ---- swap ----------------------------------------------------------------- */
+
+static uint64_t cpu_since(uint64_t t0, const struct k_vmstat *a)
+{
+	struct k_vmstat b = stat_now();
+	return (insns() - t0) - (idle_of(&b) - idle_of(a));
+}
+
+static void swap(void)
+{
+	struct k_vmstat s = stat_now();
+	uint32_t pages = 4 * s.user_frames_max; /* four times what may be resident */
+	uint32_t *p = map_pages(pages);
+
+	/* Fresh pages while frames are free: the cost of a minor fault here. */
+	uint32_t warm = s.user_frames_max / 2;
+	uint64_t t0 = insns();
+	touch_pages(p, warm);
+	uint64_t minor = (insns() - t0) / warm;
+
+	/* The rest, dirty, pushes pages out: each costs a minor fault plus
+	 * what writing a page to swap costs. */
+	struct k_vmstat a = stat_now();
+	t0 = insns();
+	touch_pages(p + warm * WORDS_PER_PAGE, pages - warm);
+	uint64_t cpu = cpu_since(t0, &a);
+	struct k_vmstat b = stat_now();
+	uint32_t outs = b.swapouts - a.swapouts;
+	uint64_t minors = (uint64_t)(pages - warm) * minor;
+	report("swap_out", outs && cpu > minors ? (cpu - minors) / outs : 0, "insns/page");
+
+	/* Read everything twice: the first pass brings pages back (and pushes
+	 * out the dirty rest); the second reads clean pages whose eviction
+	 * needs no write. */
+	volatile uint32_t sum = 0;
+	for (uint32_t i = 0; i < pages; i++)
+		sum += p[i * WORDS_PER_PAGE];
+	a = stat_now();
+	t0 = insns();
+	for (uint32_t i = 0; i < pages; i++)
+		sum += p[i * WORDS_PER_PAGE];
+	cpu = cpu_since(t0, &a);
+	b = stat_now();
+	uint32_t majors = b.faults_swapin - a.faults_swapin;
+	report("swap_in", majors ? cpu / majors : 0, "insns/fault");
+	report("swap_in_faults", majors, "faults");
+	report_ratio("swap_clean_reevict_writes", b.disk_writes - a.disk_writes,
+		     b.evictions - a.evictions, "writes/eviction");
+	munmap(p, pages * PAGE);
+}
+
+/* ---- replacement quality ------------------------------------------------ */
+
+/* How many of the region's pages are resident now. */
+static uint32_t resident_pages(const uint32_t *p, uint32_t pages)
+{
+	uint32_t n = 0;
+	struct k_vmwalk w;
+	for (uint32_t i = 0; i < pages; i++)
+		if (vmwalk((uintptr_t)(p + i * WORDS_PER_PAGE), &w) == 0 && w.fault == 0)
+			n++;
+	return n;
+}
+
+static void replay(const char *name, uint32_t kind, uint32_t pages, uint32_t length,
+		   uint32_t seed)
+{
+	uint32_t *p = map_pages(pages);
+	/* Warm-up, replayed the same way by the host simulator: write every
+	 * page (so later misses are major faults), then read them in order. */
+	touch_pages(p, pages);
+	volatile uint32_t sum = 0;
+	for (uint32_t i = 0; i < pages; i++)
+		sum += p[i * WORDS_PER_PAGE];
+	/* The frames the region really has: what the cap leaves beside this
+	 * program's own working set. The host simulator gets the same count. */
+	uint32_t frames = resident_pages(p, pages);
+	struct refgen g;
+	refgen_init(&g, kind, pages, seed);
+	struct k_vmstat a = stat_now();
+	for (uint32_t i = 0; i < length; i++)
+		sum += p[refgen_next(&g) * WORDS_PER_PAGE];
+	struct k_vmstat b = stat_now();
+	printf("bench: %s %u faults (pages %u frames %u refs %u seed %u)\n", name,
+	       (unsigned)(b.faults_swapin - a.faults_swapin), (unsigned)pages, (unsigned)frames,
+	       (unsigned)length, (unsigned)seed);
+	fflush(stdout);
+	munmap(p, pages * PAGE);
+}
+
+static void repl(const char *policy, uint32_t seed)
+{
+	/* Twice as many pages as the frame cap for the locality string; one
+	 * page more than the cap for the loop. */
+	struct k_vmstat s = stat_now();
+	uint32_t cap = s.user_frames_max;
+	char name[64];
+	snprintf(name, sizeof(name), "repl_locality_%s", policy);
+	replay(name, REF_LOCALITY, 2 * cap, 20000, seed);
+	snprintf(name, sizeof(name), "repl_loop_%s", policy);
+	replay(name, REF_LOOP, cap + 1, 20 * (cap + 1), seed);
+}
+
+int main(int argc, char **argv)
+{
+	start_insns = insns();
+	const char *mode = argc > 1 ? argv[1] : "core";
+	if (strcmp(mode, "core") == 0)
+		core();
+	else if (strcmp(mode, "swap") == 0)
+		swap();
+	else if (strcmp(mode, "repl") == 0)
+		repl(argc > 2 ? argv[2] : "clock", argc > 3 ? (uint32_t)atoi(argv[3]) : 1);
+	else if (strcmp(mode, "fences") == 0)
+		pipe_pingpong(false);
+	else {
+		fprintf(stderr, "usage: bench core|swap|repl POLICY SEED|fences\n");
+		return 2;
+	}
+	return 0;
+}
