@@ -146,9 +146,11 @@ bench: all $(B)/replsim
 	@QEMUCMD='$(QEMUCMD)' tools/bench/run.sh $(B)/replsim
 
 format:
+	@tools/deps.sh lint
 	clang-format -i $(KSRCS) $(wildcard kernel/*.h kernel/*/*.h sbi/*.h) tests/unit/*.c
 
 lint:
+	@tools/deps.sh lint
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--std=c11 -Ikernel -I. $(KSRCS)
 

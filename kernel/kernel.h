@@ -15,7 +15,7 @@ extern uint64_t boot_instret; /* instret at the kernel's first instruction */
 /* In-kernel self-tests (ktest.c): run them, print KTAP when verbose (else
  * a summary line unless quiet; failures always), and return how many failed. */
 int ktest_run(bool verbose, bool quiet);
-/* Crash on purpose as named by crash= (load, store, exec, panic), so the
+/* Crash on purpose as named by crash= (load, store, panic), so the
  * harness can check what a panic prints. Returns if the name is unknown. */
 void ktest_crash(const char *how);
 

@@ -3,6 +3,7 @@
 # installed (DESIGN.md section 8), then that the rv32 OpenSBI firmware is
 # there (sbi/opensbi.sh). Silent and fast when nothing is missing. As root
 # it installs what is missing; otherwise it prints the one command to run.
+# "tools/deps.sh lint" also wants the tools of make format and make lint.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -22,6 +23,12 @@ readonly NEEDS=(
 	"gdb-multiarch gdb-multiarch"
 	"make make"
 	"device-tree-compiler dtc"
+)
+
+# Only for make format and make lint.
+readonly LINT_NEEDS=(
+	"clang-format clang-format"
+	"cppcheck cppcheck"
 )
 
 say() { printf 'deps: %s\n' "$*" >&2; }
@@ -60,8 +67,9 @@ apt_install() {
 }
 
 main() {
-	local missing=() entry
-	for entry in "${NEEDS[@]}"; do
+	local missing=() entry needs=("${NEEDS[@]}")
+	[[ ${1:-} == lint ]] && needs+=("${LINT_NEEDS[@]}")
+	for entry in "${needs[@]}"; do
 		present "${entry#* }" || missing+=("${entry%% *}")
 	done
 

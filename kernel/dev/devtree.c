@@ -51,8 +51,14 @@ static int parse_memory(const struct fdt *f, struct platform *p, const char **er
 		return fail(err, "devtree: memory node has no usable reg");
 	if (size == 0)
 		return fail(err, "devtree: memory node has size 0");
+	if (addr >= FOUR_GIB - PAGE_SIZE)
+		return fail(err, "devtree: RAM starts above 4 GiB");
+	/* paddr_t ends below 4 GiB: RAM that reaches it (MEM=2G on virt) is
+	 * trimmed to its last whole page below (the kernel uses less anyway). */
+	if (size > FOUR_GIB - PAGE_SIZE - addr)
+		size = FOUR_GIB - PAGE_SIZE - addr;
 	if (!to_range(addr, size, &p->ram))
-		return fail(err, "devtree: RAM must end below 4 GiB");
+		return fail(err, "devtree: RAM starts above 4 GiB");
 	return 0;
 }
 

@@ -1233,12 +1233,31 @@ static void test_ram_above_4g_or_empty_is_rejected(void **state)
 	(void)state;
 	assert_int_equal(len, 4 * FDT_CELL_SIZE);
 	put_be32(b.data + reg, 1);
-	expect_error(&b, "devtree: RAM must end below 4 GiB");
+	expect_error(&b, "devtree: RAM starts above 4 GiB");
 	put_be32(b.data + reg, 0);
-	put_be32(b.data + reg + 3 * FDT_CELL_SIZE, 0x80000000); /* would end at exactly 4 GiB */
-	expect_error(&b, "devtree: RAM must end below 4 GiB");
 	put_be32(b.data + reg + 3 * FDT_CELL_SIZE, 0);
 	expect_error(&b, "devtree: memory node has size 0");
+	free(b.data);
+}
+
+/* MEM=2G: RAM from 2 GiB reaching exactly 4 GiB is kept, trimmed to end on
+ * the last page below 4 GiB; more than that is trimmed the same way. */
+static void test_ram_reaching_4g_is_trimmed_below_it(void **state)
+{
+	struct blob b = load(BLOB_128M);
+	uint32_t len;
+	uint32_t reg = prop_offset(&b, "/memory", "reg", &len);
+	struct platform p;
+	const char *err = NULL;
+
+	(void)state;
+	put_be32(b.data + reg + 3 * FDT_CELL_SIZE, 0x80000000); /* ends at exactly 4 GiB */
+	assert_int_equal(devtree_parse(b.data, b.size, &p, &err), 0);
+	assert_int_equal(p.ram.base, 0x80000000u);
+	assert_int_equal(p.ram.size, 0x7FFFF000u);
+	put_be32(b.data + reg + 2 * FDT_CELL_SIZE, 1); /* 4 GiB more: ends at 8 GiB */
+	assert_int_equal(devtree_parse(b.data, b.size, &p, &err), 0);
+	assert_int_equal(p.ram.size, 0x7FFFF000u);
 	free(b.data);
 }
 
@@ -1340,6 +1359,7 @@ int main(void)
 	    cmocka_unit_test(test_unterminated_bootargs_is_rejected),
 	    cmocka_unit_test(test_missing_memory_node_is_rejected),
 	    cmocka_unit_test(test_ram_above_4g_or_empty_is_rejected),
+	    cmocka_unit_test(test_ram_reaching_4g_is_trimmed_below_it),
 	    cmocka_unit_test(test_missing_timebase_is_rejected),
 	    cmocka_unit_test(test_missing_uart_is_rejected),
 	    cmocka_unit_test(test_plic_found_by_either_compatible_name),

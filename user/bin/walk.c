@@ -108,7 +108,6 @@ static int walk(uint32_t va, const char *what)
 	printf("  satp 0x%08" PRIx32 ": mode %s, asid %" PRIu32 ", root ppn 0x%05" PRIx32 "\n",
 	       w.satp, (w.satp & SATP_MODE_SV32) ? "Sv32" : "bare",
 	       (w.satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK, w.satp & SATP_PPN_MASK);
-	printf("  asid %" PRIu32 "\n", w.asid);
 	print_pte("pte1", w.pte1_pa, w.pte1);
 	if (w.pte0_pa != 0)
 		print_pte("pte0", w.pte0_pa, w.pte0);
