@@ -177,11 +177,14 @@ static const char *t_sbi_hsm_reports_boot_hart_started(void)
 
 static const char *t_sbi_rfence_on_this_hart_succeeds(void)
 {
-	struct sbiret r = sbi_remote_sfence_vma(1, 0, 0, 0);
+	/* Hart masks are relative to a base: bit 0 with base = this hart.
+	 * The boot hart is not always 0 (with -smp 2 OpenSBI may pick 1). */
+	uint32_t hart = mycpu()->hartid;
+	struct sbiret r = sbi_remote_sfence_vma(1, hart, 0, 0);
 	CHECK(r.error == SBI_SUCCESS, "sfence.vma: %ld", r.error);
-	r = sbi_remote_sfence_vma_asid(1, 0, 0, 0, 0);
+	r = sbi_remote_sfence_vma_asid(1, hart, 0, 0, 0);
 	CHECK(r.error == SBI_SUCCESS, "sfence.vma.asid: %ld", r.error);
-	r = sbi_remote_fence_i(1, 0);
+	r = sbi_remote_fence_i(1, hart);
 	CHECK(r.error == SBI_SUCCESS, "fence.i: %ld", r.error);
 	return NULL;
 }
@@ -189,7 +192,7 @@ static const char *t_sbi_rfence_on_this_hart_succeeds(void)
 static const char *t_sbi_ipi_to_self_interrupts(void)
 {
 	uint32_t before = trap_ipi_count();
-	struct sbiret r = sbi_send_ipi(1, 0);
+	struct sbiret r = sbi_send_ipi(1, mycpu()->hartid); /* bit 0 of a mask based at this hart */
 	CHECK(r.error == SBI_SUCCESS, "send_ipi: %ld", r.error);
 	/* With more harts QEMU delivers the IPI from another thread: allow it
 	 * up to a second of time to arrive (a bound, not a speed check). */
