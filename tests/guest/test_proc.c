@@ -16,47 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sv32.h"
+#include "guest.h"
 
 int sched_yield(void); /* picolibc's <sched.h> hides it behind feature macros */
 
 #define KERNEL_VA 0x80400000u
 #define UNMAPPED_VA 0x40000000u
-
-static char why[200];
-static int ntest;
-static int nfail;
-
-/* Fail the current test with a reason unless cond holds. */
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			snprintf(why, sizeof(why), "line %d: %s", __LINE__, #cond); \
-			return false;                                       \
-		}                                                           \
-	} while (0)
-
-/* Fork; the child runs fn and exits with its result; returns the status. */
-static int in_child(int (*fn)(void))
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn());
-	int st = -1;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return st;
-}
-
-static bool killed_by(int st, int sig)
-{
-	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig;
-}
-
-static bool exited_with(int st, int code)
-{
-	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
-}
 
 /* ---- fork, exec, wait ------------------------------------------------ */
 
@@ -441,7 +406,7 @@ static int write_kernel(void) { *(volatile int *)KERNEL_VA = 1; return 0; }
 static int jump_kernel(void) { ((void (*)(void))KERNEL_VA)(); return 0; }
 static int read_unmapped(void) { return *(volatile int *)UNMAPPED_VA; }
 static int read_null(void) { return *(volatile int *)0; }
-static int write_text(void) { *(volatile int *)(uintptr_t)write_text = 0; return 0; }
+static int __attribute__((noinline)) write_text(void) { *(volatile int *)(uintptr_t)write_text = 0; return 0; }
 
 static int exec_stack(void)
 {
@@ -568,12 +533,6 @@ static bool asid_rollover_keeps_processes_correct(void)
 	return true;
 }
 
-struct test {
-	const char *name;
-	bool (*run)(void);
-};
-
-#define T(fn) { #fn, fn }
 static const struct test tests[] = {
 	T(fork_returns_pid_to_parent_and_zero_to_child),
 	T(wait_reports_exit_status),
@@ -606,22 +565,6 @@ static const struct test tests[] = {
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
-static int run_suite(void)
-{
-	for (int i = 0; i < NTESTS; i++) {
-		why[0] = '\0';
-		bool ok = tests[i].run();
-		ntest++;
-		if (ok) {
-			printf("ok %d %s\n", i + 1, tests[i].name);
-		} else {
-			nfail++;
-			printf("not ok %d %s # %s\n", i + 1, tests[i].name, why);
-		}
-	}
-	return nfail ? 1 : 0;
-}
-
 /* The top process: the leak check around the whole suite. */
 static int top(void)
 {
@@ -632,7 +575,7 @@ static int top(void)
 		return 2;
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(run_suite());
+		_exit(run_tests(tests, NTESTS) ? 1 : 0);
 	int st = 0;
 	while (wait(&st) != pid)
 		;

@@ -18,28 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sv32.h"
+#include "guest.h"
 
 #define PAGE 4096u
 #define BIG_BSS (1u << 20)
 
-static char why[200];
 static char big_bss[BIG_BSS];
-
-#define CHECK(cond)                                                         \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			snprintf(why, sizeof(why), "line %d: %s", __LINE__, #cond); \
-			return false;                                       \
-		}                                                           \
-	} while (0)
-
-static struct k_vmstat stat_now(void)
-{
-	struct k_vmstat s;
-	vmstat(&s);
-	return s;
-}
 
 static struct k_procinfo my_info(void)
 {
@@ -54,19 +38,6 @@ static struct k_procinfo my_info(void)
 static uint32_t my_resident(void)
 {
 	return my_info().resident_pages;
-}
-
-static int wait_child(pid_t pid)
-{
-	int st = -1;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return st;
-}
-
-static bool killed_by(int st, int sig)
-{
-	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig;
 }
 
 static bool exited_ok(int st)
@@ -129,14 +100,6 @@ static bool fresh_memory_reads_as_zero(void)
 static int touch_addr;
 static int read_touch(void) { (void)*(volatile int *)(uintptr_t)touch_addr; return 0; }
 static int write_touch(void) { *(volatile int *)(uintptr_t)touch_addr = 1; return 0; }
-
-static int in_child(int (*fn)(void))
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn());
-	return wait_child(pid);
-}
 
 static bool mmap_munmap_mprotect_semantics(void)
 {
@@ -439,12 +402,6 @@ static int ioerr_mode(void)
 	return killed_by(st, SIGBUS) && ok ? 0 : 1;
 }
 
-struct test {
-	const char *name;
-	bool (*run)(void);
-};
-
-#define T(fn) { #fn, fn }
 static const struct test tests[] = {
 	T(big_bss_is_not_loaded_until_touched),
 	T(fresh_memory_reads_as_zero),
@@ -461,21 +418,6 @@ static const struct test tests[] = {
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
-static int run_suite(void)
-{
-	int failed = 0;
-	for (int i = 0; i < NTESTS; i++) {
-		why[0] = '\0';
-		bool ok = tests[i].run();
-		failed += !ok;
-		if (ok)
-			printf("ok %d %s\n", i + 1, tests[i].name);
-		else
-			printf("not ok %d %s # %s\n", i + 1, tests[i].name, why);
-	}
-	return failed ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "oom") == 0)
@@ -489,7 +431,7 @@ int main(int argc, char **argv)
 	me_before = my_info();
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(run_suite());
+		_exit(run_tests(tests, NTESTS) ? 1 : 0);
 	int st = wait_child(pid);
 	while (wait(NULL) > 0)
 		;
