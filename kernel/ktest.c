@@ -12,6 +12,7 @@
 #include "lib/ksyms.h"
 #include "mm/mm.h"
 #include "mm/phys.h"
+#include "mm/vm.h"
 #include "proc/proc.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
@@ -393,6 +394,38 @@ static const char *t_vblk_injected_read_error_is_eio(void)
 	return NULL;
 }
 
+/* The fault table's row for hardware that faults on a clear A or D bit
+ * instead of setting it (Svade): QEMU always sets them itself, so drive
+ * vm_fault directly on a private address space. */
+static const char *t_fault_sets_a_and_d_in_software(void)
+{
+	struct addrspace *as = vm_create();
+	CHECK(as != NULL, "no address space");
+	const uint32_t va = 0x00400000;
+	struct vm_region r = { .start = va, .end = va + PAGE_SIZE, .prot = VM_R | VM_W,
+			       .kind = VMR_ANON };
+	const char *fail = NULL;
+	uint32_t ad_before = vm_stats.faults_ad;
+	pte_t *pte = NULL;
+	if (vm_add_region(as, &r) != 0 || vm_fault(as, va, VM_R) != 0)
+		fail = "cannot map the test page";
+	else if ((pte = sv32_walk(as->root, va, false)) == NULL || !pte_valid(*pte))
+		fail = "page not mapped";
+	if (!fail) {
+		*pte &= ~(PTE_A | PTE_D);
+		if (vm_fault(as, va, VM_R) != 0 || !(*pte & PTE_A) || (*pte & PTE_D))
+			fail = "a load fault did not set A alone";
+		else if (vm_fault(as, va, VM_W) != 0 || !(*pte & PTE_D) || !(*pte & PTE_W))
+			fail = "a store fault did not set D";
+		else if (vm_stats.faults_ad != ad_before + 2)
+			fail = "faults_ad did not count both";
+		else if (vm_fault(as, va + PAGE_SIZE, VM_R) != -EFAULT)
+			fail = "a fault outside every region was not refused";
+	}
+	vm_destroy(as);
+	return fail;
+}
+
 struct ktest {
 	const char *name;
 	const char *(*run)(void);
@@ -422,6 +455,7 @@ static const struct ktest tests[] = {
 	KTEST(t_device_tree_was_read),
 	KTEST(t_initrd_is_a_newc_cpio),
 	KTEST(t_printf_formats),
+	KTEST(t_fault_sets_a_and_d_in_software),
 	KTEST(t_vblk_reads_swap_signature_in_page_0),
 	KTEST(t_vblk_write_reads_back_then_restores_last_page),
 	KTEST(t_vblk_request_past_end_is_eio),
