@@ -16,6 +16,9 @@ GDBPORT ?= 1234
 
 B := build
 
+# The first rule of an included file would otherwise become the default.
+.DEFAULT_GOAL := all
+
 # gcc 12 wants zicsr/zifencei spelled out, but picks multilibs by the plain
 # -march string, so libgcc comes from the rv32ima one (PLATFORM.md pitfall 23).
 ARCH := -march=rv32ima_zicsr_zifencei -mabi=ilp32
@@ -135,7 +138,7 @@ unit-test: $(UNIT_BINS)
 	@tests/run.sh --unit-only $(UNIT_BINS)
 
 test: all $(UNIT_BINS)
-	@QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)
+	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)
 
 # Benchmarks in exact guest instructions (qemu -icount shift=0): docs/benchmarks.md.
 $(B)/replsim: tools/bench/replsim.c tools/bench/refstring.h | deps

@@ -12,14 +12,15 @@ trap '' PIPE
 
 PASSED=0
 FAILED=0
-LOGDIR=build/test-logs
+LOGDIR=${B:-build}/test-logs
 TIMEOUT=${TEST_TIMEOUT:-120}
 mkdir -p "$LOGDIR"
 
-# Test boots never write the shared swap image: QEMU keeps their writes in
-# a temporary overlay (snapshot=on), so each boot starts from a fresh
-# mkswap disk and a `make qemu` in the same tree is not locked out.
+# Test boots never write the swap image: QEMU keeps their writes in a
+# temporary overlay (snapshot=on), so each boot starts from a fresh mkswap
+# disk. (QEMU still locks the image: no `make qemu` in this tree meanwhile.)
 QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+B=${B:-build} # the build folder (make passes it)
 
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); echo "  FAIL: $*"; }
@@ -137,7 +138,7 @@ guest_gdb() {
 	local pid=$!
 	timeout 60 gdb-multiarch -q -batch -ex "target remote :$port" -x tools/gdb/kernel.gdb \
 		-ex 'break ktest_run' -ex continue -ex satp -ex 'walk 0x80400000' \
-		-ex 'walk 0' -ex kill build/kernel.elf >"$LOG" 2>&1
+		-ex 'walk 0' -ex kill "$B/kernel.elf" >"$LOG" 2>&1
 	STATUS=$?
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -151,7 +152,7 @@ guest_gdb() {
 guest_user_extra() {
 	local name=user-extra-and-make-run
 	LOG=$LOGDIR/guest-$name.log
-	timeout "$TIMEOUT" make -s B=build/extra USER_EXTRA=tests/extra run \
+	timeout "$TIMEOUT" make -s B="$B/extra" USER_EXTRA=tests/extra run \
 		INIT='/bin/hello_extra one two' APPEND=quiet >"$LOG" 2>&1
 	STATUS=$?
 	# make reports the program's non-zero status as its own error 2.
@@ -217,7 +218,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	small=$LOGDIR/small-swap.img
 	rm -f "$small" && truncate -s 4M "$small" && chmod 600 "$small" &&
 		"${MKSWAP:-/sbin/mkswap}" -q "$small" >/dev/null
-	QEMUCMD=${QEMUCMD//build\/swap.img/$small} boot vm-oom 'init=/bin/test_vm quiet maxframes=256 -- oom'
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom 'init=/bin/test_vm quiet maxframes=256 -- oom'
 	count_tap "$LOG" "guest vm-oom"
 	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
 
@@ -228,9 +229,9 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	# snapshot=on, whose copy-on-write reads would trip the read rule.
 	printf '[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "800"\nonce = "on"\n[inject-error]\nevent = "write_aio"\niotype = "write"\nerrno = "5"\nsector = "808"\n' \
 		>"$LOGDIR/swap-ioerr.conf"
-	cp --sparse=always build/swap.img "$LOGDIR/swap-ioerr.img"
+	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
 	ioerr_cmd=${QEMUCMD/,snapshot=on/}
-	ioerr_cmd=${ioerr_cmd/-drive file=build\/swap.img/-drive file=blkdebug:$LOGDIR/swap-ioerr.conf:$LOGDIR/swap-ioerr.img}
+	ioerr_cmd=${ioerr_cmd/-drive file=$B\/swap.img/-drive file=blkdebug:$LOGDIR/swap-ioerr.conf:$LOGDIR/swap-ioerr.img}
 	QEMUCMD=$ioerr_cmd boot vm-ioerr 'init=/bin/test_vm quiet maxframes=1024 -- ioerr'
 	count_tap "$LOG" "guest vm-ioerr"
 	check vm-ioerr-messages 0 'killed \(SIGBUS\): swap read error at' \

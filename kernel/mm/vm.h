@@ -67,7 +67,7 @@ struct vm_stats {
 	uint32_t faults_cow_copy;  /* copy-on-write by copying */
 	uint32_t faults_cow_reuse; /* copy-on-write by taking over the last reference */
 	uint32_t faults_ad;        /* A/D bits set by software */
-	uint32_t faults_kill;      /* faults that killed the process */
+	uint32_t faults_kill;      /* processes killed for a fault of any kind */
 	uint32_t swapins, swapouts; /* page reads and writes */
 	uint32_t evictions;        /* pages taken from a process */
 	uint32_t evictions_clean;  /* ... without a write */

@@ -45,8 +45,9 @@ void asid_activate_kernel(paddr_t kernel_root);
  * permissions: fence what the TLB may still hold for it. */
 void asid_flush_page(struct asid_state *st, uint32_t va);
 
-/* After a non-leaf PTE of st's address space changed (a level-0 table was
- * unlinked): fence every non-global entry of its ASID. */
+/* Fence every non-global entry of st's ASID: after a non-leaf PTE changed
+ * (a level-0 table was unlinked), or after many leaf PTEs were downgraded
+ * at once (fork), where one fence is cheaper than one per page. */
 void asid_flush_mm(struct asid_state *st);
 
 /* The counters, for the vmstat call and the tests. */

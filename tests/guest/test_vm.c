@@ -376,8 +376,9 @@ static int oom_mode(void)
 
 static int ioerr_mode(void)
 {
-	/* blkdebug fails every read of slot 1 and the first write of slot 2
-	 * (sectors 8 and 16): the first pages swapped out land there. */
+	/* tests/run.sh has blkdebug fail the first read of slot 100 and every
+	 * write of slot 101 (sectors 800 and 808). The first slots go to init's
+	 * own pages, so slots that far in hold the victim's. */
 	printf("KTAP version 1\n1..2\n");
 	uint32_t bytes = swap_bytes(), n = bytes / 4;
 	int fds[2];
