@@ -237,6 +237,16 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	check vm-ioerr-messages 0 'killed \(SIGBUS\): swap read error at' \
 		'swap: write to slot 101 failed, slot retired'
 
+	# A disk that is not swap is never written: the kernel says why and
+	# runs without swap.
+	blank=$LOGDIR/not-swap.img
+	rm -f "$blank" && truncate -s 1M "$blank"
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$blank} boot no-swap-signature 'init=/bin/vmstat'
+	check disk-without-swap-signature-is-refused 0 \
+		'^swap: the virtio-blk disk: no swap signature, not used' '^swap_slots_total 0' \
+		'^init exited with status 0'
+	cmp -s "$blank" <(head -c 1M /dev/zero) || fail "no-swap-signature: the disk was written"
+
 	boot vm-trace 'init=/bin/echo vm.trace=1 -- traced'
 	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'

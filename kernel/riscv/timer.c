@@ -56,6 +56,11 @@ uint32_t timer_interval(void)
 	return interval;
 }
 
+uint64_t timer_next_deadline(void)
+{
+	return next_deadline;
+}
+
 bool timer_uses_sstc(void)
 {
 	return sstc;

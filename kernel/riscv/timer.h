@@ -14,6 +14,7 @@ void timer_init(uint32_t timebase_hz, bool use_sstc);
 void timer_intr(void);
 uint64_t timer_ticks(void);
 uint32_t timer_interval(void); /* time units between ticks */
+uint64_t timer_next_deadline(void); /* when the next tick is due */
 bool timer_uses_sstc(void);
 
 #endif
