@@ -583,7 +583,7 @@ static int top(void)
 		;
 	vmstat(&after);
 	bool same = after.frames_free == before.frames_free;
-	printf("%s %d frames_and_files_return_to_start # free frames %u -> %u\n",
+	printf("%s %d free_frames_return_to_start # free frames %u -> %u\n",
 	       same ? "ok" : "not ok", NTESTS + 1, (unsigned)before.frames_free,
 	       (unsigned)after.frames_free);
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && same ? 0 : 1;
