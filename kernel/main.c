@@ -160,5 +160,8 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	if (ktest_only)
 		machine_exit(failed ? 1 : 0);
 	start_init();
+	/* The scheduler runs with interrupts off except while idle; its first
+	 * lock must not record "interrupts were on" for the processes it starts. */
+	intr_off();
 	scheduler();
 }

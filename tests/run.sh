@@ -236,6 +236,10 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	count_tap "$LOG" "guest vm-ioerr"
 	check vm-ioerr-messages 0 'killed \(SIGBUS\): swap read error at' \
 		'swap: write to slot 101 failed, slot retired'
+	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
+	QEMUCMD=$ioerr_cmd boot vm-ioerr-syscall 'init=/bin/test_vm quiet maxframes=1024 -- ioerr-syscall'
+	count_tap "$LOG" "guest vm-ioerr-syscall"
+	check vm-ioerr-syscall-message 0 'killed \(SIGBUS\): swap read error at 0x[0-9a-f]{8} in a system call'
 
 	# A disk that is not swap is never written: the kernel says why and
 	# runs without swap.

@@ -26,6 +26,11 @@ void pop_off(void)
 		intr_on();
 }
 
+int spin_depth(void)
+{
+	return noff[0];
+}
+
 void spin_lock(struct spinlock *lk)
 {
 	push_off();

@@ -21,6 +21,9 @@ struct spinlock {
 void push_off(void);
 void pop_off(void);
 
+/* How many push_off()s this hart holds: spinlocks held, plus explicit ones. */
+int spin_depth(void);
+
 void spin_lock(struct spinlock *lk);
 void spin_unlock(struct spinlock *lk);
 

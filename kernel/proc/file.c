@@ -26,7 +26,7 @@ struct pipe {
 };
 
 #define PIPE_SIZE (PAGE_SIZE - sizeof(struct pipe))
-#define COPY_CHUNK 256 /* bytes moved per copy through the kernel stack */
+#define COPY_CHUNK 512 /* bytes moved per copy through the kernel stack */
 
 static struct spinlock ftable_lock = SPINLOCK_INIT("ftable");
 static struct file ftable[NFILE];
@@ -162,8 +162,30 @@ void file_close(struct file *f)
 		pipe_close(copy.pipe, copy.writable);
 }
 
+/* Copy n bytes out of the ring at position pos (which may wrap). */
+static void ring_get(const struct pipe *p, uint32_t pos, uint8_t *dst, uint32_t n)
+{
+	uint32_t at = pos % PIPE_SIZE, first = MIN(n, PIPE_SIZE - at);
+	memcpy(dst, &p->data[at], first);
+	memcpy(dst + first, &p->data[0], n - first);
+}
+
+static void ring_put(struct pipe *p, uint32_t pos, const uint8_t *src, uint32_t n)
+{
+	uint32_t at = pos % PIPE_SIZE, first = MIN(n, PIPE_SIZE - at);
+	memcpy(&p->data[at], src, first);
+	memcpy(&p->data[0], src + first, n - first);
+}
+
+/*
+ * Pipes move data through a small buffer on the kernel stack and touch
+ * user memory only with the pipe unlocked: a copy can fault on a page that
+ * is out on swap and sleep on the disk, and nothing may sleep holding a
+ * spinlock. A read returns at most COPY_CHUNK bytes, as a pipe may.
+ */
 static int pipe_read(struct pipe *p, uint32_t ubuf, uint32_t n)
 {
+	uint8_t buf[COPY_CHUNK];
 	spin_lock(&p->lock);
 	while (p->nread == p->nwrite && p->writeopen) {
 		if (myproc()->killed) {
@@ -172,48 +194,48 @@ static int pipe_read(struct pipe *p, uint32_t ubuf, uint32_t n)
 		}
 		sleep(&p->nread, &p->lock);
 	}
-	uint32_t done = 0;
-	while (done < n && p->nread != p->nwrite) {
-		uint32_t at = p->nread % PIPE_SIZE;
-		uint32_t chunk = MIN(MIN(n - done, p->nwrite - p->nread), PIPE_SIZE - at);
-		if (copyout(ubuf + done, &p->data[at], chunk) != 0) {
-			spin_unlock(&p->lock);
-			return done ? (int)done : -EFAULT;
-		}
-		p->nread += chunk;
-		done += chunk;
-	}
+	uint32_t take = MIN(MIN(n, p->nwrite - p->nread), (uint32_t)sizeof(buf));
+	ring_get(p, p->nread, buf, take);
+	p->nread += take;
 	spin_unlock(&p->lock);
 	wakeup(&p->nwrite);
-	return (int)done;
+	if (copyout(ubuf, buf, take) != 0)
+		return -EFAULT;
+	return (int)take;
 }
 
 static int pipe_write(struct pipe *p, uint32_t ubuf, uint32_t n)
 {
+	uint8_t buf[COPY_CHUNK];
 	uint32_t done = 0;
-	spin_lock(&p->lock);
 	while (done < n) {
-		if (!p->readopen || myproc()->killed) {
-			spin_unlock(&p->lock);
-			return done ? (int)done : (p->readopen ? -EINTR : -EPIPE);
-		}
-		if (p->nwrite - p->nread == PIPE_SIZE) {
-			/* Lock order: a pipe's lock, then proc_lock. */
-			wakeup(&p->nread);
-			sleep(&p->nwrite, &p->lock);
-			continue;
-		}
-		uint32_t at = p->nwrite % PIPE_SIZE;
-		uint32_t chunk = MIN(MIN(n - done, PIPE_SIZE - (p->nwrite - p->nread)), PIPE_SIZE - at);
-		if (copyin(&p->data[at], ubuf + done, chunk) != 0) {
-			spin_unlock(&p->lock);
+		uint32_t chunk = MIN(n - done, (uint32_t)sizeof(buf));
+		if (copyin(buf, ubuf + done, chunk) != 0)
 			return done ? (int)done : -EFAULT;
+		spin_lock(&p->lock);
+		for (uint32_t put = 0; put < chunk;) {
+			if (!p->readopen || myproc()->killed) {
+				bool reader = p->readopen;
+				spin_unlock(&p->lock);
+				done += put;
+				return done ? (int)done : (reader ? -EINTR : -EPIPE);
+			}
+			uint32_t room = PIPE_SIZE - (p->nwrite - p->nread);
+			if (room == 0) {
+				/* Lock order: a pipe's lock, then proc_lock. */
+				wakeup(&p->nread);
+				sleep(&p->nwrite, &p->lock);
+				continue;
+			}
+			uint32_t part = MIN(chunk - put, room);
+			ring_put(p, p->nwrite, buf + put, part);
+			p->nwrite += part;
+			put += part;
 		}
-		p->nwrite += chunk;
+		spin_unlock(&p->lock);
+		wakeup(&p->nread);
 		done += chunk;
 	}
-	spin_unlock(&p->lock);
-	wakeup(&p->nread);
 	return (int)done;
 }
 

@@ -135,6 +135,10 @@ static void sched(void)
 	struct proc *p = myproc();
 	if (*(uint32_t *)p->kstack != KSTACK_MAGIC)
 		panic("proc: kernel stack overflow in pid %d (%s)", p->pid, p->name);
+	/* Only proc_lock may be held across a switch: a sleeper holding any
+	 * other spinlock would leave the next taker spinning forever. */
+	if (spin_depth() != 1)
+		panic("proc: pid %d (%s) switches holding %d locks", p->pid, p->name, spin_depth());
 	swtch(&p->ctx, mycpu()->scheduler);
 }
 
@@ -182,6 +186,11 @@ void scheduler(void)
 static void forkret(void)
 {
 	spin_unlock(&proc_lock);
+	/* The kernel runs with interrupts off except in the idle loop; a
+	 * process must not start with them on (a trap could then arrive
+	 * between user_return's sscratch write and sret). */
+	if (intr_enabled())
+		panic("proc: pid %d starts with interrupts on", myproc()->pid);
 	user_return(myproc()->tf);
 }
 

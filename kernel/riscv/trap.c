@@ -221,10 +221,23 @@ void kernel_trap(struct trapframe *tf)
 	}
 	struct cpu *c = mycpu();
 	/* A user copy (SUM set) may touch a page not yet populated: map it
-	 * and retry the access. */
+	 * and retry the access. A page that cannot be read back from swap
+	 * kills its owner with SIGBUS, as a fault in U-mode would (the system
+	 * call itself fails with EFAULT below). */
 	if (c->onfault && is_page_fault(tf->scause) && (tf->sstatus & SSTATUS_SUM) &&
-	    tf->stval < USER_TOP && c->vm && vm_fault(c->vm, tf->stval, fault_prot(tf->scause)) == 0)
-		return;
+	    tf->stval < USER_TOP && c->vm) {
+		/* vm_fault may sleep on the disk, and other processes' copies on
+		 * this hart set and clear onfault meanwhile: keep ours. (sstatus,
+		 * with SUM, comes back from the trap frame.) */
+		uintptr_t resume = c->onfault;
+		int err = vm_fault(c->vm, tf->stval, fault_prot(tf->scause));
+		c->onfault = resume;
+		if (err == 0)
+			return;
+		if (err == -EIO && myproc())
+			proc_kill_fault(K_SIGBUS, "swap read error at 0x%08x in a system call pc 0x%08x",
+					tf->stval, myproc()->tf->sepc);
+	}
 	if (c->onfault && is_memory_fault(tf->scause)) {
 		tf->sepc = c->onfault;
 		c->onfault = 0;

@@ -9,6 +9,8 @@
 #include "riscv/cpu.h"
 #include "riscv/trap.h"
 
+#define SSTATUS_SIE_BIT 2 /* sstatus.SIE, bit 1 */
+
 /* Every register but x0 and sp, to or from the frame at \base. */
 .macro SAVE_GPRS base
 	.irp n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
@@ -69,9 +71,10 @@ from_user:				/* sp = kernel stack top, sscratch = user sp */
 	call	user_trap		/* does not return: it ends in user_return */
 
 /* void user_return(struct trapframe *tf): tf is at the top of the kernel
- * stack. Interrupts are off, so nothing runs between the sscratch write
- * and sret. */
+ * stack. Interrupts go off first: a trap between the sscratch write and
+ * sret would be taken for one from U-mode. */
 user_return:
+	csrci	sstatus, SSTATUS_SIE_BIT	/* whatever the caller did: the window below must be closed */
 	mv	sp, a0
 	addi	t0, sp, TF_SIZE
 	csrw	sscratch, t0

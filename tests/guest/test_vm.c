@@ -419,10 +419,40 @@ static const struct test tests[] = {
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
+/* The same error met by the kernel: the victim hands its swapped-out
+ * pages to write(), whose copy from user memory reads slot 100 back. */
+static int ioerr_syscall_mode(void)
+{
+	printf("KTAP version 1\n1..1\n");
+	uint32_t bytes = swap_bytes(), n = bytes / 4;
+	int fds[2];
+	pipe(fds);
+	pid_t victim = fork();
+	if (victim == 0) {
+		uint32_t *p = map_anon(bytes);
+		fill(p, n, 3);
+		close(fds[0]);
+		for (uint32_t off = 0; off < bytes; off += PAGE)
+			if (write(fds[1], (char *)p + off, PAGE) != (int)PAGE)
+				_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	static char sink[PAGE];
+	while (read(fds[0], sink, sizeof(sink)) > 0)
+		;
+	int st = wait_child(victim);
+	printf("%s 1 swap_read_error_in_a_system_call_kills_with_sigbus # status 0x%x\n",
+	       killed_by(st, SIGBUS) ? "ok" : "not ok", (unsigned)st);
+	return killed_by(st, SIGBUS) ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "oom") == 0)
 		return oom_mode();
+	if (argc > 1 && strcmp(argv[1], "ioerr-syscall") == 0)
+		return ioerr_syscall_mode();
 	if (argc > 1 && strcmp(argv[1], "ioerr") == 0)
 		return ioerr_mode();
 	printf("KTAP version 1\n1..%d\n", NTESTS + 1);
