@@ -38,11 +38,6 @@ const char *reclaim_policy_name(void)
 	return policy == POLICY_FIFO ? "fifo" : "clock";
 }
 
-uint32_t upage_count(void)
-{
-	return nuser;
-}
-
 uint32_t upage_limit(void)
 {
 	return max_user;

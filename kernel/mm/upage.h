@@ -34,7 +34,6 @@ void upage_ring_add(struct frame *f);
 void upage_put(struct frame *f);
 /* Sleep while swap I/O owns f. */
 void upage_wait(struct frame *f);
-uint32_t upage_count(void);     /* user frames in use */
 uint32_t upage_limit(void);     /* the maxframes cap */
 const char *reclaim_policy_name(void);
 
