@@ -115,7 +115,8 @@ uint32_t vm_count_swapcached(const struct addrspace *as)
 		if (!pte_valid(as->root[i]))
 			continue;
 		const pte_t *table = pa2kva(pte_pa(as->root[i]));
-		for (uint32_t j = 0; j < SV32_PTES; j++)
+		const struct frame *t = frame_of(pte_pa(as->root[i]));
+		for (uint32_t j = t->used.lo; j < t->used.hi; j++)
 			if (pte_valid(table[j]) && frame_of(pte_pa(table[j]))->slot)
 				n++;
 	}

@@ -44,20 +44,6 @@ static uint32_t hostile(void)
 	}
 }
 
-static long raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	register long r0 __asm__("a0") = a0;
-	register long r1 __asm__("a1") = a1;
-	register long r2 __asm__("a2") = a2;
-	register long r3 __asm__("a3") = a3;
-	register long r4 __asm__("a4") = a4;
-	register long r5 __asm__("a5") = a5;
-	register long r7 __asm__("a7") = n;
-	__asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r7)
-			 : "memory");
-	return r0;
-}
-
 /* One child's run of calls. Calls that would end the test rather than
  * this child are tamed: no poweroff, kill only itself, short sleeps. */
 static void fuzz_child(uint32_t seed, int calls)

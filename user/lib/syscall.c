@@ -45,6 +45,11 @@ static inline long ecall6(long n, long a0, long a1, long a2, long a3, long a4, l
 	return r_a0;
 }
 
+long raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return ecall6(n, a0, a1, a2, a3, a4, a5);
+}
+
 /* System call n with up to three arguments; the unused registers are zero. */
 static inline long sys0(long n)
 {
