@@ -4,6 +4,7 @@
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
 NM := $(CROSS)nm
+STRIP := $(CROSS)strip
 HOSTCC ?= gcc
 QEMU ?= qemu-system-riscv32
 MKSWAP ?= $(firstword $(wildcard /sbin/mkswap /usr/sbin/mkswap) mkswap)
@@ -15,6 +16,7 @@ APPEND ?=
 GDBPORT ?= 1234
 
 B := build
+HOLDINPUT := $(B)/tools/holdinput
 
 # The first rule of an included file would otherwise become the default.
 .DEFAULT_GOAL := all
@@ -48,14 +50,16 @@ GUEST_TESTS := $(basename $(notdir $(wildcard tests/guest/*.c)))
 GUEST_BINS := $(addprefix $(B)/user/bin/,$(GUEST_TESTS))
 UNIT_BINS := $(addprefix $(B)/unit/test_,$(UNIT_TESTS))
 
+# The initramfs is built into the kernel image (kernel/initramfs.S), so no
+# -initrd: QEMU would put it past the end of a small RAM.
 QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
-	-bios "$$(sbi/opensbi.sh)" -kernel $(B)/kernel.elf -initrd $(B)/initramfs.cpio \
+	-bios "$$(sbi/opensbi.sh)" -kernel $(B)/kernel.elf \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
 	-device virtio-blk-device,drive=swap $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean
-all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean FORCE
+all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(HOLDINPUT)
 
 deps:
 	@tools/deps.sh
@@ -80,11 +84,11 @@ $(B)/ksyms.c: $(B)/kernel0.elf tools/mkksyms.sh
 $(B)/ksyms0.o $(B)/ksyms.o: $(B)/%.o: $(B)/%.c
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/kernel0.elf: $(KOBJS) $(B)/ksyms0.o linker/kernel.ld
-	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms0.o $(LIBGCC)
+$(B)/kernel0.elf: $(KOBJS) $(B)/initramfs.o $(B)/ksyms0.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/initramfs.o $(B)/ksyms0.o $(LIBGCC)
 
-$(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o linker/kernel.ld
-	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o $(LIBGCC)
+$(B)/kernel.elf: $(KOBJS) $(B)/initramfs.o $(B)/ksyms.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/initramfs.o $(B)/ksyms.o $(LIBGCC)
 	@$(NM) -n $(B)/kernel0.elf | grep ' [tT] ' > $(B)/text0.syms
 	@$(NM) -n $@ | grep ' [tT] ' > $(B)/text.syms
 	@cmp -s $(B)/text0.syms $(B)/text.syms || \
@@ -95,15 +99,28 @@ $(B)/user/bin/%.o: tests/guest/%.c user/user.mk | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# The root file system: user/rootfs, the programs in /bin, and a truncated
-# ELF that the tests use to check that exec refuses it.
-$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(shell find user/rootfs -type f) | deps
+# The root file system: user/rootfs, the programs in /bin (stripped: gdb
+# reads the symbols from the copies in $(B)/user/bin), and a truncated ELF
+# that the tests use to check that exec refuses it. The list of what goes
+# in is a prerequisite too, so a changed set of programs (another
+# USER_EXTRA, even with files older than the archive) rebuilds it.
+ROOTFS_FILES := $(shell find user/rootfs -type f)
+ROOTFS_LIST := $(sort $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES))
+$(B)/rootfs.list: FORCE | deps
+	@mkdir -p $(@D)
+	@echo '$(ROOTFS_LIST)' | cmp -s - $@ || echo '$(ROOTFS_LIST)' > $@
+
+$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES) $(B)/rootfs.list | deps
 	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin
 	cp -R user/rootfs/. $(B)/rootfs/
-	cp $(USER_BINS) $(GUEST_BINS) $(B)/rootfs/bin/
-	head -c 600 $(B)/user/bin/echo > $(B)/rootfs/bin/truncated-elf
+	$(foreach f,$(USER_BINS) $(GUEST_BINS),$(STRIP) -o $(B)/rootfs/bin/$(notdir $(f)) $(f) &&) true
+	head -c 600 $(B)/rootfs/bin/echo > $(B)/rootfs/bin/truncated-elf
 	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --reproducible --quiet > ../initramfs.cpio
+
+# The same archive inside the kernel image (kernel/initramfs.S).
+$(B)/initramfs.o: kernel/initramfs.S $(B)/initramfs.cpio
+	$(CC) $(KCFLAGS) -DINITRAMFS='"$(B)/initramfs.cpio"' -c $< -o $@
 
 $(B)/swap-$(SWAP).stamp: | deps
 	@mkdir -p $(B) && rm -f $(B)/swap-*.stamp && touch $@
@@ -112,16 +129,23 @@ $(B)/swap.img: $(B)/swap-$(SWAP).stamp
 	$(MKSWAP) -q $@ >/dev/null
 
 # --- running ---------------------------------------------------------------
-qemu: all
-	$(QEMUCMD) -append "$(APPEND)"
+# Console input goes through holdinput, which passes it on only once the
+# firmware has printed (and so set up the UART): bytes typed or piped in
+# earlier would be lost in the UART's FIFO reset (PLATFORM.md pitfall 25).
+$(HOLDINPUT): tools/console/holdinput.c | deps
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+qemu: all $(HOLDINPUT)
+	$(HOLDINPUT) $(QEMUCMD) -append "$(APPEND)"
 
 # make run INIT='/bin/prog args': that program as init; QEMU exits with its status.
-run: all
-	$(QEMUCMD) -append "init=$(firstword $(INIT)) $(APPEND) -- $(wordlist 2,$(words $(INIT)),$(INIT))"
+run: all $(HOLDINPUT)
+	$(HOLDINPUT) $(QEMUCMD) -append "init=$(firstword $(INIT)) $(APPEND) -- $(wordlist 2,$(words $(INIT)),$(INIT))"
 
-qemu-gdb: all
+qemu-gdb: all $(HOLDINPUT)
 	@echo "qemu: waiting for gdb: run 'make gdb' in another terminal"
-	$(QEMUCMD) -append "$(APPEND)" -gdb tcp::$(GDBPORT) -S
+	$(HOLDINPUT) $(QEMUCMD) -append "$(APPEND)" -gdb tcp::$(GDBPORT) -S
 
 gdb: | deps
 	gdb-multiarch -q -ex 'target remote :$(GDBPORT)' -x tools/gdb/kernel.gdb $(B)/kernel.elf

@@ -12,8 +12,11 @@
 #include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "mm/bootmem.h"
 #include "mm/mm.h"
+#include "mm/phys.h"
 #include "mm/vm.h"
+#include "proc/file.h"
 #include "proc/proc.h"
 #include "riscv/asid.h"
 #include "riscv/cpu.h"
@@ -24,6 +27,7 @@
 #include "sbi/sbi.h"
 
 extern char __kernel_start[], __kernel_end[];
+extern const uint8_t __initramfs_start[], __initramfs_end[];
 
 #define DTB_MAX_SIZE (1u << 20) /* no sane device tree is larger */
 #define MIB (1024u * 1024u)
@@ -59,15 +63,79 @@ static void read_device_tree(paddr_t dtb)
 		kprintf("boot: command line too long, the excess is ignored\n");
 }
 
-static void setup_memory(paddr_t dtb)
+/* mem=SIZE: use only the first SIZE bytes of RAM, as on Linux, to try a
+ * board smaller than QEMU can lay out (it needs room for the device tree
+ * above the kernel image). */
+static void apply_mem_limit(void)
+{
+	int err;
+	uint32_t mem = cmdline_size(&cmdline, "mem", 0, &err);
+	if (err)
+		kprintf("boot: mem= needs a size such as 6M, ignored\n");
+	else if (mem != 0 && mem < platform.ram.size)
+		platform.ram.size = PAGE_ROUND_DOWN(mem);
+}
+
+/* Stop with the one line that says why this machine cannot run the
+ * kernel; QEMU exits with EXIT_BOOT_REFUSED. */
+static void refuse_boot(const char *why)
+{
+	kprintf("%s\n", why);
+	machine_exit(EXIT_BOOT_REFUSED);
+}
+
+/* Check where QEMU put the image, the device tree and any -initrd before
+ * a byte of the initrd is read: on small RAM QEMU places it past the end. */
+static void check_layout(struct phys_range ram, paddr_t dtb)
+{
+	struct boot_layout l = {
+		.ram = ram,
+		.image = { (paddr_t)(uintptr_t)__kernel_start,
+			   (uint32_t)((uintptr_t)__kernel_end - (uintptr_t)__kernel_start) },
+		.dtb = { dtb, platform.dtb_size },
+		.initrd = { platform.initrd_start, platform.initrd_end - platform.initrd_start },
+	};
+	char why[160];
+	if (bootmem_check_layout(&l, why, sizeof(why)) != 0)
+		refuse_boot(why);
+}
+
+/* The root file system: QEMU's -initrd if the device tree names one, else
+ * the copy linked into the kernel image (kernel/initramfs.S). */
+static void choose_initramfs(void)
+{
+	if (platform.initrd_end > platform.initrd_start)
+		initrd_set(pa2kva(platform.initrd_start), platform.initrd_end - platform.initrd_start);
+	else
+		initrd_set(__initramfs_start,
+			   (uint32_t)((uintptr_t)__initramfs_end - (uintptr_t)__initramfs_start));
+}
+
+/* The frame table over RAM; a machine too small to run on is refused. */
+static void setup_frames(struct phys_range ram, paddr_t dtb)
 {
 	struct phys_range reserved[DT_MAX_RESERVED + 3];
 	int nres = collect_reserved(reserved, ARRAY_SIZE(reserved), dtb);
-	struct phys_range ram = kvm_usable_ram(platform.ram);
+	char why[160];
 	int err = frame_init(ram, reserved, nres);
+	if (err == -ENOMEM) {
+		ksnprintf(why, sizeof(why), "boot: %u KiB of RAM has no room for the frame table",
+			  ram.size / 1024);
+		refuse_boot(why);
+	}
 	if (err)
 		panic("boot: frame table: error %d", err);
+	if (bootmem_check_free(ram.size, frame_count_free(), why, sizeof(why)) != 0)
+		refuse_boot(why);
+}
+
+static void setup_memory(paddr_t dtb)
+{
+	struct phys_range ram = kvm_usable_ram(platform.ram);
+	check_layout(ram, dtb);
+	setup_frames(ram, dtb);
 	kvm_init(ram, platform.reserved, platform.nreserved);
+	choose_initramfs();
 }
 
 static void setup_devices(uint32_t hartid)
@@ -124,6 +192,11 @@ static void banner(void)
 		platform.ram.size / MIB, frame_count_free(), impl_name, ver.value >> 16,
 		ver.value & 0xFFFF, (spec.value >> 24) & 0x7F, spec.value & 0xFFFFFF, kvm_asidlen(),
 		timer_uses_sstc() ? "sstc" : "sbi");
+	if (platform.initrd_end > platform.initrd_start)
+		kprintf("initramfs: %u KiB at 0x%08x, from the device tree (-initrd)\n",
+			initrd_size() / 1024, platform.initrd_start);
+	else
+		kprintf("initramfs: %u KiB, built into the kernel image\n", initrd_size() / 1024);
 }
 
 void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_hi)
@@ -143,6 +216,7 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	sbi_init();
 
 	read_device_tree(dtb);
+	apply_mem_limit();
 	setup_memory(dtb);
 	setup_devices(hartid);
 	asid_init(kvm_asidlen(), cmdline_get(&cmdline, "asid") == NULL ||

@@ -148,6 +148,46 @@ guest_gdb() {
 		'page: pa 0x80400000' 'not mapped \(invalid level-1 entry\)'
 }
 
+# Type-ahead: commands piped into `make qemu` before QEMU starts, during
+# the boot and at the prompt all reach the shell whole and in order (the
+# firmware's UART set-up used to swallow the first byte). Each echo has
+# runs of blanks, so its output ("1 before-boot") differs from the
+# terminal's echo of the typed line.
+guest_typeahead() {
+	local name=typeahead-reaches-the-shell
+	LOG=$LOGDIR/guest-$name.log
+	: >"$LOG"
+	{
+		printf 'echo 1   before-boot\n'
+		wait_for_line '^sv32 kernel:'
+		printf 'echo 2   during-boot\n'
+		wait_for_line '^\$ '
+		printf 'echo 3   at-the-prompt\n'
+		wait_for_line '3 at-the-prompt'
+		printf 'poweroff\n'
+	} | timeout "$TIMEOUT" make -s B="$B" qemu >"$LOG" 2>&1
+	STATUS=$?
+	local lines
+	lines=$(grep -anoE '[123] (before-boot|during-boot|at-the-prompt)' "$LOG" | cut -d: -f2 | tr '\n' ' ')
+	if grep -aq 'sh: .*No such file' "$LOG"; then
+		fail "$name: the shell got a broken command: $(grep -a 'sh: ' "$LOG" | head -1)"
+	elif [ "$lines" != "1 before-boot 2 during-boot 3 at-the-prompt " ]; then
+		fail "$name: the commands' output, in order, was '$lines' (see $LOG)"
+	else
+		check "$name" 0 'power: off'
+	fi
+}
+
+# wait_for_line PATTERN: wait until a line of $LOG matches (or time is up).
+wait_for_line() {
+	local i
+	for ((i = 0; i < TIMEOUT * 10; i++)); do
+		grep -aqE -- "$1" "$LOG" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # USER_EXTRA=DIR builds DIR/*.c into /bin; make run INIT=... runs one as
 # init and exits with its status (here its argc, 3).
 guest_user_extra() {
@@ -162,6 +202,70 @@ guest_user_extra() {
 		'^init exited with status 3'
 }
 
+# Any USER_EXTRA folder works, moved, removed or swapped for another: two
+# folders with a program of the same name, the first deleted in between;
+# a folder whose files are older than the last initramfs; a third folder,
+# with old files, swapped in while the second still exists; and no
+# USER_EXTRA at all, after which no extra program is left in /bin.
+guest_user_extra_folders() {
+	local name=user-extra-folders dir=$LOGDIR/user-extra-folders d
+	LOG=$LOGDIR/guest-$name.log
+	rm -rf "$dir" && mkdir -p "$dir/a" "$dir/b" "$dir/c" "$dir/d"
+	for d in a b d; do
+		printf '#include <stdio.h>\nint main(void) { puts("extra x from %s"); return 0; }\n' \
+			"$d" >"$dir/$d/x.c"
+	done
+	printf '#include <stdio.h>\nint main(void) { puts("extra y"); return 0; }\n' >"$dir/b/y.c"
+	printf '#include <stdio.h>\nint main(void) { puts("extra z"); return 0; }\n' >"$dir/c/z.c"
+	touch -d '2001-01-01' "$dir/b/x.c" "$dir/b/y.c" "$dir/d/x.c"
+	local extra=(make -s B="$B/extra" APPEND=quiet)
+	{
+		"${extra[@]}" USER_EXTRA="$dir/a" run INIT=/bin/x && rm -rf "$dir/a" &&
+			"${extra[@]}" USER_EXTRA="$dir/b" run INIT=/bin/x &&
+			"${extra[@]}" USER_EXTRA="$dir/c" run INIT=/bin/z &&
+			"${extra[@]}" USER_EXTRA="$dir/b" run INIT=/bin/y &&
+			"${extra[@]}" USER_EXTRA="$dir/d" run INIT=/bin/x &&
+			"${extra[@]}" run INIT=/bin/ls
+	} </dev/null >"$LOG" 2>&1
+	STATUS=$?
+	if grep -aqE '^/?(bin/)?[xyz].?$' "$LOG"; then
+		fail "$name: an extra program is still in /bin without USER_EXTRA (see $LOG)"
+	else
+		check "$name" 0 '^extra x from a' '^extra x from b' '^extra z' '^extra y' \
+			'^extra x from d' '^bin/sh'
+	fi
+}
+
+# Small RAM. The layout QEMU gives is checked before the kernel reads a
+# byte of it: an -initrd past the end of RAM and mem= below the end of the
+# kernel image are each refused with one line and status 101 (a panic
+# would be 100).
+guest_small_ram() {
+	guest_ktest ktest-7m-smallest ktest 'sv32 kernel: 7 MiB RAM' -m 7M
+	boot proc-suite-8m 'init=/bin/test_proc quiet' -m 8M
+	count_tap "$LOG" "guest proc-suite-8m"
+	check proc-suite-8m-exit 0 'init exited with status 0'
+	boot vm-suite-8m 'init=/bin/test_vm quiet' -m 8M
+	count_tap "$LOG" "guest vm-suite-8m"
+	check vm-suite-8m-exit 0 'init exited with status 0'
+	boot initrd-past-end-of-ram 'quiet' -m 8M -initrd "$B/initramfs.cpio"
+	check initrd-past-end-of-ram-is-refused 101 \
+		'^boot: the initrd at 0x80800000-0x[0-9a-f]{8} is not inside RAM 0x80000000-0x80800000'
+	boot mem-below-kernel-image 'quiet mem=5M' -m 8M
+	check ram-below-the-kernel-image-is-refused 101 \
+		'^boot: the kernel image at 0x80400000-0x[0-9a-f]{8} is not inside RAM 0x80000000-0x80500000'
+}
+
+# The fetch of the rv32 firmware, offline (local apt repositories).
+run_host_script() {
+	local script=$1 name log
+	name=$(basename "$script" .sh)
+	log=$LOGDIR/$name.log
+	"$script" >"$log" 2>&1
+	count_tap "$log" "host $name"
+}
+
+run_host_script tests/deps/test_opensbi_fetch.sh
 for arg in "$@"; do
 	[ "$arg" = --unit-only ] && continue
 	run_unit "$arg"
@@ -169,8 +273,12 @@ done
 
 if [[ " $* " != *" --unit-only "* ]]; then
 	guest_ktest ktest ktest 'sv32 kernel: 128 MiB RAM.*ASIDLEN [0-9]'
-	guest_ktest ktest-256m-smp2-sbi-timer ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
-		-m 256M -smp 2 -cpu rv32,sstc=off
+	check ktest-builtin-initramfs 0 '^initramfs: [0-9]+ KiB, built into the kernel image'
+	# Also QEMU's -initrd, which the device tree names: it is used instead
+	# of the built-in initramfs.
+	guest_ktest ktest-256m-smp2-sbi-timer-initrd ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
+		-m 256M -smp 2 -cpu rv32,sstc=off -initrd "$B/initramfs.cpio"
+	check ktest-initrd-from-device-tree 0 '^initramfs: [0-9]+ KiB at 0x8[0-9a-f]{7}, from the device tree'
 	# RAM that reaches 4 GiB (2 GiB from 0x80000000) is trimmed, not refused.
 	guest_ktest ktest-2g ktest 'sv32 kernel: 2047 MiB RAM' -m 2G
 	# QEMUCMD asks for modern virtio-mmio; the last -global wins, so this is legacy.
@@ -262,9 +370,12 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
 
+	guest_small_ram
 	guest_shell
+	guest_typeahead
 	guest_gdb
 	guest_user_extra
+	guest_user_extra_folders
 fi
 
 echo "$PASSED passed, $FAILED failed"

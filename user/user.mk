@@ -40,10 +40,21 @@ $(B)/user/bin/%.o: user/bin/%.c user/user.mk | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# The extra programs' folder, by its absolute path: when another folder
+# takes its place, every extra program is rebuilt, even from files older
+# than the last build. The dependency file also names the source itself as
+# a target with no recipe, so a folder that is gone is no error, only a
+# reason to rebuild.
 ifneq ($(USER_EXTRA),)
-$(B)/user/bin/%.o: $(USER_EXTRA)/%.c user/user.mk | deps
+USER_EXTRA_DIR := $(abspath $(USER_EXTRA))
+$(B)/user/extra.dir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(USER_EXTRA_DIR)' | cmp -s - $@ || echo '$(USER_EXTRA_DIR)' > $@
+
+$(B)/user/bin/%.o: $(USER_EXTRA)/%.c user/user.mk $(B)/user/extra.dir | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
+	@echo '$<:' >> $(@:.o=.d)
 endif
 
 $(B)/user/bin/%: $(B)/user/bin/%.o $(USER_RT) linker/user.ld

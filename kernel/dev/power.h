@@ -8,7 +8,8 @@
 
 #include "lib/types.h"
 
-#define EXIT_PANIC 100 /* QEMU's exit status after a kernel panic */
+#define EXIT_PANIC 100        /* QEMU's exit status after a kernel panic */
+#define EXIT_BOOT_REFUSED 101 /* the machine cannot run the kernel (mm/bootmem.h) */
 
 /* Use the test device (sifive,test0) at regs; its physical address is
  * what the early, pre-paging exit path writes. */

@@ -81,29 +81,75 @@ static int digit_value(char ch, uint32_t base)
 	return d < base ? (int)d : -1;
 }
 
-uint32_t cmdline_uint(const struct cmdline *c, const char *key, uint32_t def, int *err)
+/* Read the unsigned number at the start of v (decimal, or hex with 0x)
+ * into *n; return the first byte after it, or NULL when v has no digits
+ * or the number does not fit in 32 bits. */
+static const char *parse_number(const char *v, uint32_t *n)
 {
-	*err = 0;
-	const char *v = cmdline_get(c, key);
-	if (v == NULL)
-		return def;
 	uint32_t base = 10;
 	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
 		base = 16;
 		v += 2;
 	}
-	if (*v == '\0') {
+	const char *first = v;
+	*n = 0;
+	for (int d; (d = digit_value(*v, base)) >= 0; v++) {
+		if (*n > (UINT32_MAX - (uint32_t)d) / base)
+			return NULL;
+		*n = *n * base + (uint32_t)d;
+	}
+	return v == first ? NULL : v;
+}
+
+/* The shift of a size suffix: K, M or G (either case), 0 for none, -1 for
+ * anything else. */
+static int suffix_shift(const char *s)
+{
+	if (s[0] == '\0')
+		return 0;
+	if (s[1] != '\0')
+		return -1;
+	switch (s[0]) {
+	case 'k':
+	case 'K':
+		return 10;
+	case 'm':
+	case 'M':
+		return 20;
+	case 'g':
+	case 'G':
+		return 30;
+	default:
+		return -1;
+	}
+}
+
+/* key's value as a number, with a size suffix if sized (cmdline.h). */
+static uint32_t number_value(const struct cmdline *c, const char *key, uint32_t def, int *err,
+			     bool sized)
+{
+	*err = 0;
+	const char *v = cmdline_get(c, key);
+	if (v == NULL)
+		return def;
+	uint32_t n;
+	const char *end = parse_number(v, &n);
+	int shift = -1;
+	if (end != NULL)
+		shift = sized ? suffix_shift(end) : (*end == '\0' ? 0 : -1);
+	if (shift < 0 || n > (UINT32_MAX >> shift)) {
 		*err = -EINVAL;
 		return def;
 	}
-	uint32_t n = 0;
-	for (; *v; v++) {
-		int d = digit_value(*v, base);
-		if (d < 0 || n > (UINT32_MAX - (uint32_t)d) / base) {
-			*err = -EINVAL;
-			return def;
-		}
-		n = n * base + (uint32_t)d;
-	}
-	return n;
+	return n << shift;
+}
+
+uint32_t cmdline_uint(const struct cmdline *c, const char *key, uint32_t def, int *err)
+{
+	return number_value(c, key, def, err, false);
+}
+
+uint32_t cmdline_size(const struct cmdline *c, const char *key, uint32_t def, int *err)
+{
+	return number_value(c, key, def, err, true);
 }

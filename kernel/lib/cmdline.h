@@ -32,4 +32,9 @@ const char *cmdline_get(const struct cmdline *c, const char *key);
  * absent; -EINVAL in *err (else 0) when the value is not a number. */
 uint32_t cmdline_uint(const struct cmdline *c, const char *key, uint32_t def, int *err);
 
+/* key=SIZE in bytes: a number as for cmdline_uint, optionally followed by
+ * K, M or G (powers of 1024, either case), as Linux's mem=; -EINVAL in
+ * *err when it is not such a size or exceeds 32 bits. */
+uint32_t cmdline_size(const struct cmdline *c, const char *key, uint32_t def, int *err);
+
 #endif

@@ -6,7 +6,6 @@
  */
 #include "proc/file.h"
 #include "dev/console.h"
-#include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
@@ -30,15 +29,23 @@ struct pipe {
 
 static struct spinlock ftable_lock = SPINLOCK_INIT("ftable");
 static struct file ftable[NFILE];
+static const uint8_t *initrd;
+static uint32_t initrd_len;
+
+void initrd_set(const uint8_t *data, uint32_t size)
+{
+	initrd = data;
+	initrd_len = size;
+}
 
 const uint8_t *initrd_data(void)
 {
-	return pa2kva(platform.initrd_start);
+	return initrd;
 }
 
 uint32_t initrd_size(void)
 {
-	return platform.initrd_end - platform.initrd_start;
+	return initrd_len;
 }
 
 static struct file *file_alloc(enum file_type type, bool readable, bool writable)

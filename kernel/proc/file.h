@@ -35,7 +35,9 @@ int file_write(struct file *f, uint32_t ubuf, uint32_t n);
 /* Open files now (for the leak check). */
 uint32_t file_count_open(void);
 
-/* The initramfs as loaded by QEMU (-initrd): its bytes and size. */
+/* The initramfs the boot code chose (built in, or QEMU's -initrd): set
+ * once before the first process; its bytes and size. */
+void initrd_set(const uint8_t *data, uint32_t size);
 const uint8_t *initrd_data(void);
 uint32_t initrd_size(void);
 

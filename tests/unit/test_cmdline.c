@@ -103,6 +103,29 @@ static void test_uint_parses_decimal_hex_and_rejects_junk(void **state)
 	assert_int_equal(err, -EINVAL);
 }
 
+static void test_size_takes_k_m_g_suffixes_and_rejects_junk(void **state)
+{
+	(void)state;
+	int err;
+	cmdline_parse(&c, "a=6M b=5120k c=1G d=4096 e=0x10K f=5MB g=4G h=M i=3m");
+	assert_int_equal(cmdline_size(&c, "a", 7, &err), 6u << 20);
+	assert_int_equal(err, 0);
+	assert_int_equal(cmdline_size(&c, "b", 7, &err), 5120u << 10);
+	assert_int_equal(cmdline_size(&c, "c", 7, &err), 1u << 30);
+	assert_int_equal(cmdline_size(&c, "d", 7, &err), 4096);
+	assert_int_equal(cmdline_size(&c, "e", 7, &err), 16u << 10);
+	assert_int_equal(cmdline_size(&c, "i", 7, &err), 3u << 20);
+	assert_int_equal(err, 0);
+	assert_int_equal(cmdline_size(&c, "absent", 7, &err), 7);
+	assert_int_equal(err, 0);
+	assert_int_equal(cmdline_size(&c, "f", 7, &err), 7); /* two suffix letters */
+	assert_int_equal(err, -EINVAL);
+	assert_int_equal(cmdline_size(&c, "g", 7, &err), 7); /* 4 GiB needs 33 bits */
+	assert_int_equal(err, -EINVAL);
+	assert_int_equal(cmdline_size(&c, "h", 7, &err), 7); /* no number */
+	assert_int_equal(err, -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_words_is_e2big_and_keeps_the_first),
 		cmocka_unit_test(test_too_long_line_is_e2big_and_truncated),
 		cmocka_unit_test(test_uint_parses_decimal_hex_and_rejects_junk),
+		cmocka_unit_test(test_size_takes_k_m_g_suffixes_and_rejects_junk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
