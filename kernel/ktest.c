@@ -10,14 +10,14 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/ksyms.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "proc/file.h"
 #include "proc/proc.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 #include "riscv/timer.h"
 #include "riscv/trap.h"
 #include "sbi/sbi.h"
@@ -50,8 +50,8 @@ static const char *t_sstatus_fs_is_off(void)
 static const char *t_satp_is_sv32_with_kernel_root_and_asid0(void)
 {
 	uint32_t satp = csr_read(satp);
-	CHECK(satp == satp_make(kvm_root_pa(), 0), "satp 0x%08x, root 0x%08x", satp, kvm_root_pa());
-	CHECK(kvm_asidlen() <= 9, "ASIDLEN %u > 9", kvm_asidlen());
+	CHECK(satp == satp_make(kmap_root_pa(), 0), "satp 0x%08x, root 0x%08x", satp, kmap_root_pa());
+	CHECK(kmap_asidlen() <= 9, "ASIDLEN %u > 9", kmap_asidlen());
 	return NULL;
 }
 
@@ -61,7 +61,7 @@ static const char *t_kernel_text_is_rx_not_writable(void)
 	CHECK(probe_load(text) == 0, "text not readable");
 	CHECK(probe_store(text) == -EFAULT, "text is writable");
 	struct sv32_xlate x;
-	CHECK(sv32_translate(kvm_root(), text, SV32_FETCH, 0, &x) == 0, "fetch faults");
+	CHECK(sv32_translate(kmap_root(), text, SV32_FETCH, 0, &x) == 0, "fetch faults");
 	CHECK(x.level == 0 && (x.pte0 & (PTE_W | PTE_U)) == 0 && (x.pte0 & PTE_G),
 	      "text PTE 0x%08x level %d", x.pte0, x.level);
 	return NULL;
@@ -94,7 +94,7 @@ static const char *t_firmware_memory_is_unmapped(void)
 	for (int i = 0; i < platform.nreserved; i++) {
 		paddr_t pa = platform.reserved[i].base;
 		struct sv32_xlate x;
-		CHECK(sv32_translate(kvm_root(), pa, SV32_LOAD, 0, &x) != 0,
+		CHECK(sv32_translate(kmap_root(), pa, SV32_LOAD, 0, &x) != 0,
 		      "reserved 0x%08x is mapped", pa);
 		CHECK(probe_load(pa) == -EFAULT, "load from reserved 0x%08x worked", pa);
 	}
@@ -119,7 +119,7 @@ static bool overlaps_image_or_firmware(paddr_t pa, uint32_t len)
  * RAM has no such megapage) by 4 KiB pages. */
 static const char *t_free_ram_is_mapped(void)
 {
-	struct phys_range ram = kvm_usable_ram(platform.ram);
+	struct phys_range ram = kmap_usable_ram(platform.ram);
 	paddr_t mega = 0;
 	for (paddr_t pa = ram.base; pa + SV32_MEGAPAGE_SIZE <= ram.base + ram.size;
 	     pa += SV32_MEGAPAGE_SIZE)
@@ -127,7 +127,7 @@ static const char *t_free_ram_is_mapped(void)
 			mega = pa;
 	paddr_t probe = mega ? mega : ram.base + ram.size - PAGE_SIZE;
 	struct sv32_xlate x;
-	CHECK(sv32_translate(kvm_root(), probe, SV32_STORE, 0, &x) == 0, "store to 0x%08x faults",
+	CHECK(sv32_translate(kmap_root(), probe, SV32_STORE, 0, &x) == 0, "store to 0x%08x faults",
 	      probe);
 	CHECK(x.level == (mega ? 1 : 0) && x.pa == probe, "0x%08x: level %d pa 0x%08x", probe,
 	      x.level, x.pa);
@@ -140,9 +140,9 @@ static const char *t_mmio_window_is_kernel_only(void)
 {
 	struct sv32_xlate x;
 	uint32_t va = MMIO_WINDOW_BASE;
-	CHECK(sv32_translate(kvm_root(), va, SV32_LOAD, 0, &x) == 0, "window start unmapped");
+	CHECK(sv32_translate(kmap_root(), va, SV32_LOAD, 0, &x) == 0, "window start unmapped");
 	CHECK((x.pte0 & (PTE_U | PTE_X)) == 0, "window PTE 0x%08x", x.pte0);
-	CHECK(sv32_translate(kvm_root(), va, SV32_LOAD, SV32_USER, &x) == EXC_LOAD_PAGE_FAULT,
+	CHECK(sv32_translate(kmap_root(), va, SV32_LOAD, SV32_USER, &x) == EXC_LOAD_PAGE_FAULT,
 	      "user can read the window");
 	return NULL;
 }
@@ -293,7 +293,7 @@ static const char *t_initramfs_is_a_newc_cpio(void)
 	CHECK(from_dt ? kva2pa(d) == platform.initrd_start : d == __initramfs_start,
 	      "the %s initramfs was not chosen", from_dt ? "device tree's" : "built-in");
 	struct sv32_xlate x;
-	CHECK(sv32_translate(kvm_root(), kva2pa(d), SV32_LOAD, 0, &x) == 0, "initramfs unmapped");
+	CHECK(sv32_translate(kmap_root(), kva2pa(d), SV32_LOAD, 0, &x) == 0, "initramfs unmapped");
 	return NULL;
 }
 

@@ -13,7 +13,7 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/bootmem.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "proc/file.h"
@@ -21,7 +21,7 @@
 #include "riscv/asid.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 #include "riscv/timer.h"
 #include "riscv/trap.h"
 #include "sbi/sbi.h"
@@ -131,20 +131,20 @@ static void setup_frames(struct phys_range ram, paddr_t dtb)
 
 static void setup_memory(paddr_t dtb)
 {
-	struct phys_range ram = kvm_usable_ram(platform.ram);
+	struct phys_range ram = kmap_usable_ram(platform.ram);
 	check_layout(ram, dtb);
 	setup_frames(ram, dtb);
-	kvm_init(ram, platform.reserved, platform.nreserved);
+	kmap_init(ram, platform.reserved, platform.nreserved);
 	choose_initramfs();
 }
 
 static void setup_devices(uint32_t hartid)
 {
 	if (platform.test.base)
-		power_init(kvm_map_mmio(platform.test.base, platform.test.size), platform.test.base);
-	void *uart = kvm_map_mmio(platform.uart.base, platform.uart.size);
-	void *plic = kvm_map_mmio(platform.plic.base, platform.plic.size);
-	kvm_enable();
+		power_init(kmap_map_mmio(platform.test.base, platform.test.size), platform.test.base);
+	void *uart = kmap_map_mmio(platform.uart.base, platform.uart.size);
+	void *plic = kmap_map_mmio(platform.plic.base, platform.plic.size);
+	kmap_enable();
 	uart_init(uart);
 	plic_init(plic, platform.plic_ndev, hartid);
 	if (plic_enable(platform.uart.irq, uart_intr) != 0)
@@ -190,7 +190,7 @@ static void banner(void)
 	kprintf("sv32 kernel: %u MiB RAM, %u frames free, %s v%ld.%ld (SBI %ld.%ld), ASIDLEN %u, "
 		"timer %s\n",
 		platform.ram.size / MIB, frame_count_free(), impl_name, ver.value >> 16,
-		ver.value & 0xFFFF, (spec.value >> 24) & 0x7F, spec.value & 0xFFFFFF, kvm_asidlen(),
+		ver.value & 0xFFFF, (spec.value >> 24) & 0x7F, spec.value & 0xFFFFFF, kmap_asidlen(),
 		timer_uses_sstc() ? "sstc" : "sbi");
 	if (platform.initrd_end > platform.initrd_start)
 		kprintf("initramfs: %u KiB at 0x%08x, from the device tree (-initrd)\n",
@@ -219,7 +219,7 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	apply_mem_limit();
 	setup_memory(dtb);
 	setup_devices(hartid);
-	asid_init(kvm_asidlen(), cmdline_get(&cmdline, "asid") == NULL ||
+	asid_init(kmap_asidlen(), cmdline_get(&cmdline, "asid") == NULL ||
 					 strcmp(cmdline_get(&cmdline, "asid"), "off") != 0);
 	bool quiet = cmdline_get(&cmdline, "quiet") != NULL;
 	if (!quiet)

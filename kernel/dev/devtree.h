@@ -8,7 +8,7 @@
 #define DEV_DEVTREE_H
 
 #include "lib/types.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 
 #define DT_MAX_RESERVED 16
 #define DT_MAX_VIRTIO 8

@@ -12,10 +12,10 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "proc/proc.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 
 /* Request types and status values (virtio 1.2, 5.2.6). */
 #define VIRTIO_BLK_T_IN 0
@@ -227,7 +227,7 @@ static int find_device(void)
 		const struct dt_device *slot = &platform.virtio[i];
 		if (slot->size < SLOT_MIN_SIZE)
 			continue;
-		volatile uint32_t *regs = kvm_map_mmio(slot->base, slot->size);
+		volatile uint32_t *regs = kmap_map_mmio(slot->base, slot->size);
 		if (virtio_probe(&dev, regs, slot->base, slot->irq) == 0 &&
 		    dev.device_id == VIRTIO_ID_BLOCK)
 			return 0;

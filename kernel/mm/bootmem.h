@@ -7,7 +7,7 @@
 #ifndef MM_BOOTMEM_H
 #define MM_BOOTMEM_H
 
-#include "mm/mm.h"
+#include "mm/frame.h"
 
 struct boot_layout {
 	struct phys_range ram;	  /* usable RAM */

@@ -15,7 +15,8 @@
 #include "lib/klib.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
-#include "mm/upage.h"
+#include "mm/reclaim.h"
+#include "mm/rmap.h"
 #include "proc/proc.h"
 
 #define FAULT_RETRY 1 /* internal: the PTE changed under a sleep, decide again */
@@ -39,6 +40,18 @@ static void trace(struct addrspace *as, uint32_t va, uint32_t prot, const char *
 		kprintf("vm: pid %d va 0x%08x %s: %s\n", as->pid, va, cause, action);
 }
 
+uint32_t vm_pte_flags(uint32_t prot)
+{
+	uint32_t f = PTE_U | PTE_A;
+	if (prot & VM_R)
+		f |= PTE_R;
+	if (prot & VM_W)
+		f |= PTE_W;
+	if (prot & VM_X)
+		f |= PTE_X;
+	return f;
+}
+
 /* Map f at page through pte with flags; the caller holds the reference
  * this mapping will own. */
 static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame *f,
@@ -50,7 +63,7 @@ static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame
 	f->va = page;
 	*pte = pte_make(frame_to_pa(f), flags | PTE_V);
 	if (!(f->flags & FRAME_F_USER))
-		upage_ring_add(f);
+		reclaim_ring_add(f);
 	as->resident++;
 	return 0;
 }
@@ -70,7 +83,7 @@ static void fill_page(const struct vm_region *r, uint32_t va, uint8_t *page)
 static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t page,
 		      pte_t *pte, uint32_t prot)
 {
-	paddr_t pa = upage_alloc();
+	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
 	if (*pte != 0) { /* it changed while we slept: decide again */
@@ -80,7 +93,7 @@ static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t 
 	fill_page(r, page, pa2kva(pa));
 	/* D stays clear unless this access writes: a page never written can
 	 * be dropped and recreated instead of going to swap. */
-	uint32_t flags = upage_pte_flags(r->prot) | (prot == VM_W ? PTE_D : 0);
+	uint32_t flags = vm_pte_flags(r->prot) | (prot == VM_W ? PTE_D : 0);
 	int err = install(as, pte, page, frame_of(pa), flags);
 	if (err) {
 		frame_free(pa);
@@ -98,7 +111,7 @@ static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t 
 /* Read slot into a new frame and enter it in the swap cache. */
 static int swap_in_frame(uint32_t slot, struct frame **out)
 {
-	paddr_t pa = upage_alloc();
+	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
 	if (swap_cache_lookup(slot)) { /* someone read it while we slept */
@@ -134,7 +147,7 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	struct frame *f = swap_cache_lookup(slot);
 	bool shared = f != NULL;
 	if (f && (f->flags & FRAME_F_BUSY)) {
-		upage_wait(f);
+		reclaim_wait_io(f);
 		return FAULT_RETRY;
 	}
 	if (f == NULL) {
@@ -142,7 +155,7 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 		if (err)
 			return err;
 		if (*pte != old) { /* changed while we read: drop the page, decide again */
-			upage_put(f);
+			reclaim_put(f);
 			return FAULT_RETRY;
 		}
 	} else {
@@ -151,12 +164,12 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	/* This PTE's reference moves from the slot to the frame. The page is
 	 * writable only if nothing else shares the frame or the slot. */
 	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
-	uint32_t flags = upage_pte_flags(r->prot);
+	uint32_t flags = vm_pte_flags(r->prot);
 	if (!exclusive)
 		flags &= ~PTE_W;
 	int err = install(as, pte, page, f, flags);
 	if (err) {
-		upage_put(f);
+		reclaim_put(f);
 		return err;
 	}
 	swap_unref(slot);
@@ -171,7 +184,7 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 		     uint32_t prot)
 {
 	if (f->flags & FRAME_F_BUSY) {
-		upage_wait(f);
+		reclaim_wait_io(f);
 		return FAULT_RETRY;
 	}
 	if (f->refcnt == 1) {
@@ -189,7 +202,7 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 		return 0;
 	}
 	pte_t old = *pte;
-	paddr_t pa = upage_alloc();
+	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
 	if (*pte != old) {
@@ -211,7 +224,7 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 		return err;
 	}
 	asid_flush_page(&as->asid, page); /* the PTE now names another frame */
-	upage_put(f);
+	reclaim_put(f);
 	vm_stats.faults_cow_copy++;
 	trace(as, page, prot, "cow-copy", 0);
 	return 0;

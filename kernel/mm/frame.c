@@ -5,7 +5,7 @@
  * zero frames. Invariant: a frame is on the free list exactly when its
  * state is FRAME_FREE, and nfree is the length of that list.
  */
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"

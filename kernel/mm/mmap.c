@@ -9,9 +9,9 @@
 #include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/swap.h"
-#include "mm/upage.h"
+#include "mm/reclaim.h"
 
 #define MMAP_TOP (USER_TOP - STACK_MAX - STACK_GUARD) /* mappings go below the stack's gap */
 #define VM_PROT_ALL (VM_R | VM_W | VM_X)
@@ -20,7 +20,7 @@ static uint32_t committed_total;
 
 static uint32_t commit_limit(void)
 {
-	return MIN(frame_count_total(), upage_limit()) + swap_slots_total_count();
+	return reclaim_user_frames_max() + swap_total_slots();
 }
 
 int vm_commit(struct addrspace *as, uint32_t pages)
@@ -213,7 +213,7 @@ static pte_t reprotect(pte_t pte, uint32_t prot)
 	struct frame *f = frame_of(pte_pa(pte));
 	bool exclusive = f->refcnt == 1 && (f->slot == 0 || swap_refs(f->slot) == 1) &&
 			 !(f->flags & FRAME_F_BUSY);
-	uint32_t flags = upage_pte_flags(prot) & ~PTE_A;
+	uint32_t flags = vm_pte_flags(prot) & ~PTE_A;
 	if (!exclusive)
 		flags &= ~PTE_W;
 	return (pte & ~(PTE_R | PTE_W | PTE_X)) | (flags & (PTE_R | PTE_W | PTE_X));

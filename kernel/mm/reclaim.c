@@ -10,7 +10,9 @@
  * copy -> PTEs become swap entries, no write; dirty -> write-protect, write
  * to a slot (sleeping), then swap entries.
  */
-#include "mm/upage.h"
+#include "mm/reclaim.h"
+#include "mm/rmap.h"
+#include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
@@ -38,35 +40,18 @@ const char *reclaim_policy_name(void)
 	return policy == POLICY_FIFO ? "fifo" : "clock";
 }
 
-uint32_t upage_limit(void)
-{
-	return max_user;
-}
-
-uint32_t vm_user_frames(void)
+uint32_t reclaim_user_frames(void)
 {
 	return nuser;
 }
 
-uint32_t vm_user_frames_max(void)
+uint32_t reclaim_user_frames_max(void)
 {
 	return max_user == UINT32_MAX ? frame_count_total() : max_user;
 }
 
-uint32_t upage_pte_flags(uint32_t prot)
-{
-	uint32_t f = PTE_U | PTE_A;
-	if (prot & VM_R)
-		f |= PTE_R;
-	if (prot & VM_W)
-		f |= PTE_W;
-	if (prot & VM_X)
-		f |= PTE_X;
-	return f;
-}
-
 /* Insert f just behind the hand: the youngest position. */
-void upage_ring_add(struct frame *f)
+void reclaim_ring_add(struct frame *f)
 {
 	uint32_t i = frame_to_index(f);
 	f->flags |= FRAME_F_USER;
@@ -100,7 +85,7 @@ static void ring_remove(struct frame *f)
 }
 
 /* Give a frame with no mappings back: off the ring, out of the swap cache. */
-static void upage_free(struct frame *f)
+static void reclaim_free(struct frame *f)
 {
 	if (f->rmap != 0)
 		panic("reclaim: freeing mapped frame 0x%08x", frame_to_pa(f));
@@ -115,17 +100,17 @@ static void upage_free(struct frame *f)
 	frame_free(frame_to_pa(f));
 }
 
-void upage_put(struct frame *f)
+void reclaim_put(struct frame *f)
 {
 	if (f->refcnt == 0)
 		panic("reclaim: put of unmapped frame 0x%08x", frame_to_pa(f));
 	if (--f->refcnt > 0)
 		return;
 	if (!(f->flags & FRAME_F_BUSY))
-		upage_free(f); /* else the swap I/O in progress frees it */
+		reclaim_free(f); /* else the swap I/O in progress frees it */
 }
 
-void upage_wait(struct frame *f)
+void reclaim_wait_io(struct frame *f)
 {
 	spin_lock(&wait_lock);
 	while (f->flags & FRAME_F_BUSY)
@@ -242,7 +227,7 @@ static int evict_dirty(struct frame *f)
 	if (err) {
 		/* The page stays resident (read-only until a store upgrades it). */
 		if (f->refcnt == 0)
-			upage_free(f);
+			reclaim_free(f);
 		return err;
 	}
 	vm_stats.swapouts++;
@@ -251,14 +236,14 @@ static int evict_dirty(struct frame *f)
 		unmap_all(f, pte_swap_make(slot));
 	swap_unref(slot); /* the write's own reference: now only the PTEs hold it */
 	f->flags &= ~FRAME_F_DIRTY;
-	upage_free(f);
+	reclaim_free(f);
 	return 0;
 }
 
 /* Evict one user frame. 0 when one was freed, else a negative errno. */
 static int evict_one(void)
 {
-	bool can_write = swap_on() && swap_slots_free_count() > 0;
+	bool can_write = swap_on() && swap_free_slots() > 0;
 	struct frame *f = pick_victim(!can_write);
 	if (f == NULL)
 		return -ENOMEM;
@@ -267,11 +252,11 @@ static int evict_one(void)
 	unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0);
 	vm_stats.evictions++;
 	vm_stats.evictions_clean++;
-	upage_free(f);
+	reclaim_free(f);
 	return 0;
 }
 
-paddr_t upage_alloc(void)
+paddr_t reclaim_alloc(void)
 {
 	for (int tries = 0; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE);
 	     tries++)

@@ -5,7 +5,7 @@
  * pages allocated at boot, two entries per frame of RAM; when it runs out,
  * fork fails with ENOMEM.
  */
-#include "mm/upage.h"
+#include "mm/rmap.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/phys.h"

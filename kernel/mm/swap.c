@@ -9,13 +9,13 @@
 #include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/swap_area.h"
 
 #define WRITE_TRIES 4 /* slots tried before a page write gives up */
 
-static struct swap_slots slots;
+static struct swap_area slots;
 static struct swap_info info;
 static uint32_t *cache; /* cache[slot] = frame index + 1, 0 when not cached */
 static bool enabled;
@@ -33,14 +33,14 @@ int swap_init(void)
 	const char *why = NULL;
 	int err = vblk_rw(0, pa2kva(page0), PAGE_SIZE, false);
 	if (err == 0)
-		err = swap_header_parse(pa2kva(page0), vblk_capacity(), &info, &why);
+		err = swap_area_parse(pa2kva(page0), vblk_capacity(), &info, &why);
 	frame_free(page0);
 	if (err) {
 		kprintf("swap: the virtio-blk disk: %s, not used\n",
 			why ? why : "cannot read its first page");
 		return err;
 	}
-	uint32_t ref_pages = pages_for(swap_slots_bytes(info.nslots));
+	uint32_t ref_pages = pages_for(swap_area_bytes(info.nslots));
 	uint32_t map_pages = pages_for(((uint64_t)info.nslots + 1) * sizeof(uint32_t));
 	paddr_t refs = frame_alloc_contig(ref_pages);
 	paddr_t map = frame_alloc_contig(map_pages);
@@ -50,13 +50,13 @@ int swap_init(void)
 	}
 	memset(pa2kva(map), 0, map_pages * PAGE_SIZE);
 	cache = pa2kva(map);
-	err = swap_slots_init(&slots, &info, pa2kva(refs), ref_pages * PAGE_SIZE);
+	err = swap_area_init(&slots, &info, pa2kva(refs), ref_pages * PAGE_SIZE);
 	if (err) {
 		kprintf("swap: bad slot table (error %d), not used\n", err);
 		return err;
 	}
 	enabled = true;
-	kprintf("swap: %u slots (%u MiB) on virtio-blk%s%s\n", swap_slots_total(&slots),
+	kprintf("swap: %u slots (%u MiB) on virtio-blk%s%s\n", swap_area_total_slots(&slots),
 		info.nslots / (1024 * 1024 / PAGE_SIZE), info.label[0] ? ", label " : "", info.label);
 	return 0;
 }
@@ -66,29 +66,29 @@ bool swap_on(void)
 	return enabled;
 }
 
-uint32_t swap_slots_total_count(void)
+uint32_t swap_total_slots(void)
 {
-	return enabled ? swap_slots_total(&slots) : 0;
+	return enabled ? swap_area_total_slots(&slots) : 0;
 }
 
-uint32_t swap_slots_free_count(void)
+uint32_t swap_free_slots(void)
 {
-	return enabled ? swap_slots_free(&slots) : 0;
+	return enabled ? swap_area_free_slots(&slots) : 0;
 }
 
 void swap_ref(uint32_t slot)
 {
-	swap_slot_ref(&slots, slot);
+	swap_area_ref(&slots, slot);
 }
 
 void swap_unref(uint32_t slot)
 {
-	swap_slot_unref(&slots, slot);
+	swap_area_unref(&slots, slot);
 }
 
 uint32_t swap_refs(uint32_t slot)
 {
-	return swap_slot_refcount(&slots, slot);
+	return swap_area_refs(&slots, slot);
 }
 
 struct frame *swap_cache_lookup(uint32_t slot)
@@ -114,14 +114,14 @@ static uint64_t slot_sector(uint32_t slot)
 int swap_write_page(uint32_t *slot, const void *page)
 {
 	for (int tries = 0; tries < WRITE_TRIES; tries++) {
-		if (*slot == 0 && (*slot = swap_slot_alloc(&slots)) == 0)
+		if (*slot == 0 && (*slot = swap_area_alloc(&slots)) == 0)
 			return -ENOSPC;
 		if (vblk_rw(slot_sector(*slot), (void *)page, PAGE_SIZE, true) == 0)
 			return 0;
 		/* The slot cannot hold data: take it out of service for good
 		 * (its one reference is ours) and try another. */
 		kprintf("swap: write to slot %u failed, slot retired\n", *slot);
-		swap_slot_retire(&slots, *slot);
+		swap_area_retire(&slots, *slot);
 		*slot = 0;
 	}
 	return -EIO;

@@ -14,8 +14,8 @@ struct frame;
  * used. Returns 0 or a negative errno (the kernel then runs without swap). */
 int swap_init(void);
 bool swap_on(void);
-uint32_t swap_slots_total_count(void);
-uint32_t swap_slots_free_count(void);
+uint32_t swap_total_slots(void);
+uint32_t swap_free_slots(void);
 
 void swap_ref(uint32_t slot);
 void swap_unref(uint32_t slot);

@@ -96,7 +96,7 @@ static int read_badpages(const uint8_t *p, struct swap_info *out, const char **w
 }
 
 /* Check page 0 of a disk of disk_sectors sectors and describe it in *out. */
-int swap_header_parse(const void *page0, uint64_t disk_sectors, struct swap_info *out,
+int swap_area_parse(const void *page0, uint64_t disk_sectors, struct swap_info *out,
 		      const char **why)
 {
 	const uint8_t *p = page0;
@@ -131,7 +131,7 @@ int swap_header_parse(const void *page0, uint64_t disk_sectors, struct swap_info
 }
 
 /* Format uuid as 8-4-4-4-12 lower-case hex digits. */
-void swap_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN])
+void swap_area_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	/* A dash comes before these bytes: the 8-4-4-4-12 grouping. */
@@ -150,18 +150,18 @@ void swap_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN]
 
 /* The allocator. */
 
-uint64_t swap_slots_bytes(uint32_t nslots)
+uint64_t swap_area_bytes(uint32_t nslots)
 {
 	return ((uint64_t)nslots + 1) * sizeof(uint16_t);
 }
 
 /* Free every slot of info but its bad pages; bad pages may repeat. */
-int swap_slots_init(struct swap_slots *s, const struct swap_info *info, uint16_t *refcnt_storage,
+int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *refcnt_storage,
 		    uint32_t storage_len)
 {
 	uint32_t n = info->nslots;
 
-	if (n == 0 || storage_len < swap_slots_bytes(n) || info->nbad > SWAP_BADPAGES_MAX)
+	if (n == 0 || storage_len < swap_area_bytes(n) || info->nbad > SWAP_BADPAGES_MAX)
 		return -EINVAL;
 	for (uint32_t i = 0; i < info->nbad; i++)
 		if (info->bad[i] == 0 || info->bad[i] > n)
@@ -191,7 +191,7 @@ int swap_slots_init(struct swap_slots *s, const struct swap_info *info, uint16_t
  * of rescanning the busy slots at its start each time. When nothing is free
  * it returns at once; otherwise nfree > 0 bounds the walk to one lap.
  */
-uint32_t swap_slot_alloc(struct swap_slots *s)
+uint32_t swap_area_alloc(struct swap_area *s)
 {
 	if (s->nfree == 0)
 		return 0;
@@ -209,7 +209,7 @@ uint32_t swap_slot_alloc(struct swap_slots *s)
 }
 
 /* The refcnt entry of slot, panicking (as op) when slot is out of range. */
-static uint16_t *slot_entry(const struct swap_slots *s, uint32_t slot, const char *op)
+static uint16_t *slot_entry(const struct swap_area *s, uint32_t slot, const char *op)
 {
 	if (slot == 0 || slot > s->nslots)
 		panic("swap: %s of slot %u, outside 1..%u", op, (unsigned)slot,
@@ -218,7 +218,7 @@ static uint16_t *slot_entry(const struct swap_slots *s, uint32_t slot, const cha
 }
 
 /* Panic (as op) unless slot is in use. */
-static uint16_t *slot_in_use(const struct swap_slots *s, uint32_t slot, const char *op)
+static uint16_t *slot_in_use(const struct swap_area *s, uint32_t slot, const char *op)
 {
 	uint16_t *r = slot_entry(s, slot, op);
 
@@ -229,7 +229,7 @@ static uint16_t *slot_in_use(const struct swap_slots *s, uint32_t slot, const ch
 	return r;
 }
 
-void swap_slot_ref(struct swap_slots *s, uint32_t slot)
+void swap_area_ref(struct swap_area *s, uint32_t slot)
 {
 	uint16_t *r = slot_in_use(s, slot, "ref");
 
@@ -238,7 +238,7 @@ void swap_slot_ref(struct swap_slots *s, uint32_t slot)
 	(*r)++;
 }
 
-void swap_slot_unref(struct swap_slots *s, uint32_t slot)
+void swap_area_unref(struct swap_area *s, uint32_t slot)
 {
 	uint16_t *r = slot_in_use(s, slot, "unref");
 
@@ -247,14 +247,14 @@ void swap_slot_unref(struct swap_slots *s, uint32_t slot)
 		s->nfree++;
 }
 
-uint32_t swap_slot_refcount(const struct swap_slots *s, uint32_t slot)
+uint32_t swap_area_refs(const struct swap_area *s, uint32_t slot)
 {
 	uint16_t r = *slot_entry(s, slot, "refcount");
 
 	return r == SWAP_REF_DEAD ? 0 : r;
 }
 
-void swap_slot_retire(struct swap_slots *s, uint32_t slot)
+void swap_area_retire(struct swap_area *s, uint32_t slot)
 {
 	uint16_t *r = slot_in_use(s, slot, "retire");
 
@@ -264,12 +264,12 @@ void swap_slot_retire(struct swap_slots *s, uint32_t slot)
 	s->ntotal--;
 }
 
-uint32_t swap_slots_free(const struct swap_slots *s)
+uint32_t swap_area_free_slots(const struct swap_area *s)
 {
 	return s->nfree;
 }
 
-uint32_t swap_slots_total(const struct swap_slots *s)
+uint32_t swap_area_total_slots(const struct swap_area *s)
 {
 	return s->ntotal;
 }

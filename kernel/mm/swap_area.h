@@ -21,7 +21,7 @@
 #define SWAP_UUID_LEN	 16u
 #define SWAP_UUID_STRLEN 37u /* "01234567-89ab-cdef-0011-223344556677" and NUL */
 
-/* What page 0 says about the area, once swap_header_parse accepted it. */
+/* What page 0 says about the area, once swap_area_parse accepted it. */
 struct swap_info {
 	uint32_t nslots;		 /* slots are 1..nslots (the header's last_page) */
 	uint32_t nbad;			 /* entries in bad[], as on disk (may repeat) */
@@ -41,22 +41,22 @@ struct swap_info {
  * such as "swap: vda: %s, not used" ("no swap signature"); on success NULL.
  * *out is meaningful only on success.
  */
-int swap_header_parse(const void *page0, uint64_t disk_sectors, struct swap_info *out,
+int swap_area_parse(const void *page0, uint64_t disk_sectors, struct swap_info *out,
 		      const char **why);
 
 /* Write uuid as text in the usual 8-4-4-4-12 form (lower-case hex). */
-void swap_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN]);
+void swap_area_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_STRLEN]);
 
 /*
  * The slot allocator. refcnt[slot] is 0 for a free slot, 1..SWAP_REF_MAX
  * for a slot in use, SWAP_REF_DEAD for one out of service (a bad page, or
  * retired after a failed write). The caller serialises all calls on one
- * struct swap_slots (the swap lock) and owns the refcnt storage.
+ * struct swap_area (the swap lock) and owns the refcnt storage.
  */
 #define SWAP_REF_DEAD 0xFFFFu
 #define SWAP_REF_MAX  (SWAP_REF_DEAD - 1u) /* references one slot can hold */
 
-struct swap_slots {
+struct swap_area {
 	uint16_t *refcnt; /* refcnt[1..nslots]; refcnt[0] is unused */
 	uint32_t nslots;
 	uint32_t ntotal; /* usable: nslots minus bad pages minus retired slots */
@@ -64,43 +64,43 @@ struct swap_slots {
 	uint32_t cursor; /* where the next allocation starts looking, 1..nslots */
 };
 
-/* Bytes of refcnt storage swap_slots_init needs for nslots slots (one
+/* Bytes of refcnt storage swap_area_init needs for nslots slots (one
  * uint16_t per slot, plus the unused entry for slot 0). */
-uint64_t swap_slots_bytes(uint32_t nslots);
+uint64_t swap_area_bytes(uint32_t nslots);
 
 /*
  * Set up s over refcnt_storage (storage_len bytes, at least
- * swap_slots_bytes(info->nslots)): every slot of info free except its bad
+ * swap_area_bytes(info->nslots)): every slot of info free except its bad
  * pages. Returns 0, or -EINVAL for storage too short, an area of no slots,
  * or a bad page outside 1..info->nslots.
  */
-int swap_slots_init(struct swap_slots *s, const struct swap_info *info, uint16_t *refcnt_storage,
+int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *refcnt_storage,
 		    uint32_t storage_len);
 
 /* Take a free slot, with refcount 1. Returns its number, or 0 when no slot
  * is free. Never returns a bad page or a retired slot. */
-uint32_t swap_slot_alloc(struct swap_slots *s);
+uint32_t swap_area_alloc(struct swap_area *s);
 
 /* Add a reference to a slot in use. Panics on a free or out-of-service
  * slot, a slot out of range, or a count already at SWAP_REF_MAX. */
-void swap_slot_ref(struct swap_slots *s, uint32_t slot);
+void swap_area_ref(struct swap_area *s, uint32_t slot);
 
 /* Drop a reference to a slot in use; at zero the slot is free again.
  * Panics on a free or out-of-service slot or a slot out of range. */
-void swap_slot_unref(struct swap_slots *s, uint32_t slot);
+void swap_area_unref(struct swap_area *s, uint32_t slot);
 
 /* References to slot: 0 when free or out of service. Panics out of range. */
-uint32_t swap_slot_refcount(const struct swap_slots *s, uint32_t slot);
+uint32_t swap_area_refs(const struct swap_area *s, uint32_t slot);
 
 /*
  * Take a slot whose write failed out of service for good. The caller holds
- * its only reference (refcount 1, as swap_slot_alloc returned it), and
+ * its only reference (refcount 1, as swap_area_alloc returned it), and
  * retiring drops it: the slot is then neither free nor counted in the
  * total. Panics on any other refcount, or a slot out of range.
  */
-void swap_slot_retire(struct swap_slots *s, uint32_t slot);
+void swap_area_retire(struct swap_area *s, uint32_t slot);
 
-uint32_t swap_slots_free(const struct swap_slots *s);
-uint32_t swap_slots_total(const struct swap_slots *s); /* usable slots, free or not */
+uint32_t swap_area_free_slots(const struct swap_area *s);
+uint32_t swap_area_total_slots(const struct swap_area *s); /* usable slots, free or not */
 
 #endif

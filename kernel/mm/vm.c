@@ -8,13 +8,14 @@
 #include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "riscv/cpu.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 #include "riscv/uaccess.h"
 #include "mm/swap.h"
-#include "mm/upage.h"
+#include "mm/reclaim.h"
+#include "mm/rmap.h"
 
 #define USER_VPN1_END (USER_TOP >> 22) /* root entries below this are the user half */
 
@@ -50,7 +51,7 @@ struct addrspace *vm_create(void)
 		return NULL;
 	}
 	as->root = pa2kva(root);
-	memcpy(&as->root[USER_VPN1_END], &kvm_root()[USER_VPN1_END],
+	memcpy(&as->root[USER_VPN1_END], &kmap_root()[USER_VPN1_END],
 	       (SV32_PTES - USER_VPN1_END) * sizeof(pte_t));
 	return as;
 }
@@ -63,7 +64,7 @@ static void release_pte(struct addrspace *as, pte_t pte)
 		struct frame *f = frame_of(pte_pa(pte));
 		rmap_remove(f, as);
 		as->resident--;
-		upage_put(f);
+		reclaim_put(f);
 	} else if (pte_is_swap(pte)) {
 		swap_unref(pte_swap_slot(pte));
 		as->swapped--;

@@ -89,6 +89,10 @@ int vm_add_region(struct addrspace *as, const struct vm_region *r);
 /* The region holding va, or NULL. */
 const struct vm_region *vm_find(const struct addrspace *as, uint32_t va);
 
+/* PTE flags for a user page of a region with protection prot: U, A and
+ * the region's R/W/X (fault.c). */
+uint32_t vm_pte_flags(uint32_t prot);
+
 /* Resolve a page fault at va for an access needing prot (VM_R, VM_W or
  * VM_X): 0 when the page is now mapped, -EFAULT when the access is not
  * allowed (the caller kills), -ENOMEM when no frame is left. */
@@ -97,10 +101,6 @@ int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot);
 /* Share every user page of src with dst copy-on-write (fork): both map
  * the same frames read-only, swap entries gain a reference. 0 or -ENOMEM. */
 int vm_copy(struct addrspace *dst, struct addrspace *src);
-
-/* User frames in use and their cap (maxframes=), for vmstat. */
-uint32_t vm_user_frames(void);
-uint32_t vm_user_frames_max(void);
 
 /* Print one line per page fault (vm.trace=1). */
 void vm_trace(bool on);

@@ -17,7 +17,7 @@
 #include "proc/syscall.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 
 #define STACK_ALIGN 16
 

@@ -9,7 +9,7 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "proc/cpio.h"

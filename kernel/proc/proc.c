@@ -15,7 +15,7 @@
 #include "proc/uapi.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 
 #define KSTACK_MAGIC 0x57AC4B1Du /* at the bottom of every kernel stack */
 
@@ -318,7 +318,7 @@ void proc_exit(int xstatus)
 	}
 	/* Leave the address space before freeing it. */
 	mycpu()->vm = NULL;
-	asid_activate_kernel(kvm_root_pa());
+	asid_activate_kernel(kmap_root_pa());
 	vm_destroy(p->as);
 	p->as = NULL;
 

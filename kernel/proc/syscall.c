@@ -9,10 +9,11 @@
 #include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
-#include "mm/vm.h"
+#include "mm/reclaim.h"
 #include "mm/swap.h"
+#include "mm/vm.h"
 #include "dev/virtio_blk.h"
 #include "proc/cpio.h"
 #include "proc/file.h"
@@ -306,8 +307,8 @@ static int32_t sys_vmstat(struct trapframe *tf)
 	struct k_vmstat s = {
 		.frames_total = frame_count_total(),
 		.frames_free = frame_count_free(),
-		.swap_slots_total = swap_slots_total_count(),
-		.swap_slots_free = swap_slots_free_count(),
+		.swap_slots_total = swap_total_slots(),
+		.swap_slots_free = swap_free_slots(),
 		.faults_zero = vm_stats.faults_zero,
 		.faults_file = vm_stats.faults_file,
 		.faults_swapin = vm_stats.faults_swapin,
@@ -322,8 +323,8 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.disk_reads = disk.reads,
 		.disk_writes = disk.writes,
 		.disk_errors = disk.errors,
-		.user_frames = vm_user_frames(),
-		.user_frames_max = vm_user_frames_max(),
+		.user_frames = reclaim_user_frames(),
+		.user_frames_max = reclaim_user_frames_max(),
 		.tlb_asid_fences = a->asid_fences,
 		.ticks = (uint32_t)proc_ticks,
 		.boot_instret_lo = (uint32_t)boot_instret,

@@ -7,7 +7,7 @@
  */
 #include "riscv/sv32.h"
 #include "riscv/csr.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"

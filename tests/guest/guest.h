@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sv32.h"
+#include <kernel_calls.h>
 
 static char why[200];
 

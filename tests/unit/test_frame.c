@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "riscv/sv32.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
 

@@ -144,7 +144,7 @@ static void put_le32(uint8_t *page, uint32_t off, uint32_t v)
 static void expect_parse(int err, const char *reason)
 {
 	why = "untouched";
-	assert_int_equal(swap_header_parse(m.page0, m.sectors, &info, &why), err);
+	assert_int_equal(swap_area_parse(m.page0, m.sectors, &info, &why), err);
 	if (err == 0)
 		assert_null(why);
 	else
@@ -155,7 +155,7 @@ static void expect_uuid(const uint8_t *uuid, const char *text)
 {
 	char s[SWAP_UUID_STRLEN];
 
-	swap_uuid_str(uuid, s);
+	swap_area_uuid_str(uuid, s);
 	assert_string_equal(s, text);
 }
 
@@ -275,9 +275,9 @@ static void test_null_why_is_allowed(void **state)
 {
 	(void)state;
 	memset(m.page0, 0, PAGE_SIZE);
-	assert_int_equal(swap_header_parse(m.page0, SECTORS(DISK_1M), &info, NULL), -ENODEV);
+	assert_int_equal(swap_area_parse(m.page0, SECTORS(DISK_1M), &info, NULL), -ENODEV);
 	make_swap(&m, DISK_1M, "");
-	assert_int_equal(swap_header_parse(m.page0, m.sectors, &info, NULL), 0);
+	assert_int_equal(swap_area_parse(m.page0, m.sectors, &info, NULL), 0);
 }
 
 /* Swap, but unusable. */
@@ -410,14 +410,14 @@ static void test_unprintable_label_bytes_become_question_marks(void **state)
 
 #define SMALL_SLOTS 100u
 
-static struct swap_slots s;
+static struct swap_area s;
 static uint16_t *store;
 
 /* Slots 1..nslots with the given bad pages, over storage of exactly
- * swap_slots_bytes(nslots) bytes, so that ASan catches any overrun. */
+ * swap_area_bytes(nslots) bytes, so that ASan catches any overrun. */
 static void slots_make(uint32_t nslots, const uint32_t *bad, uint32_t nbad)
 {
-	uint64_t bytes = swap_slots_bytes(nslots);
+	uint64_t bytes = swap_area_bytes(nslots);
 
 	memset(&info, 0, sizeof(info));
 	info.nslots = nslots;
@@ -428,7 +428,7 @@ static void slots_make(uint32_t nslots, const uint32_t *bad, uint32_t nbad)
 	store = malloc(bytes);
 	assert_non_null(store);
 	memset(store, 0xA5, bytes); /* init must not rely on zeroed storage */
-	assert_int_equal(swap_slots_init(&s, &info, store, (uint32_t)bytes), 0);
+	assert_int_equal(swap_area_init(&s, &info, store, (uint32_t)bytes), 0);
 }
 
 static int slots_free_store(void **state)
@@ -445,11 +445,11 @@ static uint32_t alloc_all(bool *seen)
 {
 	uint32_t n = 0, slot;
 
-	while ((slot = swap_slot_alloc(&s)) != 0) {
+	while ((slot = swap_area_alloc(&s)) != 0) {
 		assert_in_range(slot, 1, s.nslots);
 		assert_false(seen[slot]);
 		seen[slot] = true;
-		assert_int_equal(swap_slot_refcount(&s, slot), 1);
+		assert_int_equal(swap_area_refs(&s, slot), 1);
 		n++;
 		assert_true(n <= s.nslots);
 	}
@@ -459,31 +459,31 @@ static uint32_t alloc_all(bool *seen)
 static void test_slots_bytes_is_one_uint16_per_slot_and_slot_0(void **state)
 {
 	(void)state;
-	assert_int_equal(swap_slots_bytes(1), 2 * sizeof(uint16_t));
-	assert_int_equal(swap_slots_bytes(PAGES_1M - 1), PAGES_1M * sizeof(uint16_t));
-	assert_true(swap_slots_bytes(UINT32_MAX) == ((uint64_t)UINT32_MAX + 1) * sizeof(uint16_t));
+	assert_int_equal(swap_area_bytes(1), 2 * sizeof(uint16_t));
+	assert_int_equal(swap_area_bytes(PAGES_1M - 1), PAGES_1M * sizeof(uint16_t));
+	assert_true(swap_area_bytes(UINT32_MAX) == ((uint64_t)UINT32_MAX + 1) * sizeof(uint16_t));
 }
 
 static void test_init_rejects_short_storage_no_slots_and_bad_page_out_of_range(void **state)
 {
 	(void)state;
 	uint16_t buf[SMALL_SLOTS + 1];
-	uint32_t len = (uint32_t)swap_slots_bytes(SMALL_SLOTS);
+	uint32_t len = (uint32_t)swap_area_bytes(SMALL_SLOTS);
 
 	memset(&info, 0, sizeof(info));
 	info.nslots = SMALL_SLOTS;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), 0);
-	assert_int_equal(swap_slots_init(&s, &info, buf, len - 1), -EINVAL);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), 0);
+	assert_int_equal(swap_area_init(&s, &info, buf, len - 1), -EINVAL);
 	info.nslots = 0;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), -EINVAL);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), -EINVAL);
 	info.nslots = SMALL_SLOTS;
 	info.nbad = 1;
 	info.bad[0] = 0;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), -EINVAL);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), -EINVAL);
 	info.bad[0] = SMALL_SLOTS + 1;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), -EINVAL);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), -EINVAL);
 	info.bad[0] = SMALL_SLOTS;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), 0);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), 0);
 	/* A count past the array is refused before any entry is read, even
 	 * when every entry (and what lies after the array) looks valid. */
 	for (uint32_t i = 0; i < SWAP_BADPAGES_MAX; i++)
@@ -491,9 +491,9 @@ static void test_init_rejects_short_storage_no_slots_and_bad_page_out_of_range(v
 	memset(info.uuid, 0, sizeof(info.uuid));
 	info.uuid[0] = 1;
 	info.nbad = SWAP_BADPAGES_MAX;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), 0);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), 0);
 	info.nbad = SWAP_BADPAGES_MAX + 1;
-	assert_int_equal(swap_slots_init(&s, &info, buf, len), -EINVAL);
+	assert_int_equal(swap_area_init(&s, &info, buf, len), -EINVAL);
 }
 
 static void test_init_frees_all_but_bad_pages_counting_repeats_once(void **state)
@@ -502,10 +502,10 @@ static void test_init_frees_all_but_bad_pages_counting_repeats_once(void **state
 	const uint32_t bad[] = {7, 3, 7, SMALL_SLOTS};
 
 	slots_make(SMALL_SLOTS, bad, ARRAY_SIZE(bad));
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS - 3);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS - 3);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS - 3);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 3);
 	for (uint32_t slot = 1; slot <= SMALL_SLOTS; slot++)
-		assert_int_equal(swap_slot_refcount(&s, slot), 0);
+		assert_int_equal(swap_area_refs(&s, slot), 0);
 }
 
 static void test_alloc_hands_out_every_usable_slot_once_then_0(void **state)
@@ -518,19 +518,19 @@ static void test_alloc_hands_out_every_usable_slot_once_then_0(void **state)
 	assert_int_equal(alloc_all(seen), SMALL_SLOTS - ARRAY_SIZE(bad));
 	for (uint32_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_false(seen[bad[i]]);
-	assert_int_equal(swap_slot_alloc(&s), 0);
-	assert_int_equal(swap_slots_free(&s), 0);
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS - ARRAY_SIZE(bad));
+	assert_int_equal(swap_area_alloc(&s), 0);
+	assert_int_equal(swap_area_free_slots(&s), 0);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS - ARRAY_SIZE(bad));
 }
 
 static void test_one_slot_area_gives_slot_1_then_0(void **state)
 {
 	(void)state;
 	slots_make(1, NULL, 0);
-	assert_int_equal(swap_slot_alloc(&s), 1);
-	assert_int_equal(swap_slot_alloc(&s), 0);
-	swap_slot_unref(&s, 1);
-	assert_int_equal(swap_slot_alloc(&s), 1);
+	assert_int_equal(swap_area_alloc(&s), 1);
+	assert_int_equal(swap_area_alloc(&s), 0);
+	swap_area_unref(&s, 1);
+	assert_int_equal(swap_area_alloc(&s), 1);
 }
 
 static void test_parsed_mkswap_area_feeds_the_allocator(void **state)
@@ -542,12 +542,12 @@ static void test_parsed_mkswap_area_feeds_the_allocator(void **state)
 	make_swap(&m, DISK_1M, "");
 	set_badpages(bad, ARRAY_SIZE(bad));
 	expect_parse(0, NULL);
-	uint64_t bytes = swap_slots_bytes(info.nslots);
+	uint64_t bytes = swap_area_bytes(info.nslots);
 	free(store);
 	store = malloc(bytes);
 	assert_non_null(store);
-	assert_int_equal(swap_slots_init(&s, &info, store, (uint32_t)bytes), 0);
-	assert_int_equal(swap_slots_total(&s), m.last_page - ARRAY_SIZE(bad));
+	assert_int_equal(swap_area_init(&s, &info, store, (uint32_t)bytes), 0);
+	assert_int_equal(swap_area_total_slots(&s), m.last_page - ARRAY_SIZE(bad));
 	assert_int_equal(alloc_all(seen), m.last_page - ARRAY_SIZE(bad));
 	assert_false(seen[10] || seen[11]);
 }
@@ -556,19 +556,19 @@ static void test_ref_and_unref_count_and_last_unref_frees(void **state)
 {
 	(void)state;
 	slots_make(SMALL_SLOTS, NULL, 0);
-	uint32_t slot = swap_slot_alloc(&s);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS - 1);
-	swap_slot_ref(&s, slot);
-	swap_slot_ref(&s, slot);
-	assert_int_equal(swap_slot_refcount(&s, slot), 3);
-	swap_slot_unref(&s, slot);
-	swap_slot_unref(&s, slot);
-	assert_int_equal(swap_slot_refcount(&s, slot), 1);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS - 1);
-	swap_slot_unref(&s, slot);
-	assert_int_equal(swap_slot_refcount(&s, slot), 0);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS);
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS);
+	uint32_t slot = swap_area_alloc(&s);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 1);
+	swap_area_ref(&s, slot);
+	swap_area_ref(&s, slot);
+	assert_int_equal(swap_area_refs(&s, slot), 3);
+	swap_area_unref(&s, slot);
+	swap_area_unref(&s, slot);
+	assert_int_equal(swap_area_refs(&s, slot), 1);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 1);
+	swap_area_unref(&s, slot);
+	assert_int_equal(swap_area_refs(&s, slot), 0);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS);
 }
 
 static void test_slot_freed_in_a_full_area_is_the_next_allocated(void **state)
@@ -578,23 +578,23 @@ static void test_slot_freed_in_a_full_area_is_the_next_allocated(void **state)
 
 	slots_make(SMALL_SLOTS, NULL, 0);
 	alloc_all(seen);
-	swap_slot_unref(&s, 37);
-	assert_int_equal(swap_slots_free(&s), 1);
-	assert_int_equal(swap_slot_alloc(&s), 37);
-	assert_int_equal(swap_slot_alloc(&s), 0);
+	swap_area_unref(&s, 37);
+	assert_int_equal(swap_area_free_slots(&s), 1);
+	assert_int_equal(swap_area_alloc(&s), 37);
+	assert_int_equal(swap_area_alloc(&s), 0);
 }
 
 static void test_alloc_finds_a_slot_freed_behind_its_cursor(void **state)
 {
 	(void)state;
 	slots_make(SMALL_SLOTS, NULL, 0);
-	assert_int_equal(swap_slot_alloc(&s), 1);
-	assert_int_equal(swap_slot_alloc(&s), 2);
-	swap_slot_unref(&s, 1);
+	assert_int_equal(swap_area_alloc(&s), 1);
+	assert_int_equal(swap_area_alloc(&s), 2);
+	swap_area_unref(&s, 1);
 	for (uint32_t i = 3; i <= SMALL_SLOTS; i++)
-		assert_int_equal(swap_slot_alloc(&s), i);
-	assert_int_equal(swap_slot_alloc(&s), 1);
-	assert_int_equal(swap_slot_alloc(&s), 0);
+		assert_int_equal(swap_area_alloc(&s), i);
+	assert_int_equal(swap_area_alloc(&s), 1);
+	assert_int_equal(swap_area_alloc(&s), 0);
 }
 
 static void test_retired_slot_is_never_free_nor_allocated_again(void **state)
@@ -605,15 +605,15 @@ static void test_retired_slot_is_never_free_nor_allocated_again(void **state)
 
 	slots_make(SMALL_SLOTS, NULL, 0);
 	alloc_all(seen);
-	swap_slot_retire(&s, retired);
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS - 1);
-	assert_int_equal(swap_slots_free(&s), 0);
-	assert_int_equal(swap_slot_refcount(&s, retired), 0);
-	assert_int_equal(swap_slot_alloc(&s), 0);
+	swap_area_retire(&s, retired);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS - 1);
+	assert_int_equal(swap_area_free_slots(&s), 0);
+	assert_int_equal(swap_area_refs(&s, retired), 0);
+	assert_int_equal(swap_area_alloc(&s), 0);
 	for (uint32_t slot = 1; slot <= SMALL_SLOTS; slot++)
 		if (slot != retired)
-			swap_slot_unref(&s, slot);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS - 1);
+			swap_area_unref(&s, slot);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 1);
 	memset(seen, 0, sizeof(seen));
 	assert_int_equal(alloc_all(seen), SMALL_SLOTS - 1);
 	assert_false(seen[retired]);
@@ -625,19 +625,19 @@ static void test_ref_of_free_slot_panics(void **state)
 {
 	(void)state;
 	slots_make(SMALL_SLOTS, NULL, 0);
-	expect_assert_failure(swap_slot_ref(&s, 5));
-	assert_int_equal(swap_slot_refcount(&s, 5), 0);
+	expect_assert_failure(swap_area_ref(&s, 5));
+	assert_int_equal(swap_area_refs(&s, 5), 0);
 }
 
 static void test_unref_of_free_slot_panics_also_after_last_unref(void **state)
 {
 	(void)state;
 	slots_make(SMALL_SLOTS, NULL, 0);
-	expect_assert_failure(swap_slot_unref(&s, 5));
-	uint32_t slot = swap_slot_alloc(&s);
-	swap_slot_unref(&s, slot);
-	expect_assert_failure(swap_slot_unref(&s, slot));
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS);
+	expect_assert_failure(swap_area_unref(&s, 5));
+	uint32_t slot = swap_area_alloc(&s);
+	swap_area_unref(&s, slot);
+	expect_assert_failure(swap_area_unref(&s, slot));
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS);
 }
 
 static void test_slot_outside_1_to_nslots_panics(void **state)
@@ -647,10 +647,10 @@ static void test_slot_outside_1_to_nslots_panics(void **state)
 
 	slots_make(SMALL_SLOTS, NULL, 0);
 	for (uint32_t i = 0; i < ARRAY_SIZE(outside); i++) {
-		expect_assert_failure(swap_slot_ref(&s, outside[i]));
-		expect_assert_failure(swap_slot_unref(&s, outside[i]));
-		expect_assert_failure(swap_slot_refcount(&s, outside[i]));
-		expect_assert_failure(swap_slot_retire(&s, outside[i]));
+		expect_assert_failure(swap_area_ref(&s, outside[i]));
+		expect_assert_failure(swap_area_unref(&s, outside[i]));
+		expect_assert_failure(swap_area_refs(&s, outside[i]));
+		expect_assert_failure(swap_area_retire(&s, outside[i]));
 	}
 }
 
@@ -660,28 +660,28 @@ static void test_bad_or_retired_slot_panics_on_ref_unref_retire(void **state)
 	const uint32_t bad[] = {9};
 
 	slots_make(SMALL_SLOTS, bad, ARRAY_SIZE(bad));
-	uint32_t slot = swap_slot_alloc(&s);
-	swap_slot_retire(&s, slot);
+	uint32_t slot = swap_area_alloc(&s);
+	swap_area_retire(&s, slot);
 	const uint32_t dead[] = {9, slot};
 	for (uint32_t i = 0; i < ARRAY_SIZE(dead); i++) {
-		expect_assert_failure(swap_slot_ref(&s, dead[i]));
-		expect_assert_failure(swap_slot_unref(&s, dead[i]));
-		expect_assert_failure(swap_slot_retire(&s, dead[i]));
+		expect_assert_failure(swap_area_ref(&s, dead[i]));
+		expect_assert_failure(swap_area_unref(&s, dead[i]));
+		expect_assert_failure(swap_area_retire(&s, dead[i]));
 	}
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS - 2);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS - 2);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS - 2);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 2);
 }
 
 static void test_retire_of_free_or_shared_slot_panics(void **state)
 {
 	(void)state;
 	slots_make(SMALL_SLOTS, NULL, 0);
-	expect_assert_failure(swap_slot_retire(&s, 3));
-	uint32_t slot = swap_slot_alloc(&s);
-	swap_slot_ref(&s, slot);
-	expect_assert_failure(swap_slot_retire(&s, slot));
-	assert_int_equal(swap_slot_refcount(&s, slot), 2);
-	assert_int_equal(swap_slots_total(&s), SMALL_SLOTS);
+	expect_assert_failure(swap_area_retire(&s, 3));
+	uint32_t slot = swap_area_alloc(&s);
+	swap_area_ref(&s, slot);
+	expect_assert_failure(swap_area_retire(&s, slot));
+	assert_int_equal(swap_area_refs(&s, slot), 2);
+	assert_int_equal(swap_area_total_slots(&s), SMALL_SLOTS);
 }
 
 static void test_refcount_stops_at_65534_with_a_panic(void **state)
@@ -689,16 +689,16 @@ static void test_refcount_stops_at_65534_with_a_panic(void **state)
 	(void)state;
 	assert_int_equal(SWAP_REF_MAX, 65534);
 	slots_make(SMALL_SLOTS, NULL, 0);
-	uint32_t slot = swap_slot_alloc(&s);
+	uint32_t slot = swap_area_alloc(&s);
 	for (uint32_t i = 1; i < SWAP_REF_MAX; i++)
-		swap_slot_ref(&s, slot);
-	assert_int_equal(swap_slot_refcount(&s, slot), SWAP_REF_MAX);
-	expect_assert_failure(swap_slot_ref(&s, slot));
-	assert_int_equal(swap_slot_refcount(&s, slot), SWAP_REF_MAX);
+		swap_area_ref(&s, slot);
+	assert_int_equal(swap_area_refs(&s, slot), SWAP_REF_MAX);
+	expect_assert_failure(swap_area_ref(&s, slot));
+	assert_int_equal(swap_area_refs(&s, slot), SWAP_REF_MAX);
 	for (uint32_t i = 0; i < SWAP_REF_MAX; i++)
-		swap_slot_unref(&s, slot);
-	assert_int_equal(swap_slot_refcount(&s, slot), 0);
-	assert_int_equal(swap_slots_free(&s), SMALL_SLOTS);
+		swap_area_unref(&s, slot);
+	assert_int_equal(swap_area_refs(&s, slot), 0);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS);
 }
 
 /*
@@ -758,7 +758,7 @@ static void model_drop(uint32_t slot)
 
 static void random_alloc(void)
 {
-	uint32_t slot = swap_slot_alloc(&s);
+	uint32_t slot = swap_area_alloc(&s);
 
 	if (md.nfree == 0) {
 		assert_int_equal(slot, 0);
@@ -775,14 +775,14 @@ static void random_alloc(void)
 static void random_ref(uint32_t slot)
 {
 	if (md.ref[slot] < RANDOM_REF_CAP) {
-		swap_slot_ref(&s, slot);
+		swap_area_ref(&s, slot);
 		md.ref[slot]++;
 	}
 }
 
 static void random_unref(uint32_t slot)
 {
-	swap_slot_unref(&s, slot);
+	swap_area_unref(&s, slot);
 	if (--md.ref[slot] == 0) {
 		md.ref[slot] = 1; /* model_drop clears it */
 		model_drop(slot);
@@ -794,7 +794,7 @@ static void random_retire(uint32_t slot)
 {
 	if (md.ref[slot] != 1)
 		return;
-	swap_slot_retire(&s, slot);
+	swap_area_retire(&s, slot);
 	model_drop(slot);
 	md.dead[slot] = true;
 	md.ntotal--;
@@ -824,7 +824,7 @@ static void random_one(uint32_t op)
 static void model_compare(void)
 {
 	for (uint32_t slot = 1; slot <= RANDOM_SLOTS; slot++)
-		assert_int_equal(swap_slot_refcount(&s, slot), md.ref[slot]);
+		assert_int_equal(swap_area_refs(&s, slot), md.ref[slot]);
 }
 
 static void test_random_ops_match_a_reference_model(void **state)
@@ -841,8 +841,8 @@ static void test_random_ops_match_a_reference_model(void **state)
 
 	for (uint32_t op = 0; op < RANDOM_OPS; op++) {
 		random_one(op);
-		assert_int_equal(swap_slots_free(&s), md.nfree);
-		assert_int_equal(swap_slots_total(&s), md.ntotal);
+		assert_int_equal(swap_area_free_slots(&s), md.nfree);
+		assert_int_equal(swap_area_total_slots(&s), md.ntotal);
 		if (op % RANDOM_CHECK_EVERY == 0)
 			model_compare();
 	}

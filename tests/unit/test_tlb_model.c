@@ -22,7 +22,7 @@
 #include "riscv/csr.h"
 #include "riscv/sv32.h"
 #include "riscv/tlb.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 
 #define RAM_BASE       0x80000000u
@@ -429,7 +429,7 @@ static int world_setup(void **state)
 	probe_vas_build();
 	memset(&model, 0, sizeof(model));
 	memset(spaces, 0, sizeof(spaces));
-	/* As kvm_enable leaves it: the kernel root under ASID 0. */
+	/* As kmap_enable leaves it: the kernel root under ASID 0. */
 	model.satp = satp_make(kernel_root, 0);
 	model.asid_limit = 1;
 	asid_test_omit = 0;

@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #include "../../tools/bench/refstring.h"
 

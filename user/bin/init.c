@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #define SHELL		  "/bin/sh"
 #define RESPAWN_DELAY_SEC 1 /* a shell that dies at once must not spin */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 /* Parse a decimal pid into *pid; 0, or -1 if s is not one. */
 static int parse_pid(const char *s, pid_t *pid)

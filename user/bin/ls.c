@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #define NAME_SIZE 256
 

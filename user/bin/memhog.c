@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #define MIB (1024u * 1024u)
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 /* The word for a K_PROC_* state. */
 static const char *state_name(uint32_t state)

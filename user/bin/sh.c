@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #define PROMPT		 "$ "
 #define LINE_SIZE	 512

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 struct field {
 	const char *name;

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 /* satp fields (privileged spec, section "Supervisor Address Translation and Protection"). */
 #define SATP_MODE_SV32	(1u << 31)

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 
 #define SIG_PREFIX     "SIG"
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)

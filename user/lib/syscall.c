@@ -1,6 +1,6 @@
 /*
  * System-call stubs: the POSIX calls picolibc expects from the system and
- * the project's own calls (sv32.h), each one ecall (kernel/proc/uapi.h:
+ * the project's own calls (kernel_calls.h), each one ecall (kernel/proc/uapi.h:
  * a7 = number, a0-a5 = arguments, result in a0). The kernel returns a
  * negative errno on failure, with picolibc's values, so a stub negates it
  * into errno and returns -1. Relies on the kernel keeping every register
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sv32.h>
+#include <kernel_calls.h>
 #include <sys/mman.h>
 
 /* The constants a program passes through must mean the same on both sides. */

@@ -1,22 +1,22 @@
 /*
- * The project's own system calls, for user programs: the teaching
+ * The calls this kernel adds to POSIX, for user programs: the teaching
  * introspection calls (Sv32 walk, VM counters, process list, initramfs
  * names), poweroff, and brk/uptime, which picolibc does not declare.
  * POSIX calls keep their usual headers (<unistd.h>, <sys/wait.h>, ...).
  * Like them, each returns -1 and sets errno on failure.
  */
-#ifndef USER_SV32_H
-#define USER_SV32_H
+#ifndef USER_KERNEL_CALLS_H
+#define USER_KERNEL_CALLS_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <proc/uapi.h>
 
-/* Fill *out with the Sv32 walk of va in the caller's address space. */
 /* System call n as the kernel answers it: the result, or a negative errno
  * (errno is not set). For tests that pass what the wrappers would not. */
 long raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 
+/* Fill *out with the Sv32 walk of va in the caller's address space. */
 int vmwalk(uintptr_t va, struct k_vmwalk *out);
 
 /* Fill *out with the kernel's global VM counters. */

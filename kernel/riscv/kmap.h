@@ -4,34 +4,34 @@
  * megapages where it can, and device registers in a kernel-only window at
  * the top of the address space. Every process root will share it.
  */
-#ifndef RISCV_KVM_H
-#define RISCV_KVM_H
+#ifndef RISCV_KMAP_H
+#define RISCV_KMAP_H
 
 #include "lib/types.h"
-#include "mm/mm.h"
+#include "mm/frame.h"
 #include "riscv/sv32.h"
 
 #define MMIO_WINDOW_BASE 0xF0000000u /* device registers live from here... */
 #define MMIO_WINDOW_END 0xFFFFF000u  /* ...to here; RAM must end below the base */
 
 /* RAM the kernel can map VA = PA: ram cut at the MMIO window. */
-struct phys_range kvm_usable_ram(struct phys_range ram);
+struct phys_range kmap_usable_ram(struct phys_range ram);
 
 /* Build the kernel root table over usable RAM, leaving the nres no-map
  * ranges (firmware) unmapped. Panics if frames run out. */
-void kvm_init(struct phys_range ram, const struct phys_range *nomap, int nres);
+void kmap_init(struct phys_range ram, const struct phys_range *nomap, int nres);
 
 /* Map device registers [pa, pa + size) into the MMIO window, kernel-only
  * and read-write. Returns the virtual address of pa. Panics when the
  * window is full (a boot-time configuration error). */
-void *kvm_map_mmio(paddr_t pa, uint32_t size);
+void *kmap_map_mmio(paddr_t pa, uint32_t size);
 
 /* Switch satp to the kernel root (ASID 0) and measure ASIDLEN. */
-void kvm_enable(void);
+void kmap_enable(void);
 
-pte_t *kvm_root(void);
-paddr_t kvm_root_pa(void);
-/* How many ASID bits satp implements (0-9), measured by kvm_enable. */
-uint32_t kvm_asidlen(void);
+pte_t *kmap_root(void);
+paddr_t kmap_root_pa(void);
+/* How many ASID bits satp implements (0-9), measured by kmap_enable. */
+uint32_t kmap_asidlen(void);
 
 #endif

@@ -3,8 +3,8 @@
  * and the frame allocator built on it. Frames are named by physical
  * address; pa2kva() (mm/phys.h) turns one into a pointer.
  */
-#ifndef MM_MM_H
-#define MM_MM_H
+#ifndef MM_FRAME_H
+#define MM_FRAME_H
 
 #include "lib/types.h"
 

@@ -6,7 +6,7 @@
  * (global: the same in every address space) and A, plus D when writable,
  * so hardware that faults on clear A/D bits never faults on them.
  */
-#include "riscv/kvm.h"
+#include "riscv/kmap.h"
 #include "lib/klib.h"
 #include "mm/phys.h"
 #include "riscv/csr.h"
@@ -20,7 +20,7 @@ static pte_t *root;
 static uint32_t asidlen;
 static uint32_t mmio_next = MMIO_WINDOW_BASE;
 
-struct phys_range kvm_usable_ram(struct phys_range ram)
+struct phys_range kmap_usable_ram(struct phys_range ram)
 {
 	uint64_t end = (uint64_t)ram.base + ram.size;
 	if (end > MMIO_WINDOW_BASE) {
@@ -58,7 +58,7 @@ static void map_image(uintptr_t start, uintptr_t end, uint32_t flags)
 		map_page(a, a, flags);
 }
 
-void kvm_init(struct phys_range ram, const struct phys_range *nomap, int nres)
+void kmap_init(struct phys_range ram, const struct phys_range *nomap, int nres)
 {
 	paddr_t img = (paddr_t)(uintptr_t)__kernel_start;
 	uint32_t img_size = (uint32_t)((uintptr_t)__kernel_end - (uintptr_t)__kernel_start);
@@ -88,7 +88,7 @@ void kvm_init(struct phys_range ram, const struct phys_range *nomap, int nres)
 	map_image((uintptr_t)__rodata_end, (uintptr_t)__kernel_end, KERNEL_RW);
 }
 
-void *kvm_map_mmio(paddr_t pa, uint32_t size)
+void *kmap_map_mmio(paddr_t pa, uint32_t size)
 {
 	paddr_t first = PAGE_ROUND_DOWN(pa);
 	uint32_t len = PAGE_ROUND_UP(pa + size) - first;
@@ -105,7 +105,7 @@ void *kvm_map_mmio(paddr_t pa, uint32_t size)
 	return (void *)(uintptr_t)(va + (pa - first));
 }
 
-void kvm_enable(void)
+void kmap_enable(void)
 {
 	/* ASIDLEN: write all ones to satp.ASID and see which bits stick
 	 * (privileged spec, "satp"). The root is complete, so the write that
@@ -119,17 +119,17 @@ void kvm_enable(void)
 	sfence_vma_all();
 }
 
-pte_t *kvm_root(void)
+pte_t *kmap_root(void)
 {
 	return root;
 }
 
-paddr_t kvm_root_pa(void)
+paddr_t kmap_root_pa(void)
 {
 	return kva2pa(root);
 }
 
-uint32_t kvm_asidlen(void)
+uint32_t kmap_asidlen(void)
 {
 	return asidlen;
 }

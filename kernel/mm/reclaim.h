@@ -1,0 +1,37 @@
+/*
+ * Page replacement: the ring of user frames with its clock or
+ * FIFO hand, the user-frame cap (maxframes=), and eviction to swap. Used
+ * by mm/; outside it, only the counters and the policy name (vmstat).
+ * State is guarded by the kernel running with interrupts off on one hart:
+ * the only points where another process can run are the waits for swap
+ * I/O, and every caller re-checks what it relies on after one.
+ */
+#ifndef MM_RECLAIM_H
+#define MM_RECLAIM_H
+
+#include "mm/frame.h"
+
+enum reclaim_policy { POLICY_CLOCK, POLICY_FIFO };
+
+/* Cap user frames at max_user_frames (0: no cap) and choose the policy. */
+void reclaim_init(uint32_t max_user_frames, enum reclaim_policy policy);
+const char *reclaim_policy_name(void);
+
+/* A frame for a new user page, refcnt 1, evicting others first when free
+ * frames are low or the cap is reached. May sleep on swap I/O. Returns 0
+ * when nothing can be freed (out of memory and swap). */
+paddr_t reclaim_alloc(void);
+/* Put a frame with one mapping on the ring (called when first installed). */
+void reclaim_ring_add(struct frame *f);
+/* Drop one mapping's reference; the last frees the frame (unless swap I/O
+ * owns it, which then frees it when done). */
+void reclaim_put(struct frame *f);
+/* Sleep while swap I/O owns f. */
+void reclaim_wait_io(struct frame *f);
+
+/* User frames in use, and the most there may be: the cap, or every frame
+ * of RAM without one. */
+uint32_t reclaim_user_frames(void);
+uint32_t reclaim_user_frames_max(void);
+
+#endif
