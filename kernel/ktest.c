@@ -442,13 +442,14 @@ static const char *t_fault_sets_a_and_d_in_software(void)
 	pte_t *pte = NULL;
 	if (vm_add_region(as, &r) != 0 || vm_fault(as, va, VM_R) != 0)
 		fail = "cannot map the test page";
-	else if ((pte = sv32_walk(as->root, va, false)) == NULL || !pte_valid(*pte))
+	else if ((pte = sv32_walk(as->root, va, false)) == NULL || !pte_valid(pte_load(pte)))
 		fail = "page not mapped";
 	if (fail == NULL && pte != NULL) {
-		*pte &= ~(PTE_A | PTE_D);
-		if (vm_fault(as, va, VM_R) != 0 || !(*pte & PTE_A) || (*pte & PTE_D))
+		pte_clear_bits(pte, PTE_A | PTE_D);
+		if (vm_fault(as, va, VM_R) != 0 || !(pte_load(pte) & PTE_A) || (pte_load(pte) & PTE_D))
 			fail = "a load fault did not set A alone";
-		else if (vm_fault(as, va, VM_W) != 0 || !(*pte & PTE_D) || !(*pte & PTE_W))
+		else if (vm_fault(as, va, VM_W) != 0 || !(pte_load(pte) & PTE_D) ||
+			 !(pte_load(pte) & PTE_W))
 			fail = "a store fault did not set D";
 		else if (vm_stats.faults_ad != ad_before + 2)
 			fail = "faults_ad did not count both";

@@ -32,6 +32,7 @@ extern const uint8_t __initramfs_start[], __initramfs_end[];
 #define DTB_MAX_SIZE (1u << 20) /* no sane device tree is larger */
 #define MIB (1024u * 1024u)
 
+struct cpu cpus[MAX_HARTS];
 struct platform platform;
 struct cmdline cmdline;
 uint64_t boot_instret;
@@ -138,7 +139,7 @@ static void setup_memory(paddr_t dtb)
 	choose_initramfs();
 }
 
-static void setup_devices(uint32_t hartid)
+static void setup_devices(uint32_t hartid, bool quiet)
 {
 	if (platform.test.base)
 		power_init(kmap_map_mmio(platform.test.base, platform.test.size), platform.test.base);
@@ -150,7 +151,7 @@ static void setup_devices(uint32_t hartid)
 	if (plic_enable(platform.uart.irq, uart_intr) != 0)
 		kprintf("uart: bad interrupt line %u, no console input\n", platform.uart.irq);
 	timer_init(platform.timebase_hz, platform.has_sstc);
-	vblk_init(); /* -ENODEV: no swap disk; it printed why */
+	vblk_init(platform.virtio, platform.nvirtio, quiet); /* -ENODEV: it printed why */
 	csr_set(sie, SIE_SEIE | SIE_SSIE);
 	intr_on();
 }
@@ -216,12 +217,12 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	sbi_init();
 
 	read_device_tree(dtb);
+	bool quiet = cmdline_get(&cmdline, "quiet") != NULL;
 	apply_mem_limit();
 	setup_memory(dtb);
-	setup_devices(hartid);
-	asid_init(kmap_asidlen(), cmdline_get(&cmdline, "asid") == NULL ||
-					 strcmp(cmdline_get(&cmdline, "asid"), "off") != 0);
-	bool quiet = cmdline_get(&cmdline, "quiet") != NULL;
+	setup_devices(hartid, quiet);
+	const char *asid = cmdline_get(&cmdline, "asid");
+	asid_init(kmap_asidlen(), asid == NULL || strcmp(asid, "off") != 0);
 	if (!quiet)
 		banner();
 	setup_vm();

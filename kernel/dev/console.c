@@ -7,7 +7,7 @@
 #include "dev/uart.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
-#include "proc/proc.h"
+#include "proc/sleep.h"
 #include "sbi/sbi.h"
 
 #define INPUT_SIZE 256
@@ -92,7 +92,7 @@ size_t console_readline(char *buf, size_t n)
 	size_t got = 0;
 	spin_lock(&lock);
 	while (r_read == r_line) {
-		if (myproc()->killed) {
+		if (sleep_killed()) {
 			spin_unlock(&lock);
 			return 0;
 		}

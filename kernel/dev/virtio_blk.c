@@ -6,7 +6,7 @@
  * an interrupt with nothing to do is harmless.
  */
 #include "dev/virtio_blk.h"
-#include "kernel.h"
+#include "dev/devtree.h"
 #include "dev/plic.h"
 #include "dev/virtio.h"
 #include "lib/kerrno.h"
@@ -14,7 +14,7 @@
 #include "lib/spinlock.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
-#include "proc/proc.h"
+#include "proc/sleep.h"
 #include "riscv/kmap.h"
 
 /* Request types and status values (virtio 1.2, 5.2.6). */
@@ -134,7 +134,7 @@ static void vblk_intr(uint32_t irq)
  * pending until claimed, so a completion that came first is not missed. */
 static void wait_once(void *chan)
 {
-	if (myproc()) {
+	if (sleep_possible()) {
 		sleep(chan, &vblk_lock);
 		return;
 	}
@@ -193,7 +193,7 @@ int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
 		virtio_notify(&dev);
 		while (!w.done)
 			wait_once(&w);
-		if (!myproc())
+		if (!sleep_possible())
 			reap(); /* drop the status our polling left (PLATFORM.md pitfall 8) */
 		err = w.status == VIRTIO_BLK_S_OK ? 0 : -EIO;
 	}
@@ -221,10 +221,10 @@ struct vblk_stats vblk_stats(void)
 }
 
 /* Map each virtio-mmio slot in tree order and stop at the first block device. */
-static int find_device(void)
+static int find_device(const struct dt_device *slots, int n)
 {
-	for (int i = 0; i < platform.nvirtio; i++) {
-		const struct dt_device *slot = &platform.virtio[i];
+	for (int i = 0; i < n; i++) {
+		const struct dt_device *slot = &slots[i];
 		if (slot->size < SLOT_MIN_SIZE)
 			continue;
 		volatile uint32_t *regs = kmap_map_mmio(slot->base, slot->size);
@@ -251,10 +251,10 @@ static const char *start_device(void)
 	return NULL;
 }
 
-int vblk_init(void)
+int vblk_init(const struct dt_device *slots, int n, bool quiet)
 {
-	if (find_device() != 0) {
-		kprintf("virtio-blk: no block device in %d virtio-mmio slots\n", platform.nvirtio);
+	if (find_device(slots, n) != 0) {
+		kprintf("virtio-blk: no block device in %d virtio-mmio slots\n", n);
 		return -ENODEV;
 	}
 	const char *why = start_device();
@@ -272,7 +272,7 @@ int vblk_init(void)
 		return -ENODEV;
 	}
 	present = true;
-	if (cmdline_get(&cmdline, "quiet") == NULL)
+	if (!quiet)
 		kprintf("virtio-blk: 0x%08x irq %u, %s, %llu sectors (%llu MiB)\n", dev.base,
 			dev.irq, dev.version == VIRTIO_MMIO_MODERN ? "modern" : "legacy", capacity,
 			capacity / SECTORS_PER_MIB);

@@ -18,10 +18,13 @@ struct vblk_stats {
 	uint32_t errors; /* requests that ended in -EIO (counted in reads/writes too) */
 };
 
-/* Find the first virtio-mmio block device, start it and route its
- * interrupt. Prints one line either way. Returns 0, or -ENODEV when there
- * is none or it cannot be started. */
-int vblk_init(void);
+struct dt_device;
+
+/* Find the first block device among the n virtio-mmio slots (from the
+ * device tree), start it and route its interrupt. Prints one line either
+ * way (only failures when quiet). Returns 0, or -ENODEV when there is none
+ * or it cannot be started. */
+int vblk_init(const struct dt_device *slots, int n, bool quiet);
 
 /* The disk's size in 512-byte sectors; 0 without a disk. */
 uint64_t vblk_capacity(void);

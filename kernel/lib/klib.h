@@ -27,8 +27,13 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Print the reason and a backtrace, then stop the machine with a failing
- * exit status. Never returns. */
+ * exit status. Never returns (lib/panic.c). */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* For other kinds of panic (an unexpected trap): panic_begin turns
+ * interrupts off and returns false inside a panic already under way;
+ * panic_stop ends the machine. */
+bool panic_begin(void);
+void panic_stop(void) __attribute__((noreturn));
 
 #define ALIGNED(x, a) (((x) & ((a) - 1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

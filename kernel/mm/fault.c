@@ -10,14 +10,13 @@
  * after one and retries from the top if it moved.
  */
 #include "mm/vm.h"
-#include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
 #include "mm/rmap.h"
-#include "proc/proc.h"
+#include "proc/sleep.h"
 
 #define FAULT_RETRY 1 /* internal: the PTE changed under a sleep, decide again */
 
@@ -61,7 +60,7 @@ static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame
 		return -ENOMEM;
 	vm_note_pte(as, page);
 	f->va = page;
-	*pte = pte_make(frame_to_pa(f), flags | PTE_V);
+	pte_store(pte, pte_make(frame_to_pa(f), flags | PTE_V));
 	if (!(f->flags & FRAME_F_USER))
 		reclaim_ring_add(f);
 	as->resident++;
@@ -86,7 +85,7 @@ static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t 
 	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
-	if (*pte != 0) { /* it changed while we slept: decide again */
+	if (pte_load(pte) != 0) { /* it changed while we slept: decide again */
 		frame_free(pa);
 		return FAULT_RETRY;
 	}
@@ -142,7 +141,7 @@ static int swap_in_frame(uint32_t slot, struct frame **out)
 static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
 		      uint32_t prot)
 {
-	pte_t old = *pte;
+	pte_t old = pte_load(pte);
 	uint32_t slot = pte_swap_slot(old);
 	struct frame *f = swap_cache_lookup(slot);
 	bool shared = f != NULL;
@@ -154,7 +153,7 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 		int err = swap_in_frame(slot, &f);
 		if (err)
 			return err;
-		if (*pte != old) { /* changed while we read: drop the page, decide again */
+		if (pte_load(pte) != old) { /* changed while we read: drop the page, decide again */
 			reclaim_put(f);
 			return FAULT_RETRY;
 		}
@@ -179,33 +178,32 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	return 0;
 }
 
-/* A store to a read-only page of a writable region: copy-on-write. */
-static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
-		     uint32_t prot)
+/* Copy-on-write when f has no other reference: take the page over. Its
+ * swap copy (if any) goes stale, so it leaves the swap cache. */
+static int cow_take_over(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
+			 uint32_t prot)
 {
-	if (f->flags & FRAME_F_BUSY) {
-		reclaim_wait_io(f);
-		return FAULT_RETRY;
+	if (f->slot) {
+		swap_cache_clear(f->slot);
+		swap_unref(f->slot);
+		f->slot = 0;
 	}
-	if (f->refcnt == 1) {
-		/* The last reference: take the page over. Its swap copy (if
-		 * any) goes stale, so leave the swap cache. */
-		if (f->slot) {
-			swap_cache_clear(f->slot);
-			swap_unref(f->slot);
-			f->slot = 0;
-		}
-		*pte |= PTE_W | PTE_D | PTE_A;
-		asid_flush_page(&as->asid, page);
-		vm_stats.faults_cow_reuse++;
-		trace(as, page, prot, "cow-reuse", 0);
-		return 0;
-	}
-	pte_t old = *pte;
+	pte_set_bits(pte, PTE_W | PTE_D | PTE_A);
+	asid_flush_page(&as->asid, page);
+	vm_stats.faults_cow_reuse++;
+	trace(as, page, prot, "cow-reuse", 0);
+	return 0;
+}
+
+/* Copy-on-write when others share f: map a private copy in its place. */
+static int cow_copy(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
+		    uint32_t prot)
+{
+	pte_t old = pte_load(pte);
 	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
-	if (*pte != old) {
+	if (pte_load(pte) != old) {
 		frame_free(pa);
 		return FAULT_RETRY;
 	}
@@ -217,7 +215,7 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 	int err = install(as, pte, page, copy, (old & PTE_FLAGS_MASK & ~PTE_V) | PTE_W | PTE_D | PTE_A);
 	if (err) {
 		/* Put the old mapping back as it was. */
-		*pte = old;
+		pte_store(pte, old);
 		rmap_add(f, as);
 		as->resident++;
 		frame_free(pa);
@@ -230,16 +228,30 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 	return 0;
 }
 
+/* A store to a read-only page of a writable region: copy-on-write. */
+static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
+		     uint32_t prot)
+{
+	if (f->flags & FRAME_F_BUSY) {
+		reclaim_wait_io(f);
+		return FAULT_RETRY;
+	}
+	if (f->refcnt == 1)
+		return cow_take_over(as, page, pte, f, prot);
+	return cow_copy(as, page, pte, f, prot);
+}
+
 static int fault_present(struct addrspace *as, uint32_t page, pte_t *pte, uint32_t prot)
 {
-	struct frame *f = frame_of(pte_pa(*pte));
-	if (prot == VM_W && !(*pte & PTE_W))
+	pte_t cur = pte_load(pte);
+	struct frame *f = frame_of(pte_pa(cur));
+	if (prot == VM_W && !(cur & PTE_W))
 		return fault_cow(as, page, pte, f, prot);
-	if ((prot == VM_X && !(*pte & PTE_X)) || (prot == VM_R && !(*pte & PTE_R)))
+	if ((prot == VM_X && !(cur & PTE_X)) || (prot == VM_R && !(cur & PTE_R)))
 		return -EFAULT;
-	pte_t want = *pte | PTE_A | (prot == VM_W ? PTE_D : 0);
-	if (want != *pte) {
-		*pte = want;
+	uint32_t want = PTE_A | (prot == VM_W ? PTE_D : 0);
+	if ((cur & want) != want) {
+		pte_set_bits(pte, want);
 		vm_stats.faults_ad++;
 		trace(as, page, prot, "set-ad", 0);
 	}
@@ -260,9 +272,10 @@ int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot)
 		if (pte == NULL)
 			return -ENOMEM;
 		int err;
-		if (*pte == 0)
+		pte_t cur = pte_load(pte);
+		if (cur == 0)
 			err = fault_fill(as, r, page, pte, prot);
-		else if (pte_is_swap(*pte))
+		else if (pte_is_swap(cur))
 			err = fault_swap(as, r, page, pte, prot);
 		else
 			err = fault_present(as, page, pte, prot);

@@ -260,11 +260,12 @@ int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot
 	}
 	for (uint32_t va = addr; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
-		if (pte == NULL || !pte_valid(*pte))
+		pte_t cur = pte ? pte_load(pte) : 0;
+		if (!pte_valid(cur))
 			continue;
-		pte_t want = reprotect(*pte, prot);
-		if (want != *pte) {
-			*pte = want;
+		pte_t want = reprotect(cur, prot);
+		if (want != cur) {
+			pte_store(pte, want);
 			asid_flush_page(&as->asid, va);
 		}
 	}

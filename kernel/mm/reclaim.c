@@ -18,7 +18,7 @@
 #include "lib/spinlock.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
-#include "proc/proc.h"
+#include "proc/sleep.h"
 #include "riscv/asid.h"
 
 #define LOW_FREE 32      /* keep this many frames free for the kernel's own use */
@@ -128,7 +128,7 @@ static void io_done(struct frame *f)
 static pte_t *pte_in(struct addrspace *as, const struct frame *f)
 {
 	pte_t *pte = sv32_walk(as->root, f->va, false);
-	if (pte == NULL || !pte_valid(*pte) || pte_pa(*pte) != frame_to_pa(f))
+	if (pte == NULL || !pte_valid(pte_load(pte)) || pte_pa(pte_load(pte)) != frame_to_pa(f))
 		panic("reclaim: reverse map of 0x%08x is wrong", frame_to_pa(f));
 	return pte;
 }
@@ -140,8 +140,8 @@ static bool test_and_clear_young(struct frame *f)
 	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
 		struct addrspace *as = rmap_space(e);
 		pte_t *pte = pte_in(as, f);
-		if (*pte & PTE_A) {
-			*pte &= ~PTE_A;
+		if (pte_load(pte) & PTE_A) {
+			pte_clear_bits(pte, PTE_A);
 			asid_flush_page(&as->asid, f->va);
 			young = true;
 		}
@@ -154,7 +154,7 @@ static bool is_dirty(const struct frame *f)
 	if (f->flags & FRAME_F_DIRTY)
 		return true;
 	for (uint32_t e = f->rmap; e; e = rmap_next(e))
-		if (*pte_in(rmap_space(e), f) & PTE_D)
+		if (pte_load(pte_in(rmap_space(e), f)) & PTE_D)
 			return true;
 	return false;
 }
@@ -165,8 +165,8 @@ static void write_protect(struct frame *f)
 	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
 		struct addrspace *as = rmap_space(e);
 		pte_t *pte = pte_in(as, f);
-		if (*pte & PTE_W) {
-			*pte &= ~PTE_W;
+		if (pte_load(pte) & PTE_W) {
+			pte_clear_bits(pte, PTE_W);
 			asid_flush_page(&as->asid, f->va);
 		}
 	}
@@ -177,7 +177,7 @@ static void unmap_all(struct frame *f, pte_t pte)
 {
 	while (f->rmap) {
 		struct addrspace *as = rmap_space(f->rmap);
-		*pte_in(as, f) = pte;
+		pte_store(pte_in(as, f), pte);
 		asid_flush_page(&as->asid, f->va);
 		as->resident--;
 		if (pte) {

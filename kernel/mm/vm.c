@@ -17,7 +17,9 @@
 #include "mm/reclaim.h"
 #include "mm/rmap.h"
 
-#define USER_VPN1_END (USER_TOP >> 22) /* root entries below this are the user half */
+#define USER_VPN1_END (USER_TOP >> SV32_VPN1_SHIFT) /* root entries below this are the user half */
+
+_Static_assert(USER_TOP == KMAP_BASE, "the user half ends where the kernel half begins");
 
 struct vm_stats vm_stats;
 static struct addrspace spaces[VM_MAX_SPACES];
@@ -51,8 +53,7 @@ struct addrspace *vm_create(void)
 		return NULL;
 	}
 	as->root = pa2kva(root);
-	memcpy(&as->root[USER_VPN1_END], &kmap_root()[USER_VPN1_END],
-	       (SV32_PTES - USER_VPN1_END) * sizeof(pte_t));
+	kmap_share_kernel_half(as->root);
 	return as;
 }
 
@@ -71,20 +72,33 @@ static void release_pte(struct addrspace *as, pte_t pte)
 	}
 }
 
-/* Release every page behind one root entry, then its level-0 table. */
-static void free_table(struct addrspace *as, pte_t pte1)
+/* One level-0 table of a user half: its root index, its entries, and the
+ * part of them ever set (vm_note_pte), outside which every entry is 0. */
+struct user_table {
+	uint32_t vpn1;
+	pte_t *ptes;
+	uint32_t lo, hi;
+};
+
+/* Find the first level-0 table of as's user half at root index *vpn1 or
+ * above; false when there is none. Loop with
+ * for (uint32_t i = 0; next_user_table(as, &i, &t); i++). */
+static bool next_user_table(const struct addrspace *as, uint32_t *vpn1, struct user_table *t)
 {
-	pte_t *table = pa2kva(pte_pa(pte1));
-	const struct frame *t = frame_of(pte_pa(pte1));
-	for (uint32_t j = t->used.lo; j < t->used.hi; j++)
-		if (table[j])
-			release_pte(as, table[j]);
-	frame_free(pte_pa(pte1));
+	for (; *vpn1 < USER_VPN1_END; (*vpn1)++) {
+		pte_t pte1 = pte_load(&as->root[*vpn1]);
+		if (!pte_valid(pte1))
+			continue;
+		const struct frame *f = frame_of(pte_pa(pte1));
+		*t = (struct user_table){ *vpn1, pa2kva(pte_pa(pte1)), f->used.lo, f->used.hi };
+		return true;
+	}
+	return false;
 }
 
 void vm_note_pte(struct addrspace *as, uint32_t va)
 {
-	struct frame *t = frame_of(pte_pa(as->root[sv32_vpn1(va)]));
+	struct frame *t = frame_of(pte_pa(pte_load(&as->root[sv32_vpn1(va)])));
 	uint16_t j = (uint16_t)sv32_vpn0(va);
 	if (t->used.lo == t->used.hi) {
 		t->used.lo = j;
@@ -98,9 +112,12 @@ void vm_note_pte(struct addrspace *as, uint32_t va)
 
 void vm_destroy(struct addrspace *as)
 {
-	for (uint32_t i = 0; i < USER_VPN1_END; i++)
-		if (pte_valid(as->root[i]))
-			free_table(as, as->root[i]);
+	struct user_table t;
+	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
+		for (uint32_t j = t.lo; j < t.hi; j++)
+			release_pte(as, pte_load(&t.ptes[j]));
+		frame_free(kva2pa(t.ptes));
+	}
 	if (as->resident != 0 || as->swapped != 0)
 		panic("vm: %u resident and %u swapped pages left after destroy", as->resident,
 		      as->swapped);
@@ -112,14 +129,13 @@ void vm_destroy(struct addrspace *as)
 uint32_t vm_count_swapcached(const struct addrspace *as)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < USER_VPN1_END; i++) {
-		if (!pte_valid(as->root[i]))
-			continue;
-		const pte_t *table = pa2kva(pte_pa(as->root[i]));
-		const struct frame *t = frame_of(pte_pa(as->root[i]));
-		for (uint32_t j = t->used.lo; j < t->used.hi; j++)
-			if (pte_valid(table[j]) && frame_of(pte_pa(table[j]))->slot)
+	struct user_table t;
+	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
+		for (uint32_t j = t.lo; j < t.hi; j++) {
+			pte_t pte = pte_load(&t.ptes[j]);
+			if (pte_valid(pte) && frame_of(pte_pa(pte))->slot)
 				n++;
+		}
 	}
 	return n;
 }
@@ -128,6 +144,12 @@ void vm_activate(struct addrspace *as)
 {
 	mycpu()->vm = as;
 	asid_activate(&as->asid, kva2pa(as->root));
+}
+
+void vm_deactivate(void)
+{
+	mycpu()->vm = NULL;
+	asid_activate_kernel(kmap_root_pa());
 }
 
 int vm_add_region(struct addrspace *as, const struct vm_region *r)
@@ -167,14 +189,15 @@ const struct vm_region *vm_find(const struct addrspace *as, uint32_t va)
 }
 
 /* Share one user PTE of src with dst: a swap entry gains a reference, a
- * frame gains a mapping, and a writable page becomes copy-on-write in both. */
+ * frame gains a mapping, and a writable page becomes copy-on-write in both.
+ * to is in dst's new table, which no hart walks yet. */
 static int share_pte(struct addrspace *dst, pte_t *from, pte_t *to, bool *downgraded)
 {
-	pte_t pte = *from;
+	pte_t pte = pte_load(from);
 	if (pte_is_swap(pte)) {
 		swap_ref(pte_swap_slot(pte));
 		dst->swapped++;
-		*to = pte;
+		pte_store(to, pte);
 		return 0;
 	}
 	struct frame *f = frame_of(pte_pa(pte));
@@ -183,29 +206,25 @@ static int share_pte(struct addrspace *dst, pte_t *from, pte_t *to, bool *downgr
 	f->refcnt++;
 	if (pte & PTE_W) {
 		pte &= ~PTE_W;
-		*from = pte;
+		pte_clear_bits(from, PTE_W);
 		*downgraded = true;
 	}
-	*to = pte;
+	pte_store(to, pte);
 	dst->resident++;
 	return 0;
 }
 
-/* Share the used part of one level-0 table of src with dst. */
-static int share_table(struct addrspace *dst, uint32_t i, pte_t pte1, bool *downgraded)
+/* Share the used part of src's level-0 table t with dst, in a new table. */
+static int share_table(struct addrspace *dst, const struct user_table *t, bool *downgraded)
 {
-	paddr_t tpa = frame_alloc(FRAME_ZERO);
-	if (tpa == 0)
+	pte_t *to = sv32_walk(dst->root, t->vpn1 << SV32_VPN1_SHIFT, true);
+	if (to == NULL)
 		return -ENOMEM;
-	dst->root[i] = pte_make(tpa, PTE_V);
-	const struct frame *st = frame_of(pte_pa(pte1));
-	struct frame *dt = frame_of(tpa);
-	dt->used = st->used;
-	pte_t *from = pa2kva(pte_pa(pte1)), *to = pa2kva(tpa);
-	for (uint32_t j = st->used.lo; j < st->used.hi; j++) {
-		if (from[j] == 0)
+	frame_of(kva2pa(to))->used = frame_of(kva2pa(t->ptes))->used;
+	for (uint32_t j = t->lo; j < t->hi; j++) {
+		if (pte_load(&t->ptes[j]) == 0)
 			continue;
-		int err = share_pte(dst, &from[j], &to[j], downgraded);
+		int err = share_pte(dst, &t->ptes[j], &to[j], downgraded);
 		if (err)
 			return err;
 	}
@@ -220,9 +239,9 @@ int vm_copy(struct addrspace *dst, struct addrspace *src)
 	dst->brk = src->brk;
 	int err = vm_commit(dst, src->committed);
 	bool downgraded = false;
-	for (uint32_t i = 0; i < USER_VPN1_END && err == 0; i++)
-		if (pte_valid(src->root[i]))
-			err = share_table(dst, i, src->root[i], &downgraded);
+	struct user_table t;
+	for (uint32_t i = 0; err == 0 && next_user_table(src, &i, &t); i++)
+		err = share_table(dst, &t, &downgraded);
 	/* One fence of the parent's ASID covers every page made read-only. */
 	if (downgraded)
 		asid_flush_mm(&src->asid);
@@ -237,10 +256,10 @@ void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 			va = (va | (SV32_MEGAPAGE_SIZE - 1)) + 1 - PAGE_SIZE; /* no table: skip it */
 			continue;
 		}
-		pte_t old = *pte;
+		pte_t old = pte_load(pte);
 		if (old == 0)
 			continue;
-		*pte = 0;
+		pte_store(pte, 0);
 		if (pte_valid(old))
 			asid_flush_page(&as->asid, va);
 		release_pte(as, old);
@@ -309,13 +328,13 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len)
 		uint32_t page = PAGE_ROUND_DOWN(va), off = va - page;
 		uint32_t n = MIN(len, PAGE_SIZE - off);
 		pte_t *pte = sv32_walk(as->root, page, false);
-		if (pte == NULL || !pte_valid(*pte)) {
+		if (pte == NULL || !pte_valid(pte_load(pte))) {
 			int err = vm_fault(as, page, VM_W);
 			if (err)
 				return err;
 			pte = sv32_walk(as->root, page, false);
 		}
-		memcpy((uint8_t *)pa2kva(pte_pa(*pte)) + off, s, n);
+		memcpy((uint8_t *)pa2kva(pte_pa(pte_load(pte))) + off, s, n);
 		va += n;
 		s += n;
 		len -= n;

@@ -81,8 +81,12 @@ struct addrspace *vm_create(void);
 void vm_destroy(struct addrspace *as);
 /* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
 uint32_t vm_count_swapcached(const struct addrspace *as);
-/* Make as current on this hart (satp with its ASID). */
+/* Make as current on this hart (satp with its ASID). The only way, with
+ * vm_deactivate, that code outside mm/ and riscv/ changes satp. */
 void vm_activate(struct addrspace *as);
+/* Leave the current address space for the kernel's own tables (ASID 0), so
+ * that it can be destroyed. */
+void vm_deactivate(void);
 
 /* Add a region; -EINVAL if misaligned or overlapping, -ENOMEM if full. */
 int vm_add_region(struct addrspace *as, const struct vm_region *r);

@@ -6,7 +6,6 @@
  * The old address space survives until the new one is complete, so a
  * failed exec returns an error to the old program.
  */
-#include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/vm.h"

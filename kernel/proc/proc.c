@@ -7,7 +7,6 @@
  */
 #include "proc/proc.h"
 #include "dev/power.h"
-#include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/vm.h"
@@ -15,7 +14,6 @@
 #include "proc/uapi.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
-#include "riscv/kmap.h"
 
 #define KSTACK_MAGIC 0x57AC4B1Du /* at the bottom of every kernel stack */
 
@@ -220,6 +218,16 @@ void sleep(void *chan, struct spinlock *lk)
 	}
 }
 
+bool sleep_possible(void)
+{
+	return myproc() != NULL;
+}
+
+bool sleep_killed(void)
+{
+	return myproc()->killed != 0;
+}
+
 /* Wake the sleepers on chan; proc_lock held. */
 static void wakeup_locked(void *chan)
 {
@@ -316,9 +324,7 @@ void proc_exit(int xstatus)
 			p->ofile[fd] = NULL;
 		}
 	}
-	/* Leave the address space before freeing it. */
-	mycpu()->vm = NULL;
-	asid_activate_kernel(kmap_root_pa());
+	vm_deactivate(); /* leave the address space before freeing it */
 	vm_destroy(p->as);
 	p->as = NULL;
 

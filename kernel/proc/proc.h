@@ -7,6 +7,7 @@
 #define PROC_PROC_H
 
 #include "lib/spinlock.h"
+#include "proc/sleep.h"
 #include "lib/types.h"
 #include "riscv/cpu.h"
 #include "riscv/trap.h"
@@ -60,10 +61,6 @@ void scheduler(void) __attribute__((noreturn));
 
 /* Give up the CPU; the caller stays runnable. */
 void yield(void);
-/* Sleep on chan, releasing lk while asleep and holding it again after. */
-void sleep(void *chan, struct spinlock *lk);
-/* Wake every process sleeping on chan. Must not be called with proc_lock held. */
-void wakeup(void *chan);
 /* Count a timer tick: wake timed sleepers. */
 void proc_tick(void);
 /* The tick channel timed sleepers wait on, and the current tick count. */
@@ -87,10 +84,6 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv, int arg
 void user_return(struct trapframe *tf) __attribute__((noreturn));
 void swtch(struct context *old, struct context *new);
 
-/* wfi, counting the wait as idle: under qemu -icount, instret advances with
- * virtual time while the hart waits, and benchmarks leave that out. Wakes
- * on a pending interrupt even with interrupts off. */
-void idle_wait(void);
 
 /* Instructions retired while the hart waited in wfi (for benchmarks). */
 uint64_t proc_idle_instret(void);

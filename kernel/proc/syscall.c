@@ -151,7 +151,7 @@ static int32_t sys_usleep(struct trapframe *tf)
 
 static int32_t sys_uptime(struct trapframe *tf)
 {
-	uint64_t t = read_time(), hz = platform.timebase_hz;
+	uint64_t t = read_time(), hz = timer_timebase_hz();
 	struct k_timespec ts = { .sec = (uint32_t)(t / hz),
 				 .nsec = (uint32_t)((t % hz) * NSEC_PER_SEC / hz) };
 	return copyout(ARG(tf, 0), &ts, sizeof(ts));

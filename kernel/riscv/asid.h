@@ -1,8 +1,9 @@
 /*
  * ASIDs (address-space identifiers: the TLB tags that x86 calls PCIDs) and
- * the TLB fences that keep them honest. The scheduler and the VM code call
- * these; nothing else writes satp for a user address space or fences a
- * user mapping. The scheme is explained at the top of riscv/asid.c.
+ * the TLB fences that keep them honest. Only the VM code (mm/vm.c's
+ * vm_activate and vm_deactivate, and the PTE changes in mm/) calls these;
+ * nothing else writes satp for a user address space or fences a user
+ * mapping. The scheme is explained at the top of riscv/asid.c.
  */
 #ifndef RISCV_ASID_H
 #define RISCV_ASID_H

@@ -16,7 +16,7 @@ extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 #define KERNEL_FLAGS (PTE_G | PTE_A)
 #define KERNEL_RW (PTE_R | PTE_W | KERNEL_FLAGS | PTE_D)
 
-static pte_t *root;
+static pte_t *kroot; /* the kernel's own kroot table */
 static uint32_t asidlen;
 static uint32_t mmio_next = MMIO_WINDOW_BASE;
 
@@ -24,7 +24,7 @@ struct phys_range kmap_usable_ram(struct phys_range ram)
 {
 	uint64_t end = (uint64_t)ram.base + ram.size;
 	if (end > MMIO_WINDOW_BASE) {
-		kprintf("kvm: RAM above 0x%08x is not used (the MMIO window starts there)\n",
+		kprintf("kmap: RAM above 0x%08x is not used (the MMIO window starts there)\n",
 			MMIO_WINDOW_BASE);
 		end = MMIO_WINDOW_BASE;
 	}
@@ -46,9 +46,9 @@ static bool overlaps_any(paddr_t a, uint32_t len, const struct phys_range *r, in
 
 static void map_page(uint32_t va, paddr_t pa, uint32_t flags)
 {
-	int err = sv32_map_page(root, va, pa, flags);
+	int err = sv32_map_page(kroot, va, pa, flags);
 	if (err)
-		panic("kvm: cannot map 0x%08x: error %d", va, err);
+		panic("kmap: cannot map 0x%08x: error %d", va, err);
 }
 
 /* Map [start, end) of the image with flags, one 4 KiB page at a time. */
@@ -64,17 +64,17 @@ void kmap_init(struct phys_range ram, const struct phys_range *nomap, int nres)
 	uint32_t img_size = (uint32_t)((uintptr_t)__kernel_end - (uintptr_t)__kernel_start);
 	paddr_t end = ram.base + ram.size;
 
-	root = pa2kva(frame_alloc(FRAME_ZERO));
-	if (kva2pa(root) == 0)
-		panic("kvm: no frame for the kernel root table");
+	kroot = pa2kva(frame_alloc(FRAME_ZERO));
+	if (kva2pa(kroot) == 0)
+		panic("kmap: no frame for the kernel kroot table");
 
 	for (paddr_t pa = ram.base; pa < end;) {
 		bool whole = ALIGNED(pa, SV32_MEGAPAGE_SIZE) && end - pa >= SV32_MEGAPAGE_SIZE;
 		if (whole && !overlaps(pa, SV32_MEGAPAGE_SIZE, img, img_size) &&
 		    !overlaps_any(pa, SV32_MEGAPAGE_SIZE, nomap, nres)) {
-			int err = sv32_map_mega(root, pa, pa, KERNEL_RW);
+			int err = sv32_map_mega(kroot, pa, pa, KERNEL_RW);
 			if (err)
-				panic("kvm: cannot map megapage 0x%08x: error %d", pa, err);
+				panic("kmap: cannot map megapage 0x%08x: error %d", pa, err);
 			pa += SV32_MEGAPAGE_SIZE;
 			continue;
 		}
@@ -93,7 +93,7 @@ void *kmap_map_mmio(paddr_t pa, uint32_t size)
 	paddr_t first = PAGE_ROUND_DOWN(pa);
 	uint32_t len = PAGE_ROUND_UP(pa + size) - first;
 	if (len > MMIO_WINDOW_END - mmio_next)
-		panic("kvm: MMIO window full mapping 0x%08x", pa);
+		panic("kmap: MMIO window full mapping 0x%08x", pa);
 	uint32_t va = mmio_next;
 	for (uint32_t off = 0; off < len; off += PAGE_SIZE)
 		map_page(va + off, first + off, PTE_R | PTE_W | KERNEL_FLAGS | PTE_D);
@@ -108,25 +108,32 @@ void *kmap_map_mmio(paddr_t pa, uint32_t size)
 void kmap_enable(void)
 {
 	/* ASIDLEN: write all ones to satp.ASID and see which bits stick
-	 * (privileged spec, "satp"). The root is complete, so the write that
+	 * (privileged spec, "satp"). The kroot is complete, so the write that
 	 * turns paging on may as well be this one. */
-	csr_write(satp, satp_make(kva2pa(root), SATP_ASID_MASK));
+	csr_write(satp, satp_make(kva2pa(kroot), SATP_ASID_MASK));
 	uint32_t asid = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
 	asidlen = 0;
 	while (asid & (1u << asidlen))
 		asidlen++;
-	csr_write(satp, satp_make(kva2pa(root), 0));
+	csr_write(satp, satp_make(kva2pa(kroot), 0));
 	sfence_vma_all();
+}
+
+void kmap_share_kernel_half(pte_t *root)
+{
+	uint32_t first = sv32_vpn1(KMAP_BASE);
+	/* A bulk copy is safe: no hart walks this root yet. */
+	memcpy(&root[first], &kroot[first], (SV32_PTES - first) * sizeof(pte_t));
 }
 
 pte_t *kmap_root(void)
 {
-	return root;
+	return kroot;
 }
 
 paddr_t kmap_root_pa(void)
 {
-	return kva2pa(root);
+	return kva2pa(kroot);
 }
 
 uint32_t kmap_asidlen(void)

@@ -11,6 +11,7 @@
 #include "mm/frame.h"
 #include "riscv/sv32.h"
 
+#define KMAP_BASE 0x80000000u        /* the kernel half of every address space */
 #define MMIO_WINDOW_BASE 0xF0000000u /* device registers live from here... */
 #define MMIO_WINDOW_END 0xFFFFF000u  /* ...to here; RAM must end below the base */
 
@@ -28,6 +29,10 @@ void *kmap_map_mmio(paddr_t pa, uint32_t size);
 
 /* Switch satp to the kernel root (ASID 0) and measure ASIDLEN. */
 void kmap_enable(void);
+
+/* Give the root of a new address space the kernel half (every entry from
+ * KMAP_BASE up, all global), before any hart uses that root. */
+void kmap_share_kernel_half(pte_t *root);
 
 pte_t *kmap_root(void);
 paddr_t kmap_root_pa(void);

@@ -3,7 +3,8 @@
  * unmap) and replays the hardware walk in software for the fault handler,
  * the tests and the introspection call. Relies on frame_alloc for zeroed
  * table frames and on pa2kva to reach them. Invariant: a pointer PTE is V
- * alone, and every PTE is written with one aligned 32-bit store.
+ * alone, and every PTE is written with one aligned 32-bit store
+ * (pte_store in sv32.h, the only way the kernel writes a live PTE).
  */
 #include "riscv/sv32.h"
 #include "riscv/csr.h"
@@ -19,19 +20,6 @@
 #define PTE_PPN0_MASK (SV32_PTES - 1)
 /* A PPN at or above this names memory beyond 4 GiB, which paddr_t cannot reach. */
 #define PPN_PADDR_LIMIT (1u << (32 - PAGE_SHIFT))
-
-/* Read a PTE once: the hardware may update A/D under us (privileged spec, Sv32). */
-static inline pte_t pte_load(const pte_t *slot)
-{
-	return *(const volatile pte_t *)slot;
-}
-
-/* Write a PTE with a single aligned 32-bit store, since the hardware may
- * read it at any time (privileged spec, Sv32). */
-static inline void pte_store(pte_t *slot, pte_t pte)
-{
-	*(volatile pte_t *)slot = pte;
-}
 
 static inline uint32_t pte_ppn(pte_t pte)
 {

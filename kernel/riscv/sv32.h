@@ -27,7 +27,9 @@ typedef uint32_t pte_t;
 #define SV32_PTES 1024u                  /* entries per table */
 #define SV32_MEGAPAGE_SIZE (1u << 22)    /* what a level-1 leaf maps: 4 MiB */
 
-static inline uint32_t sv32_vpn1(uint32_t va) { return va >> 22; }
+#define SV32_VPN1_SHIFT 22
+
+static inline uint32_t sv32_vpn1(uint32_t va) { return va >> SV32_VPN1_SHIFT; }
 static inline uint32_t sv32_vpn0(uint32_t va) { return (va >> 12) & 0x3FFu; }
 static inline uint32_t sv32_offset(uint32_t va) { return va & 0xFFFu; }
 
@@ -42,6 +44,35 @@ static inline paddr_t pte_pa(pte_t pte)
 }
 
 static inline bool pte_valid(pte_t pte) { return pte & PTE_V; }
+
+/*
+ * The one way to read and write a page-table entry the hardware may use.
+ * Read once: the hardware may set A/D under us. Write with a single
+ * aligned 32-bit store: the hardware may walk the table at any moment
+ * (privileged spec, Sv32). The caller fences what the TLB may still hold.
+ */
+static inline pte_t pte_load(const pte_t *slot)
+{
+	return *(const volatile pte_t *)slot;
+}
+
+static inline void pte_store(pte_t *slot, pte_t pte)
+{
+	*(volatile pte_t *)slot = pte;
+}
+
+/* Set or clear flag bits with one atomic read-modify-write (amoor.w,
+ * amoand.w), so an A or D bit the hardware sets at the same moment on
+ * another hart is not lost. */
+static inline void pte_set_bits(pte_t *slot, uint32_t bits)
+{
+	__atomic_fetch_or(slot, bits, __ATOMIC_RELAXED);
+}
+
+static inline void pte_clear_bits(pte_t *slot, uint32_t bits)
+{
+	__atomic_fetch_and(slot, ~bits, __ATOMIC_RELAXED);
+}
 
 /*
  * A swap entry: a PTE with V clear names the swap slot that holds the

@@ -11,6 +11,7 @@ static uint32_t interval;
 static uint64_t next_deadline;
 static volatile uint64_t ticks;
 static bool sstc;
+static uint32_t hz_timebase;
 
 /* On RV32 set the high half with the low half all ones in between, so no
  * transient compare value lies in the past (PLATFORM.md 5.3). */
@@ -28,6 +29,7 @@ static void set_deadline(uint64_t t)
 void timer_init(uint32_t timebase_hz, bool use_sstc)
 {
 	sstc = use_sstc;
+	hz_timebase = timebase_hz;
 	interval = timebase_hz / HZ;
 	next_deadline = read_time() + interval;
 	set_deadline(next_deadline);
@@ -64,4 +66,9 @@ uint64_t timer_next_deadline(void)
 bool timer_uses_sstc(void)
 {
 	return sstc;
+}
+
+uint32_t timer_timebase_hz(void)
+{
+	return hz_timebase;
 }

@@ -16,5 +16,6 @@ uint64_t timer_ticks(void);
 uint32_t timer_interval(void); /* time units between ticks */
 uint64_t timer_next_deadline(void); /* when the next tick is due */
 bool timer_uses_sstc(void);
+uint32_t timer_timebase_hz(void); /* time units (rdtime) per second */
 
 #endif
