@@ -158,8 +158,9 @@ $(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c | deps
 # The sources each unit test links are prerequisites too.
 $(foreach t,$(UNIT_TESTS),$(eval $(B)/unit/test_$(t): $(unit_$(t)_SRCS)))
 
+# No QEMU here, but tests/run.sh (set -u) reads QEMUCMD all the same.
 unit-test: $(UNIT_BINS)
-	@tests/run.sh --unit-only $(UNIT_BINS)
+	@B='$(B)' QEMUCMD= tests/run.sh --unit-only $(UNIT_BINS)
 
 test: all $(UNIT_BINS)
 	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)

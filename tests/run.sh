@@ -256,7 +256,8 @@ guest_small_ram() {
 		'^boot: the kernel image at 0x80400000-0x[0-9a-f]{8} is not inside RAM 0x80000000-0x80500000'
 }
 
-# The fetch of the rv32 firmware, offline (local apt repositories).
+# Host scripts that print TAP: the fetch of the rv32 firmware, offline
+# (local apt repositories), and the checks of the source tree.
 run_host_script() {
 	local script=$1 name log
 	name=$(basename "$script" .sh)
@@ -266,6 +267,7 @@ run_host_script() {
 }
 
 run_host_script tests/deps/test_opensbi_fetch.sh
+run_host_script tests/style/check.sh
 for arg in "$@"; do
 	[ "$arg" = --unit-only ] && continue
 	run_unit "$arg"

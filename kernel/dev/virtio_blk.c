@@ -68,9 +68,11 @@ static struct virtio_dev dev;
 static bool present;
 static uint64_t capacity;
 
-/* Hand the request whose chain starts at head back to its waiter. */
+/* Hand the request whose chain starts at head back to its waiter;
+ * vblk_lock held. */
 static void finish(uint16_t head, uint8_t status)
 {
+	spin_assert_held(&vblk_lock);
 	struct vblk_slot *s = &slots[head];
 	s->waiter->status = status;
 	s->waiter->done = true;
@@ -96,6 +98,7 @@ static void fail_all(void)
  */
 static void reap(void)
 {
+	spin_assert_held(&vblk_lock);
 	uint32_t isr = virtio_intr_ack(&dev);
 	if (broken || ((isr & VIRTIO_INT_CONFIG_CHANGE) && virtio_needs_reset(&dev))) {
 		if (!broken)

@@ -4,6 +4,7 @@
  */
 #include "lib/spinlock.h"
 #include "lib/klib.h"
+#include "riscv/cpu.h"
 #include "riscv/csr.h"
 
 /* Per hart: how deep push_off nests, and whether interrupts were on before. */
@@ -36,12 +37,25 @@ void spin_lock(struct spinlock *lk)
 	push_off();
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		;
+	lk->owner = mycpu();
 }
 
 void spin_unlock(struct spinlock *lk)
 {
-	if (!lk->locked)
-		panic("spinlock: unlock of free lock %s", lk->name);
+	if (!spin_holding(lk))
+		panic("spinlock: unlock of %s, which this hart does not hold", lk->name);
+	lk->owner = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
 	pop_off();
+}
+
+bool spin_holding(const struct spinlock *lk)
+{
+	return lk->locked && lk->owner == mycpu();
+}
+
+void spin_assert_held_in(const struct spinlock *lk, const char *func)
+{
+	if (!spin_holding(lk))
+		panic("spinlock: %s() needs %s held", func, lk->name);
 }

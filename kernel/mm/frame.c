@@ -9,14 +9,15 @@
 #include "mm/phys.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 
 /*
- * frame_lock, once spinlocks exist, protects all of the state below: the
- * free list head, the counters, and the state, refcnt and next fields of
- * every descriptor. frame_alloc, frame_free and frame_ref hold it only for
- * their descriptor and list updates; zeroing a frame needs no lock, since
- * the frame already belongs to the caller.
+ * frame_lock guards the free list, nfree, and the [frame_lock] fields of
+ * every descriptor (frame.h). frame_alloc, frame_free and frame_ref hold
+ * it only for their descriptor and list updates; zeroing a frame needs no
+ * lock, since the frame already belongs to the caller.
  */
+static struct spinlock frame_lock = SPINLOCK_INIT("frame");
 struct frame *frame_table;  /* the table, reached through pa2kva() */
 paddr_t frame_table_base;   /* the RAM it describes starts here... */
 uint32_t frame_table_len;   /* ...and has this many frames */
@@ -93,8 +94,10 @@ static void mark_reserved(struct phys_range r)
 		frame_table[i].state = FRAME_RESERVED;
 }
 
+/* Put frame i on the free list; frame_lock held. */
 static void free_list_push(uint32_t i)
 {
+	spin_assert_held(&frame_lock);
 	frame_table[i].state = FRAME_FREE;
 	frame_table[i].refcnt = 0;
 	frame_table[i].next = free_head;
@@ -102,8 +105,10 @@ static void free_list_push(uint32_t i)
 	nfree++;
 }
 
+/* Take the free list's head, which must exist; frame_lock held. */
 static uint32_t free_list_pop(void)
 {
+	spin_assert_held(&frame_lock);
 	uint32_t i = free_head;
 
 	free_head = frame_table[i].next;
@@ -155,23 +160,30 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
 		frame_table[0].state = FRAME_RESERVED; /* frame_alloc's 0 means "none" */
 
 	/* Push from the top down so that the lowest frames are handed out first. */
+	spin_lock(&frame_lock);
 	for (uint32_t i = total; i-- > 0;) {
 		frame_table[i].next = FRAME_NONE;
 		if (frame_table[i].state == FRAME_FREE)
 			free_list_push(i);
 	}
+	spin_unlock(&frame_lock);
 	return 0;
 }
 
 /* Pop the free list head and hand it out with refcnt 1, zeroed on request. */
 paddr_t frame_alloc(unsigned flags)
 {
-	if (free_head == FRAME_NONE)
+	spin_lock(&frame_lock);
+	if (free_head == FRAME_NONE) {
+		spin_unlock(&frame_lock);
 		return 0;
+	}
 	uint32_t i = free_list_pop();
 	frame_table[i].state = FRAME_USED;
 	frame_table[i].refcnt = 1;
-	/* A frame's last use may have left its user-page or table fields. */
+	spin_unlock(&frame_lock);
+	/* A frame's last use may have left its user-page or table fields;
+	 * they are the new owner's now. */
 	frame_table[i].flags = 0;
 	frame_table[i].va = 0;
 	frame_table[i].rmap = 0;
@@ -183,10 +195,9 @@ paddr_t frame_alloc(unsigned flags)
 	return pa;
 }
 
-/* Take n physically contiguous free frames (for boot-time tables): scan for
- * a run, then rebuild the free list without it, keeping lowest-first order.
- * O(frames): not for use after boot. */
-paddr_t frame_alloc_contig(uint32_t n)
+/* Take n physically contiguous free frames: scan for a run, then rebuild
+ * the free list without it, keeping lowest-first order; frame_lock held. */
+static paddr_t contig_locked(uint32_t n)
 {
 	uint32_t run = 0, first = FRAME_NONE;
 	for (uint32_t i = 0; i < frame_table_len && first == FRAME_NONE; i++) {
@@ -208,6 +219,15 @@ paddr_t frame_alloc_contig(uint32_t n)
 	return frame_pa(first);
 }
 
+/* O(frames): for boot-time tables only. */
+paddr_t frame_alloc_contig(uint32_t n)
+{
+	spin_lock(&frame_lock);
+	paddr_t pa = contig_locked(n);
+	spin_unlock(&frame_lock);
+	return pa;
+}
+
 /* Drop a reference; the last one puts the frame back on the free list. */
 void frame_free(paddr_t pa)
 {
@@ -219,8 +239,10 @@ void frame_free(paddr_t pa)
 		panic("frame: free of reserved frame 0x%08x", (unsigned)pa);
 	if (f->state == FRAME_FREE)
 		panic("frame: double free of 0x%08x", (unsigned)pa);
+	spin_lock(&frame_lock);
 	if (--f->refcnt == 0)
 		free_list_push(frame_index(f));
+	spin_unlock(&frame_lock);
 }
 
 /* Add a reference to an allocated frame (a second mapping, a shared page). */
@@ -232,7 +254,9 @@ void frame_ref(paddr_t pa)
 		panic("frame: ref of 0x%08x, not an allocated frame", (unsigned)pa);
 	if (f->refcnt == REFCNT_MAX)
 		panic("frame: refcnt overflow on 0x%08x", (unsigned)pa);
+	spin_lock(&frame_lock);
 	f->refcnt++;
+	spin_unlock(&frame_lock);
 }
 
 paddr_t frame_to_pa(const struct frame *f)

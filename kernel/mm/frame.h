@@ -26,15 +26,22 @@ enum frame_state {
  * owner. A user page is also on the replacement ring (next/prev), and all
  * its mappings share one virtual address, va (sharing comes only from
  * fork), listed by the reverse map starting at rmap.
+ *
+ * Locks: [frame_lock] fields belong to the allocator (frame.c). [vm]
+ * fields belong to the memory manager, which serialises them by running
+ * with interrupts off on one hart (mm/reclaim.h); the allocator only
+ * clears them when it hands a frame out. refcnt changes under frame_lock
+ * in frame_free and frame_ref, and for a user page also in mm/, which owns
+ * every reference to it.
  */
 struct frame {
-	uint16_t refcnt;
-	uint8_t state;
-	uint8_t flags; /* FRAME_F_* */
-	uint32_t next; /* FREE: next free frame; user page: next on the ring */
-	uint32_t prev; /* user page: previous on the ring */
-	uint32_t va;   /* user page: its virtual address in every space that maps it */
-	uint32_t rmap; /* user page: first reverse-map entry, 0 for none */
+	uint16_t refcnt; /* [frame_lock], and [vm] for a user page */
+	uint8_t state;   /* [frame_lock] */
+	uint8_t flags;   /* [vm] FRAME_F_* */
+	uint32_t next;   /* FREE: next free frame [frame_lock]; user page: next on the ring [vm] */
+	uint32_t prev;   /* [vm] user page: previous on the ring */
+	uint32_t va;     /* [vm] user page: its virtual address in every space that maps it */
+	uint32_t rmap;   /* [vm] user page: first reverse-map entry, 0 for none */
 	union {
 		uint32_t slot; /* user page: swap slot holding the same bytes (swap cache), 0 for none */
 		struct {

@@ -139,8 +139,9 @@ static uint32_t find_gap(const struct addrspace *as, uint32_t len)
 	return 0;
 }
 
-int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
-	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
+/* Check mmap's arguments as POSIX asks; the length rounded up to whole
+ * pages goes to *span. 0, -EINVAL, -EACCES or -ENOMEM. */
+static int mmap_check(uint32_t len, uint32_t prot, uint32_t flags, uint32_t off, uint32_t *span)
 {
 	uint32_t share = flags & (VM_MAP_SHARED | VM_MAP_PRIVATE);
 	bool anon = flags & VM_MAP_ANONYMOUS;
@@ -152,27 +153,66 @@ int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, ui
 		return -EINVAL; /* shared anonymous memory is not supported */
 	if (!anon && share == VM_MAP_SHARED && (prot & VM_W))
 		return -EACCES; /* the file is read-only */
-	uint32_t span = PAGE_ROUND_UP(len);
-	if (span < len)
+	*span = PAGE_ROUND_UP(len);
+	return *span < len ? -ENOMEM : 0;
+}
+
+/* Where span bytes go: at addr with MAP_FIXED (which must be a legal
+ * place), at the hint addr if it is free, else in the highest gap that
+ * fits. The start goes to *start; 0, -EINVAL or -ENOMEM. */
+static int mmap_place(const struct addrspace *as, uint32_t addr, uint32_t span, bool fixed,
+		      uint32_t *start)
+{
+	if (fixed) {
+		if (!ALIGNED(addr, PAGE_SIZE) || addr < USER_BASE || addr > USER_TOP ||
+		    span > USER_TOP - addr)
+			return -EINVAL;
+		*start = addr;
+	} else if (ALIGNED(addr, PAGE_SIZE) && addr >= USER_BASE && addr < MMAP_TOP &&
+		   span <= MMAP_TOP - addr && range_free(as, addr, addr + span)) {
+		*start = addr; /* the hint is free: take it */
+	} else if ((*start = find_gap(as, span)) == 0) {
 		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Reserve r's pages, replace what a MAP_FIXED mapping covers, add r and
+ * merge it with identical neighbours. */
+static int mmap_install(struct addrspace *as, const struct vm_region *r, bool fixed)
+{
+	int err = vm_commit(as, vm_region_commit(r));
+	if (err)
+		return err;
+	if (fixed && (err = remove_range(as, r->start, r->end)) != 0) {
+		vm_uncommit(as, vm_region_commit(r));
+		return err;
+	}
+	if ((err = vm_add_region(as, r)) != 0) {
+		vm_uncommit(as, vm_region_commit(r));
+		return err == -EINVAL ? -ENOMEM : err;
+	}
+	merge_all(as);
+	return 0;
+}
+
+int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
+{
+	uint32_t span;
+	int err = mmap_check(len, prot, flags, off, &span);
+	bool anon = flags & VM_MAP_ANONYMOUS, fixed = flags & VM_MAP_FIXED;
+	if (err)
+		return err;
 	if (prot & VM_X)
 		prot |= VM_R;
 	struct vm_region r = {
 		.prot = (uint8_t)prot,
 		.kind = anon ? VMR_ANON : VMR_FILE,
-		.flags = share == VM_MAP_SHARED ? VMR_F_NOWRITE : 0,
+		.flags = (flags & VM_MAP_SHARED) ? VMR_F_NOWRITE : 0,
 	};
-	if (flags & VM_MAP_FIXED) {
-		if (!ALIGNED(addr, PAGE_SIZE) || addr < USER_BASE || addr > USER_TOP ||
-		    span > USER_TOP - addr)
-			return -EINVAL;
-		r.start = addr;
-	} else if (ALIGNED(addr, PAGE_SIZE) && addr >= USER_BASE && addr < MMAP_TOP &&
-		   span <= MMAP_TOP - addr && range_free(as, addr, addr + span)) {
-		r.start = addr; /* the hint is free: take it */
-	} else if ((r.start = find_gap(as, span)) == 0) {
-		return -ENOMEM;
-	}
+	if ((err = mmap_place(as, addr, span, fixed, &r.start)) != 0)
+		return err;
 	r.end = r.start + span;
 	if (!anon) {
 		/* File bytes from off to the end of the file; past it, zeroes. */
@@ -181,18 +221,8 @@ int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, ui
 		r.file_lo = r.start;
 		r.file_hi = off < size ? r.start + MIN(span, size - off) : r.start;
 	}
-	int err = vm_commit(as, vm_region_commit(&r));
-	if (err)
+	if ((err = mmap_install(as, &r, fixed)) != 0)
 		return err;
-	if ((flags & VM_MAP_FIXED) && (err = remove_range(as, r.start, r.end)) != 0) {
-		vm_uncommit(as, vm_region_commit(&r));
-		return err;
-	}
-	if ((err = vm_add_region(as, &r)) != 0) {
-		vm_uncommit(as, vm_region_commit(&r));
-		return err == -EINVAL ? -ENOMEM : err;
-	}
-	merge_all(as);
 	*out = r.start;
 	return 0;
 }
@@ -219,30 +249,23 @@ static pte_t reprotect(pte_t pte, uint32_t prot)
 	return (pte & ~(PTE_R | PTE_W | PTE_X)) | (flags & (PTE_R | PTE_W | PTE_X));
 }
 
-int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
+/* Whether the regions inside [addr, end) may take prot: a shared file
+ * mapping can never become writable. */
+static int mprotect_allowed(const struct addrspace *as, uint32_t addr, uint32_t end,
+			    uint32_t prot)
 {
-	uint32_t span = PAGE_ROUND_UP(len);
-	if (!ALIGNED(addr, PAGE_SIZE) || (prot & ~VM_PROT_ALL) || span < len)
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	uint32_t end = addr + span;
-	if (end < addr || end > USER_TOP || !vm_range_ok(as, addr, span, 0))
-		return -ENOMEM; /* part of the range is not mapped */
-	if (prot & VM_X)
-		prot |= VM_R;
-	int err = split_at(as, addr);
-	if (err == 0)
-		err = split_at(as, end);
-	if (err)
-		return err;
 	for (int i = 0; i < as->nregions; i++) {
-		struct vm_region *r = &as->regions[i];
-		if (r->start < addr || r->end > end)
-			continue;
-		if ((prot & VM_W) && (r->flags & VMR_F_NOWRITE))
+		const struct vm_region *r = &as->regions[i];
+		if (r->start >= addr && r->end <= end && (prot & VM_W) && (r->flags & VMR_F_NOWRITE))
 			return -EACCES;
 	}
+	return 0;
+}
+
+/* Give the regions inside [addr, end) protection prot, reserving the pages
+ * that become writable and giving back those that stop being so. */
+static int mprotect_regions(struct addrspace *as, uint32_t addr, uint32_t end, uint32_t prot)
+{
 	for (int i = 0; i < as->nregions; i++) {
 		struct vm_region *r = &as->regions[i];
 		if (r->start < addr || r->end > end)
@@ -258,6 +281,13 @@ int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot
 		if (before > after)
 			vm_uncommit(as, before - after);
 	}
+	return 0;
+}
+
+/* Bring the present pages of [addr, end) to prot, fencing each one that
+ * changes (a page that gains W only where no one shares it). */
+static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, uint32_t prot)
+{
 	for (uint32_t va = addr; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
 		pte_t cur = pte ? pte_load(pte) : 0;
@@ -269,6 +299,30 @@ int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot
 			asid_flush_page(&as->asid, va);
 		}
 	}
+}
+
+int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	uint32_t span = PAGE_ROUND_UP(len);
+	if (!ALIGNED(addr, PAGE_SIZE) || (prot & ~VM_PROT_ALL) || span < len)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	uint32_t end = addr + span;
+	if (end < addr || end > USER_TOP || !vm_range_ok(as, addr, span, 0))
+		return -ENOMEM; /* part of the range is not mapped */
+	if (prot & VM_X)
+		prot |= VM_R;
+	int err = split_at(as, addr);
+	if (err == 0)
+		err = split_at(as, end);
+	if (err == 0)
+		err = mprotect_allowed(as, addr, end, prot);
+	if (err == 0)
+		err = mprotect_regions(as, addr, end, prot);
+	if (err)
+		return err;
+	mprotect_pages(as, addr, end, prot);
 	merge_all(as);
 	return 0;
 }

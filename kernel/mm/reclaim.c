@@ -33,6 +33,8 @@ void reclaim_init(uint32_t max_user_frames, enum reclaim_policy p)
 {
 	max_user = max_user_frames ? max_user_frames : UINT32_MAX;
 	policy = p;
+	hand = FRAME_NONE;
+	nuser = 0;
 }
 
 const char *reclaim_policy_name(void)

@@ -39,6 +39,8 @@ int rmap_init(uint32_t entries)
 		pool_pages[p] = pa2kva(pa);
 	}
 	pool_size = pages * ENTRIES_PER_PAGE;
+	free_head = 0;
+	never_used = 1;
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 
 #define WRITE_TRIES 4 /* slots tried before a page write gives up */
 
-static struct swap_area slots;
+static struct swap_area area;
 static struct swap_info info;
 static uint32_t *cache; /* cache[slot] = frame index + 1, 0 when not cached */
 static bool enabled;
@@ -27,6 +27,7 @@ static uint32_t pages_for(uint64_t bytes)
 
 int swap_init(void)
 {
+	enabled = false;
 	paddr_t page0 = frame_alloc(0);
 	if (page0 == 0)
 		return -ENOMEM;
@@ -50,13 +51,13 @@ int swap_init(void)
 	}
 	memset(pa2kva(map), 0, map_pages * PAGE_SIZE);
 	cache = pa2kva(map);
-	err = swap_area_init(&slots, &info, pa2kva(refs), ref_pages * PAGE_SIZE);
+	err = swap_area_init(&area, &info, pa2kva(refs), ref_pages * PAGE_SIZE);
 	if (err) {
 		kprintf("swap: bad slot table (error %d), not used\n", err);
 		return err;
 	}
 	enabled = true;
-	kprintf("swap: %u slots (%u MiB) on virtio-blk%s%s\n", swap_area_total_slots(&slots),
+	kprintf("swap: %u slots (%u MiB) on virtio-blk%s%s\n", swap_area_total_slots(&area),
 		info.nslots / (1024 * 1024 / PAGE_SIZE), info.label[0] ? ", label " : "", info.label);
 	return 0;
 }
@@ -68,27 +69,27 @@ bool swap_on(void)
 
 uint32_t swap_total_slots(void)
 {
-	return enabled ? swap_area_total_slots(&slots) : 0;
+	return enabled ? swap_area_total_slots(&area) : 0;
 }
 
 uint32_t swap_free_slots(void)
 {
-	return enabled ? swap_area_free_slots(&slots) : 0;
+	return enabled ? swap_area_free_slots(&area) : 0;
 }
 
 void swap_ref(uint32_t slot)
 {
-	swap_area_ref(&slots, slot);
+	swap_area_ref(&area, slot);
 }
 
 void swap_unref(uint32_t slot)
 {
-	swap_area_unref(&slots, slot);
+	swap_area_unref(&area, slot);
 }
 
 uint32_t swap_refs(uint32_t slot)
 {
-	return swap_area_refs(&slots, slot);
+	return swap_area_refs(&area, slot);
 }
 
 struct frame *swap_cache_lookup(uint32_t slot)
@@ -114,14 +115,14 @@ static uint64_t slot_sector(uint32_t slot)
 int swap_write_page(uint32_t *slot, const void *page)
 {
 	for (int tries = 0; tries < WRITE_TRIES; tries++) {
-		if (*slot == 0 && (*slot = swap_area_alloc(&slots)) == 0)
+		if (*slot == 0 && (*slot = swap_area_alloc(&area)) == 0)
 			return -ENOSPC;
 		if (vblk_rw(slot_sector(*slot), (void *)page, PAGE_SIZE, true) == 0)
 			return 0;
 		/* The slot cannot hold data: take it out of service for good
 		 * (its one reference is ours) and try another. */
 		kprintf("swap: write to slot %u failed, slot retired\n", *slot);
-		swap_area_retire(&slots, *slot);
+		swap_area_retire(&area, *slot);
 		*slot = 0;
 	}
 	return -EIO;

@@ -14,11 +14,17 @@ struct frame;
  * used. Returns 0 or a negative errno (the kernel then runs without swap). */
 int swap_init(void);
 bool swap_on(void);
+/* Usable slots, free or not, and the free ones; 0 without swap. */
 uint32_t swap_total_slots(void);
 uint32_t swap_free_slots(void);
 
+/* Add a reference to a slot in use: a new swap-entry PTE names it (fork),
+ * or a frame now holds its bytes (the swap cache). Panics on a free slot. */
 void swap_ref(uint32_t slot);
+/* Drop a reference; the last one frees the slot for reuse. Panics on a
+ * free slot. */
 void swap_unref(uint32_t slot);
+/* The references a slot holds: 0 when free. */
 uint32_t swap_refs(uint32_t slot);
 
 /* The swap cache: the resident frame holding slot's bytes, or NULL. */

@@ -74,13 +74,16 @@ struct vm_stats {
 };
 extern struct vm_stats vm_stats;
 
+/* --- vm.c: address spaces, regions, fork's copy, user copies ------------ */
+
+/* Boot-time setup of reverse maps, replacement and swap. */
+void vm_init(const char *policy, uint32_t maxframes);
+
 /* A new address space with only the kernel half, or NULL without memory. */
 struct addrspace *vm_create(void);
 /* Free every user frame and table, then the root. The address space must
  * not be current on any hart. */
 void vm_destroy(struct addrspace *as);
-/* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
-uint32_t vm_count_swapcached(const struct addrspace *as);
 /* Make as current on this hart (satp with its ASID). The only way, with
  * vm_deactivate, that code outside mm/ and riscv/ changes satp. */
 void vm_activate(struct addrspace *as);
@@ -92,34 +95,47 @@ void vm_deactivate(void);
 int vm_add_region(struct addrspace *as, const struct vm_region *r);
 /* The region holding va, or NULL. */
 const struct vm_region *vm_find(const struct addrspace *as, uint32_t va);
-
-/* PTE flags for a user page of a region with protection prot: U, A and
- * the region's R/W/X (fault.c). */
-uint32_t vm_pte_flags(uint32_t prot);
-
-/* Resolve a page fault at va for an access needing prot (VM_R, VM_W or
- * VM_X): 0 when the page is now mapped, -EFAULT when the access is not
- * allowed (the caller kills), -ENOMEM when no frame is left. */
-int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot);
+/* Check that [va, va + len) lies inside regions allowing prot. */
+bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t prot);
 
 /* Share every user page of src with dst copy-on-write (fork): both map
- * the same frames read-only, swap entries gain a reference. 0 or -ENOMEM. */
+ * the same frames read-only, swap entries gain a reference. 0 or -ENOMEM
+ * (dst then holds what was shared so far; vm_destroy releases it). */
 int vm_copy(struct addrspace *dst, struct addrspace *src);
-
-/* Print one line per page fault (vm.trace=1). */
-void vm_trace(bool on);
-/* Boot-time setup of reverse maps, replacement and swap. */
-void vm_init(const char *policy, uint32_t maxframes);
-
-/* Move the heap's end to new_brk: 0, or -ENOMEM. Shrinking frees pages. */
-int vm_set_brk(struct addrspace *as, uint32_t new_brk);
-
 /* Record that the user PTE of va is about to be set, so fork and teardown
  * scan only the used part of its level-0 table (which must exist). */
 void vm_note_pte(struct addrspace *as, uint32_t va);
-
-/* Release the pages (frames and swap slots) in [start, end) of as. */
+/* Release the pages (frames and swap slots) in [start, end) of as,
+ * fencing each one that was mapped. The regions stay. */
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
+/* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
+uint32_t vm_count_swapcached(const struct addrspace *as);
+
+/* Copy between kernel and the current address space's user memory.
+ * Return 0 or -EFAULT; never fault the kernel. */
+int copyin(void *dst, uint32_t usrc, uint32_t len);
+int copyout(uint32_t udst, const void *src, uint32_t len);
+/* Copy a NUL-terminated string of at most max bytes (with the NUL):
+ * its length, -EFAULT, or -ENAMETOOLONG. */
+int copyinstr(char *dst, uint32_t usrc, uint32_t max);
+/* Write to a page of as that need not be current (exec building the new
+ * stack): maps the page on demand. 0 or a negative errno. */
+int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len);
+
+/* --- fault.c: page faults ----------------------------------------------- */
+
+/* Resolve a page fault at va for an access needing prot (VM_R, VM_W or
+ * VM_X): 0 when the page is now mapped, -EFAULT when the access is not
+ * allowed (the caller kills), -ENOMEM when no frame is left, -EIO when
+ * the page could not be read back from swap. May sleep on swap I/O. */
+int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot);
+/* PTE flags for a user page of a region with protection prot: U, A and
+ * the region's R/W/X. */
+uint32_t vm_pte_flags(uint32_t prot);
+/* Print one line per page fault (vm.trace=1). */
+void vm_trace(bool on);
+
+/* --- mmap.c: mmap, munmap, mprotect, brk, and commit accounting --------- */
 
 /* mmap flags and protections, as <sys/mman.h> numbers them (Linux values). */
 #define VM_MAP_SHARED 0x01u
@@ -132,8 +148,21 @@ void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
  * Errors as POSIX: -EINVAL, -ENOMEM, -EACCES. */
 int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
 	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out);
+/* POSIX munmap: remove [addr, addr + len rounded up to pages) from the
+ * regions, splitting those it cuts, and release its pages and their
+ * reservation. Unmapped parts are no error. 0, -EINVAL (addr not
+ * page-aligned, len 0, the range outside user space) or -ENOMEM (a split
+ * needs a region slot and there is none). */
 int vm_munmap(struct addrspace *as, uint32_t addr, uint32_t len);
+/* POSIX mprotect: give [addr, addr + len rounded up) protection prot,
+ * splitting and merging regions, reserving pages that become writable and
+ * fencing every present page whose PTE changes (a shared page gains W only
+ * through copy-on-write). 0; -EINVAL (addr not aligned, unknown prot
+ * bits); -ENOMEM (part of the range unmapped, or no memory to reserve);
+ * -EACCES (PROT_WRITE on a shared file mapping). */
 int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot);
+/* Move the heap's end to new_brk: 0, or -ENOMEM. Shrinking frees pages. */
+int vm_set_brk(struct addrspace *as, uint32_t new_brk);
 
 /* Reserve pages against memory plus swap (fails with -ENOMEM when the
  * system could not hold them all), and give them back. */
@@ -142,20 +171,5 @@ void vm_uncommit(struct addrspace *as, uint32_t pages);
 /* Pages a region reserves: the writable private ones (not the stack,
  * which grows on demand and is limited by STACK_MAX). */
 uint32_t vm_region_commit(const struct vm_region *r);
-
-/* Check that [va, va + len) lies inside regions allowing prot. */
-bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t prot);
-
-/* Copy between kernel and the current address space's user memory.
- * Return 0 or -EFAULT; never fault the kernel. */
-int copyin(void *dst, uint32_t usrc, uint32_t len);
-int copyout(uint32_t udst, const void *src, uint32_t len);
-/* Copy a NUL-terminated string of at most max bytes (with the NUL):
- * its length, -EFAULT, or -ENAMETOOLONG. */
-int copyinstr(char *dst, uint32_t usrc, uint32_t max);
-
-/* Write to a page of as that need not be current (exec building the new
- * stack): maps the page on demand. 0 or a negative errno. */
-int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len);
 
 #endif

@@ -122,9 +122,12 @@ static int read_entry(const uint8_t *a, uint32_t size, uint32_t off, struct entr
 	return 0;
 }
 
-int cpio_find(const void *archive, uint32_t size, const char *path, struct cpio_file *out)
+/* The one walk over the entries: call match on each entry before the
+ * trailer until it says yes. Returns 0 with that entry in *out, -ENOENT at
+ * the trailer, or -EINVAL for a malformed archive (out->why says how). */
+static int scan(const void *archive, uint32_t size, bool (*match)(const struct cpio_file *, void *),
+		void *arg, struct cpio_file *out)
 {
-	const char *want = canonical(path);
 	struct entry e;
 
 	for (uint32_t off = 0;; off = e.next) {
@@ -135,32 +138,34 @@ int cpio_find(const void *archive, uint32_t size, const char *path, struct cpio_
 		}
 		if (e.trailer)
 			return -ENOENT;
-		if (strcmp(e.file.name, want) == 0) {
+		if (match(&e.file, arg)) {
 			*out = e.file;
 			return 0;
 		}
 	}
 }
 
+static bool has_name(const struct cpio_file *f, void *want)
+{
+	return strcmp(f->name, want) == 0;
+}
+
+int cpio_find(const void *archive, uint32_t size, const char *path, struct cpio_file *out)
+{
+	return scan(archive, size, has_name, (void *)canonical(path), out);
+}
+
+/* True for the index-th entry that is not the root directory "."; *arg
+ * counts down the entries still to skip. */
+static bool is_index(const struct cpio_file *f, void *arg)
+{
+	uint32_t *left = arg;
+	if (f->name[0] == '\0')
+		return false;
+	return (*left)-- == 0;
+}
+
 int cpio_entry(const void *archive, uint32_t size, uint32_t index, struct cpio_file *out)
 {
-	struct entry e;
-	uint32_t seen = 0;
-
-	for (uint32_t off = 0;; off = e.next) {
-		int err = read_entry(archive, size, off, &e);
-		if (err) {
-			out->why = e.file.why;
-			return err;
-		}
-		if (e.trailer)
-			return -ENOENT;
-		if (e.file.name[0] == '\0')
-			continue; /* the root directory "." */
-		if (seen == index) {
-			*out = e.file;
-			return 0;
-		}
-		seen++;
-	}
+	return scan(archive, size, is_index, &index, out);
 }

@@ -89,6 +89,33 @@ static uint32_t push_args(struct addrspace *as, const char *const *argv, int arg
 	return sp;
 }
 
+/* The registers the new program starts with: pc at its entry, sp at
+ * argv, a0 = argc, a1 = argv, a2 = envp, in U-mode with interrupts on. */
+static void start_registers(struct trapframe *tf, uint32_t entry, uint32_t sp, int argc)
+{
+	memset(tf->regs, 0, sizeof(tf->regs));
+	tf->sepc = entry;
+	tf->regs[REG_SP] = sp;
+	tf->regs[REG_A0] = (uint32_t)argc;
+	tf->regs[REG_A0 + 1] = sp;
+	tf->regs[REG_A0 + 2] = sp + (argc + 1) * sizeof(uint32_t);
+	/* sret to U-mode with interrupts on, no SUM, FPU off. */
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS_MASK |
+					    SSTATUS_SIE)) | SSTATUS_SPIE;
+}
+
+/* The process's name: the last part of path ("/bin/sh" -> "sh"), cut to fit. */
+static void set_name(struct proc *p, const char *path)
+{
+	const char *name = path;
+	for (const char *s = path; *s; s++)
+		if (*s == '/' && s[1])
+			name = s + 1;
+	size_t n = MIN(strlen(name), (size_t)PROC_NAME_MAX - 1);
+	memcpy(p->name, name, n);
+	p->name[n] = '\0';
+}
+
 int proc_exec(struct proc *p, const char *path, const char *const *argv, int argc)
 {
 	struct cpio_file cf;
@@ -118,23 +145,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv, int arg
 		vm_activate(as);
 	if (old)
 		vm_destroy(old);
-
-	struct trapframe *tf = p->tf;
-	memset(tf->regs, 0, sizeof(tf->regs));
-	tf->sepc = info.entry;
-	tf->regs[REG_SP] = sp;
-	tf->regs[REG_A0] = (uint32_t)argc;
-	tf->regs[REG_A0 + 1] = sp;
-	tf->regs[REG_A0 + 2] = sp + (argc + 1) * sizeof(uint32_t);
-	/* sret to U-mode with interrupts on, no SUM, FPU off. */
-	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS_MASK |
-					    SSTATUS_SIE)) | SSTATUS_SPIE;
-	const char *name = path;
-	for (const char *s = path; *s; s++)
-		if (*s == '/' && s[1])
-			name = s + 1;
-	size_t n = MIN(strlen(name), (size_t)PROC_NAME_MAX - 1);
-	memcpy(p->name, name, n);
-	p->name[n] = '\0';
+	start_registers(p->tf, info.entry, sp, argc);
+	set_name(p, path);
 	return 0;
 }

@@ -169,16 +169,19 @@ void file_close(struct file *f)
 		pipe_close(copy.pipe, copy.writable);
 }
 
-/* Copy n bytes out of the ring at position pos (which may wrap). */
+/* Copy n bytes out of the ring at position pos (which may wrap); p->lock held. */
 static void ring_get(const struct pipe *p, uint32_t pos, uint8_t *dst, uint32_t n)
 {
+	spin_assert_held(&p->lock);
 	uint32_t at = pos % PIPE_SIZE, first = MIN(n, PIPE_SIZE - at);
 	memcpy(dst, &p->data[at], first);
 	memcpy(dst + first, &p->data[0], n - first);
 }
 
+/* Copy n bytes into the ring at position pos (which may wrap); p->lock held. */
 static void ring_put(struct pipe *p, uint32_t pos, const uint8_t *src, uint32_t n)
 {
+	spin_assert_held(&p->lock);
 	uint32_t at = pos % PIPE_SIZE, first = MIN(n, PIPE_SIZE - at);
 	memcpy(&p->data[at], src, first);
 	memcpy(&p->data[0], src + first, n - first);
@@ -195,7 +198,7 @@ static int pipe_read(struct pipe *p, uint32_t ubuf, uint32_t n)
 	uint8_t buf[COPY_CHUNK];
 	spin_lock(&p->lock);
 	while (p->nread == p->nwrite && p->writeopen) {
-		if (myproc()->killed) {
+		if (sleep_killed()) {
 			spin_unlock(&p->lock);
 			return -EINTR;
 		}
@@ -221,7 +224,7 @@ static int pipe_write(struct pipe *p, uint32_t ubuf, uint32_t n)
 			return done ? (int)done : -EFAULT;
 		spin_lock(&p->lock);
 		for (uint32_t put = 0; put < chunk;) {
-			if (!p->readopen || myproc()->killed) {
+			if (!p->readopen || sleep_killed()) {
 				bool reader = p->readopen;
 				spin_unlock(&p->lock);
 				done += put;

@@ -37,8 +37,10 @@ void proc_init(void)
 		procs[i].kstack = kstacks[i];
 }
 
+/* Append p to the run queue; proc_lock held. */
 static void rq_push(struct proc *p)
 {
+	spin_assert_held(&proc_lock);
 	p->rq_next = NULL;
 	if (rq_tail)
 		rq_tail->rq_next = p;
@@ -47,8 +49,10 @@ static void rq_push(struct proc *p)
 	rq_tail = p;
 }
 
+/* Take the first runnable process, or NULL; proc_lock held. */
 static struct proc *rq_pop(void)
 {
+	spin_assert_held(&proc_lock);
 	struct proc *p = rq_head;
 	if (p) {
 		rq_head = p->rq_next;
@@ -61,6 +65,7 @@ static struct proc *rq_pop(void)
 /* Make p runnable; proc_lock held. */
 static void make_runnable(struct proc *p)
 {
+	spin_assert_held(&proc_lock);
 	p->state = P_RUNNABLE;
 	rq_push(p);
 }
@@ -102,6 +107,7 @@ static struct proc *alloc_proc(void)
 /* Give a slot back; proc_lock held. */
 static void free_proc(struct proc *p)
 {
+	spin_assert_held(&proc_lock);
 	p->state = P_UNUSED;
 	p->pid = 0;
 	p->parent = NULL;
@@ -131,6 +137,7 @@ void proc_start_init(const char *path, const char *const *argv, int argc)
 static void sched(void)
 {
 	struct proc *p = myproc();
+	spin_assert_held(&proc_lock);
 	if (*(uint32_t *)p->kstack != KSTACK_MAGIC)
 		panic("proc: kernel stack overflow in pid %d (%s)", p->pid, p->name);
 	/* Only proc_lock may be held across a switch: a sleeper holding any
@@ -231,6 +238,7 @@ bool sleep_killed(void)
 /* Wake the sleepers on chan; proc_lock held. */
 static void wakeup_locked(void *chan)
 {
+	spin_assert_held(&proc_lock);
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &procs[i];
 		if (p->state == P_SLEEPING && p->chan == chan)
@@ -417,7 +425,9 @@ void proc_kill_fault(int sig, const char *fmt, ...)
 	va_end(ap);
 	kprintf("pid %d (%s): killed (%s): %s\n", p->pid, p->name, signal_name(sig), why);
 	vm_stats.faults_kill++;
+	spin_lock(&proc_lock);
 	p->killed = sig;
+	spin_unlock(&proc_lock);
 }
 
 uint64_t proc_idle_instret(void)

@@ -1,7 +1,9 @@
 /*
  * Processes: the table, the run queue and scheduler, sleep/wakeup, and
  * the life cycle (fork, exec, exit, wait, kill). One lock, proc_lock,
- * guards every process's state, parent, chan and the run queue.
+ * guards the run queue and the fields of struct proc marked [proc_lock];
+ * the others belong to the process itself (only it touches them, or its
+ * creator before it first runs).
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -29,18 +31,19 @@ struct file;
 struct addrspace;
 
 struct proc {
-	enum procstate state;
-	int pid;
-	struct proc *parent;
-	void *chan;           /* what it sleeps on */
-	int killed;           /* the signal that will end it at the next return to user; 0 if none */
-	int xstatus;          /* wait status, once a zombie */
+	enum procstate state; /* [proc_lock] */
+	int pid;              /* [proc_lock] to set; fixed while the slot is in use */
+	struct proc *parent;  /* [proc_lock] */
+	void *chan;           /* [proc_lock] what it sleeps on */
+	int killed;           /* [proc_lock] to set: the signal that ends it at the next
+			       * return to user; 0 if none */
+	int xstatus;          /* [proc_lock] wait status, once a zombie */
+	struct proc *rq_next; /* [proc_lock] run-queue link */
 	struct addrspace *as;
 	uint8_t *kstack;      /* KSTACK_SIZE bytes; the trap frame sits at the top */
 	struct trapframe *tf;
 	struct context ctx;
 	struct file *ofile[NOFILE];
-	struct proc *rq_next; /* run-queue link */
 	char name[PROC_NAME_MAX];
 };
 
@@ -66,10 +69,23 @@ void proc_tick(void);
 /* The tick channel timed sleepers wait on, and the current tick count. */
 extern volatile uint64_t proc_ticks;
 
+/* POSIX fork: a child with a copy-on-write copy of the caller's address
+ * space, its open files (shared) and its registers, returning 0 in the
+ * child. The child's pid, -EAGAIN with no process slot free, or -ENOMEM. */
 int proc_fork(void);
-/* End the current process with wait status xstatus. */
+/* End the current process with wait status xstatus: close its files, free
+ * its address space, give its children to init, and leave a zombie for
+ * the parent's wait. When init ends, the machine exits with its status. */
 void proc_exit(int xstatus) __attribute__((noreturn));
+/* POSIX waitpid: reap a zombie child (pid > 0: that one; else any), store
+ * its wait status at user address ustatus (if not 0) and return its pid.
+ * With K_WNOHANG, 0 when no child has ended yet. Sleeps otherwise.
+ * -ECHILD (no such child), -EINTR (killed while waiting), -EFAULT, -EINVAL
+ * (unknown options). */
 int proc_wait(int pid, uint32_t ustatus, int options);
+/* POSIX kill with the signals there are: SIGKILL and SIGTERM end pid at
+ * its next return to user (a sleeper is woken first); 0 only checks that
+ * pid exists. 0, -ESRCH, -EINVAL (another signal), -EPERM (init). */
 int proc_kill(int pid, int sig);
 /* Kill the current process for a fault it caused, printing the one-line
  * message of DESIGN.md section 6: "pid 7 (memhog): killed (SIGSEGV): "

@@ -31,12 +31,20 @@ struct cpu {
 
 extern struct cpu cpus[MAX_HARTS];
 
+#ifdef HOST_TEST
+extern struct cpu host_cpu; /* the one hart of a host unit test */
+static inline struct cpu *mycpu(void)
+{
+	return &host_cpu;
+}
+#else
 static inline struct cpu *mycpu(void)
 {
 	struct cpu *c;
 	__asm__ volatile("mv %0, tp" : "=r"(c));
 	return c;
 }
+#endif
 #endif
 
 #endif

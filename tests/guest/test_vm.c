@@ -388,14 +388,14 @@ static int ioerr_mode(void)
 		uint32_t *p = map_anon(bytes);
 		fill(p, n, 3);
 		write(fds[1], "x", 1);
-		_exit(same(p, n, 3) ? 0 : 1); /* reading slot 1 back fails */
+		_exit(same(p, n, 3) ? 0 : 1); /* reading slot 100 back fails */
 	}
 	char c;
 	read(fds[0], &c, 1);
 	int st = wait_child(victim);
 	printf("%s 1 unreadable_swap_page_kills_its_owner_with_sigbus # status 0x%x\n",
 	       killed_by(st, SIGBUS) ? "ok" : "not ok", (unsigned)st);
-	/* The write error retired slot 2; swapping still works. */
+	/* The write error retired slot 101; swapping still works. */
 	uint32_t *q = map_anon(bytes);
 	fill(q, n, 4);
 	bool ok = same(q, n, 4);

@@ -1,6 +1,7 @@
 /*
  * What the kernel modules under test expect from the rest of the kernel,
- * for the host: simulated RAM for pa2kva(), and kprintf/panic on stdio.
+ * for the host: the simulated RAM behind pa2kva() (host_ram.c sets it up),
+ * kprintf/panic on stdio, and spinlocks for one host thread.
  * panic() reports through cmocka's mock_assert, so a test can expect one
  * with expect_assert_failure().
  */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "lib/spinlock.h"
 #include "lib/types.h"
 
 uint8_t *host_ram;
@@ -37,4 +39,32 @@ void panic(const char *fmt, ...)
 	 * has already been marked failed, so stop it here. */
 	fail_msg("panic: %s", msg);
 	__builtin_unreachable();
+}
+
+/* Spinlocks on one host thread: taking a lock already held (a deadlock
+ * on a hart) and releasing one that is free are failures, and
+ * spin_assert_held checks the state, so lock contracts are tested too. */
+void spin_lock(struct spinlock *lk)
+{
+	if (lk->locked)
+		panic("spinlock: %s taken twice", lk->name);
+	lk->locked = 1;
+}
+
+void spin_unlock(struct spinlock *lk)
+{
+	if (!lk->locked)
+		panic("spinlock: unlock of free lock %s", lk->name);
+	lk->locked = 0;
+}
+
+bool spin_holding(const struct spinlock *lk)
+{
+	return lk->locked != 0;
+}
+
+void spin_assert_held_in(const struct spinlock *lk, const char *func)
+{
+	if (!lk->locked)
+		panic("spinlock: %s() needs %s held", func, lk->name);
 }

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/kerrno.h"
 #include "proc/cpio.h"
+#include "host_files.h"
 
 #define SH_SIZE		  (4096 + 3) /* a file spanning pages, length not a multiple of 4 */
 #define NPAD		  5	     /* pad/0 .. pad/4 hold 0 .. 4 bytes */
@@ -30,96 +30,46 @@ static const char *const real_names[] = {
     "pad/0", "pad/1",	 "pad/2",    "pad/3",  "pad/4", "srv",
 };
 
-static char tmpdir[] = "/tmp/test_cpio.XXXXXX";
 static uint8_t *real; /* the archive GNU cpio made */
 static uint32_t real_size;
 
-/* A copy of src[0, n) in a buffer of exactly n bytes. */
-static uint8_t *exact_copy(const void *src, uint32_t n)
+/* Make the tree in dir/tree and archive it with GNU cpio into
+ * dir/root.cpio: true on success. */
+static bool make_tree_and_archive(const char *dir)
 {
-	uint8_t *p = malloc(n ? n : 1);
-	if (p == NULL)
-		abort();
-	memcpy(p, src, n);
-	return p;
-}
-
-static bool write_file(const char *rel, const void *data, size_t n)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	FILE *f = fopen(path, "wb");
-	if (f == NULL)
-		return false;
-	bool written = fwrite(data, 1, n, f) == n;
-	return fclose(f) == 0 && written;
-}
-
-static uint8_t *read_whole(const char *path, uint32_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	*size = (uint32_t)n;
-	return p;
-}
-
-/* Make the tree in tmpdir and archive it with GNU cpio into tmpdir.cpio:
- * true on success. */
-static bool make_tree_and_archive(void)
-{
-	char cmd[512];
+	char cmd[512], tree[300];
 	static uint8_t sh[SH_SIZE];
 
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/bin %s/etc %s/pad %s/srv && ln -s init %s/bin/link",
-		 tmpdir, tmpdir, tmpdir, tmpdir, tmpdir);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && mkdir tree && cd tree && mkdir bin etc pad srv && ln -s init bin/link",
+		 dir);
 	if (system(cmd) != 0)
 		return false;
+	snprintf(tree, sizeof(tree), "%s/tree", dir);
 	for (uint32_t i = 0; i < SH_SIZE; i++)
 		sh[i] = (uint8_t)(i * 7);
-	if (!write_file("bin/init", init_text, strlen(init_text)) ||
-	    !write_file("etc/motd", motd_text, strlen(motd_text)) ||
-	    !write_file("bin/sh", sh, SH_SIZE))
+	if (!scratch_write(tree, "bin/init", init_text, strlen(init_text)) ||
+	    !scratch_write(tree, "etc/motd", motd_text, strlen(motd_text)) ||
+	    !scratch_write(tree, "bin/sh", sh, SH_SIZE))
 		return false;
 	for (int n = 0; n < NPAD; n++) {
 		char rel[32], bytes[NPAD];
 		snprintf(rel, sizeof(rel), "pad/%d", n);
 		memset(bytes, 'a' + n, sizeof(bytes));
-		if (!write_file(rel, bytes, (size_t)n))
+		if (!scratch_write(tree, rel, bytes, (size_t)n))
 			return false;
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "cd %s && find . | LC_ALL=C sort | cpio -o -H newc --quiet > %s.cpio", tmpdir,
-		 tmpdir);
+		 "cd %s/tree && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../root.cpio",
+		 dir);
 	return system(cmd) == 0;
 }
 
-/* Build the real archive and keep its bytes; the temporary files go at
- * once, so an aborted run leaves nothing behind. */
+/* Build the real archive and keep its bytes. */
 static int make_real_archive(void **state)
 {
 	(void)state;
-	char cmd[512], path[300];
-
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	if (make_tree_and_archive()) {
-		snprintf(path, sizeof(path), "%s.cpio", tmpdir);
-		real = read_whole(path, &real_size);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s %s.cpio", tmpdir, tmpdir);
-	if (system(cmd) != 0)
-		return -1;
+	real = scratch_build("test_cpio", make_tree_and_archive, "root.cpio", &real_size);
 	return real == NULL ? -1 : 0;
 }
 
@@ -578,13 +528,10 @@ static void test_entries_after_the_trailer_are_not_seen(void **state)
 
 static uint32_t rng_state = RANDOM_SEED;
 
-/* xorshift32: a fixed sequence, so a failure can be replayed. */
+/* The next number of the sequence that starts at RANDOM_SEED. */
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return xorshift32(&rng_state);
 }
 
 /* Check a call's result against the contract: 0 with everything handed

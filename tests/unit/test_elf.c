@@ -14,6 +14,7 @@
 
 #include "lib/kerrno.h"
 #include "proc/elf.h"
+#include "host_files.h"
 
 #define REAL_TEXT	  0x10000u /* -Ttext: where _start lands */
 #define REAL_BSS	  8192u	   /* .space in the program's .bss */
@@ -38,73 +39,28 @@ static const char program[] = ".text\n"
 			      ".bss\n"
 			      "zeros: .space 8192\n";
 
-static char tmpdir[] = "/tmp/test_elf.XXXXXX";
 static uint8_t *real; /* the program the cross compiler built */
 static uint32_t real_size;
 
-static uint8_t *exact_copy(const void *src, uint32_t n)
+/* Assemble and link the tiny program in dir: true on success. */
+static bool compile_program(const char *dir)
 {
-	uint8_t *p = malloc(n ? n : 1);
-	if (p == NULL)
-		abort();
-	memcpy(p, src, n);
-	return p;
-}
+	char cmd[1024];
 
-static uint8_t *read_whole(const char *path, uint32_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	*size = (uint32_t)n;
-	return p;
-}
-
-/* Assemble and link the tiny program in tmpdir: true on success. */
-static bool compile_program(void)
-{
-	char path[300], cmd[1024];
-
-	snprintf(path, sizeof(path), "%s/start.S", tmpdir);
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return false;
-	bool written = fputs(program, f) >= 0;
-	if (fclose(f) != 0 || !written)
+	if (!scratch_write(dir, "start.S", program, strlen(program)))
 		return false;
 	snprintf(cmd, sizeof(cmd),
 		 "riscv64-unknown-elf-gcc -march=rv32ima -mabi=ilp32 -nostdlib -static "
 		 "-Wl,-Ttext=0x%x -o %s/x.elf %s/start.S",
-		 REAL_TEXT, tmpdir, tmpdir);
+		 REAL_TEXT, dir, dir);
 	return system(cmd) == 0;
 }
 
-/* Build the real program with the cross compiler and keep its bytes; the
- * temporary directory goes at once, so an aborted run leaves nothing. */
+/* Build the real program with the cross compiler and keep its bytes. */
 static int build_real_elf(void **state)
 {
 	(void)state;
-	char path[300], cmd[400];
-
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	if (compile_program()) {
-		snprintf(path, sizeof(path), "%s/x.elf", tmpdir);
-		real = read_whole(path, &real_size);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		return -1;
+	real = scratch_build("test_elf", compile_program, "x.elf", &real_size);
 	return real == NULL ? -1 : 0;
 }
 
@@ -599,13 +555,10 @@ static void test_every_truncation_is_rejected_until_the_segments_fit(void **stat
 
 static uint32_t rng_state = RANDOM_SEED;
 
-/* xorshift32: a fixed sequence, so a failure can be replayed. */
+/* The next number of the sequence that starts at RANDOM_SEED. */
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return xorshift32(&rng_state);
 }
 
 /* Whatever elf_parse accepted must keep the contract of elf.h. */

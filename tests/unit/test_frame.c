@@ -1,7 +1,7 @@
 /*
  * Host tests for kernel/mm/frame.c: the frame table's layout, the free
  * list, reference counts, and the panics that catch kernel bugs. Each test
- * builds simulated RAM (host_ram) and runs frame_init over it.
+ * builds simulated RAM (host_ram.c) and runs frame_init over it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,12 +9,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
+#include "host_ram.h"
 
 #define RAM_BASE 0x80000000u
 #define SMALL_RAM_PAGES 64u   /* table: 64 * 8 B, one page */
@@ -30,16 +30,13 @@ static paddr_t page(uint32_t n)
 
 static void ram_make(paddr_t base, uint32_t npages)
 {
-	host_ram = aligned_alloc(PAGE_SIZE, (size_t)npages * PAGE_SIZE);
-	assert_non_null(host_ram);
-	host_ram_base = base;
+	assert_int_equal(host_ram_make(base, npages), 0);
 }
 
 static int ram_free(void **state)
 {
 	(void)state;
-	free(host_ram);
-	host_ram = NULL;
+	host_ram_teardown();
 	return 0;
 }
 
@@ -51,8 +48,7 @@ static struct phys_range ram_range(uint32_t npages)
 /* Simulated RAM of npages at RAM_BASE with the allocator built over it. */
 static void ram_init(uint32_t npages, const struct phys_range *res, int nres)
 {
-	ram_make(RAM_BASE, npages);
-	assert_int_equal(frame_init(ram_range(npages), res, nres), 0);
+	assert_int_equal(host_ram_setup(RAM_BASE, npages, res, nres), 0);
 }
 
 static paddr_t table_pa(void)

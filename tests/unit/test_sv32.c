@@ -10,13 +10,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "riscv/sv32.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "lib/kerrno.h"
+#include "host_ram.h"
 
 #define RAM_BASE 0x80000000u
 #define RAM_PAGES 256u
@@ -48,12 +48,9 @@ static paddr_t root_pa;
 static int sv32_setup(void **state)
 {
 	(void)state;
-	const struct phys_range ram = { .base = RAM_BASE, .size = RAM_PAGES * PAGE_SIZE };
 	const struct phys_range firmware = { .base = RAM_BASE, .size = FIRMWARE_PAGES * PAGE_SIZE };
 
-	host_ram = aligned_alloc(PAGE_SIZE, RAM_PAGES * PAGE_SIZE);
-	host_ram_base = RAM_BASE;
-	if (host_ram == NULL || frame_init(ram, &firmware, 1) != 0)
+	if (host_ram_setup(RAM_BASE, RAM_PAGES, &firmware, 1) != 0)
 		return -1;
 	root_pa = frame_alloc(FRAME_ZERO);
 	if (root_pa == 0)
@@ -65,8 +62,7 @@ static int sv32_setup(void **state)
 static int sv32_teardown(void **state)
 {
 	(void)state;
-	free(host_ram);
-	host_ram = NULL;
+	host_ram_teardown();
 	root = NULL;
 	return 0;
 }

@@ -1,12 +1,12 @@
 /*
- * Host test for kernel/riscv/asid.c: implements riscv/tlb.h's hw_* calls
- * over a model of an ASID-tagged TLB that keeps every entry until an
- * sfence.vma of the right form removes it (privileged spec, SFENCE.VMA;
- * PLATFORM.md 3.2 and pitfall 9), then drives it with random page-table
- * edits, address-space churn and switches. QEMU flushes its whole TLB on
- * every satp write and fence, so only this model can show a fence that is
- * missing, misdirected or misplaced. Invariant checked after every
- * operation: no entry that can still be hit disagrees with its tables.
+ * Host test for kernel/riscv/asid.c over the tagged-TLB model of
+ * tlb_model.c, which keeps every entry until an sfence.vma of the right
+ * form removes it (PLATFORM.md 3.2 and pitfall 9): drives the allocator
+ * with random page-table edits, address-space churn and switches. QEMU
+ * flushes its whole TLB on every satp write and fence, so only the model
+ * can show a fence that is missing, misdirected or misplaced. Invariant
+ * checked after every operation: no entry that can still be hit disagrees
+ * with its tables.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "riscv/asid.h"
@@ -24,19 +23,16 @@
 #include "riscv/tlb.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "host_ram.h"
+#include "tlb_model.h"
 
 #define RAM_BASE       0x80000000u
 #define RAM_PAGES      768u
 #define FIRMWARE_PAGES 2u
 
-/* The model: small, so entries are evicted and refilled all the time. */
-#define TLB_ENTRIES	    32
-#define WALK_ENTRIES	    8	      /* cached level-1 pointer PTEs (a page-walk cache) */
-#define SPEC_FILLS_PER_CALL 2	      /* speculative walks after each hw_* call */
-#define SPEC_FILLS_PER_OP   2	      /* and after each operation of the driver */
-#define CHECKED_VAS_PER_OP  3	      /* VAs translated through the model after each operation */
-#define LOG_CALLS	    16	      /* hw_* calls remembered for the small tests */
-#define ASID_LIMIT	    (1u << 9) /* 2^ASIDMAX on RV32 */
+#define SPEC_FILLS_PER_OP  2	     /* speculative walks after each operation of the driver */
+#define CHECKED_VAS_PER_OP 3	     /* VAs translated through the model after each operation */
+#define ASID_LIMIT	   (1u << 9) /* 2^ASIDMAX on RV32 */
 
 /* A fake kernel half, copied into every root like the real kernel's: G
  * megapages, and G pages in a level-0 table shared through a G pointer. */
@@ -61,9 +57,7 @@
 #define USER_FLAGS	 (PTE_U | PTE_A | PTE_D)
 #define MAX_SPACES	 8
 
-#define PERM_BITS (PTE_R | PTE_W | PTE_X | PTE_U)
-#define XLATE_WHO (SV32_SUM | SV32_MXR | SV32_HWAD) /* any valid leaf translates */
-#define TEST_VA	  0x00400000u
+#define TEST_VA 0x00400000u
 
 /* How many random operations run in the whole binary, at least. */
 #define TOTAL_OPS_MIN 1000000ul
@@ -77,60 +71,12 @@ static const uint32_t user_mega_va[USER_MEGAPAGES] = {0x40000000u, 0x40400000u};
 static const uint32_t leaf_perms[] = {PTE_R, PTE_R | PTE_W, PTE_R | PTE_X, PTE_X,
 				      PTE_R | PTE_W | PTE_X};
 
-/* ---------------------------------------------------------------------------
- * The model TLB
- */
-
-/* A cached leaf translation. */
-struct tlb_entry {
-	bool used;
-	bool global;   /* from a PTE with G on its walk path: matches every ASID */
-	uint32_t asid; /* satp.ASID when it was filled */
-	uint32_t va;   /* the first VA covered: 4 KiB- or 4 MiB-aligned */
-	uint32_t mask; /* the VA bits that select it: ~(size - 1) */
-	int level;     /* 0: a 4 KiB page, 1: a 4 MiB megapage */
-	pte_t pte;     /* the leaf as the walk read it */
-};
-
-/* A cached level-1 pointer PTE: later walks of vpn1 skip the root. */
-struct walk_entry {
-	bool used;
-	bool global;
-	uint32_t asid;
-	uint32_t vpn1;
-	pte_t pointer;
-};
-
-enum hw_op {
-	HW_SATP_WRITE,
-	HW_SFENCE_ALL,
-	HW_SFENCE_ASID,
-	HW_SFENCE_PAGE,
-	HW_SFENCE_PAGE_ASID,
-	HW_OPS
-};
-
-struct hw_call {
-	enum hw_op op;
-	uint32_t a, b; /* satp; -; asid; va; va and asid */
-};
-
-static struct {
-	uint32_t satp;
-	uint32_t asid_limit; /* ASIDs the configuration may load: 2^ASIDLEN, or 1 without */
-	struct tlb_entry tlb[TLB_ENTRIES];
-	struct walk_entry walk[WALK_ENTRIES];
-	uint32_t calls[HW_OPS];
-	uint32_t user_satp_writes;
-	const char *misuse; /* the first hw_* call with an operand out of range */
-	struct hw_call log[LOG_CALLS];
-	unsigned nlog;
-} model;
-
 static uint64_t rng_state;
 static paddr_t kernel_root;
 
-/* xorshift64*: fast, and the same sequence on every host for a seed. */
+/* xorshift64*: fast, and the same sequence on every host for a seed. The
+ * model draws its victims and speculative walks from it too, so a seed
+ * replays a whole run. */
 static uint32_t rnd(uint32_t n)
 {
 	rng_state ^= rng_state >> 12;
@@ -139,216 +85,10 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32) % n;
 }
 
-static inline uint32_t satp_asid_of(uint32_t satp)
-{
-	return (satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
-}
-
-static inline paddr_t satp_root_of(uint32_t satp)
-{
-	return (satp & SATP_PPN_MASK) << PAGE_SHIFT;
-}
-
-static inline uint32_t level_size(int level)
-{
-	return level == 1 ? SV32_MEGAPAGE_SIZE : PAGE_SIZE;
-}
-
-static inline bool covers(const struct tlb_entry *e, uint32_t va)
-{
-	return (va & e->mask) == e->va;
-}
-
-/* Whether an entry with this tag is used under satp.ASID asid. */
-static inline bool tag_matches(bool global, uint32_t tag, uint32_t asid)
-{
-	return global || tag == asid;
-}
-
-/* The next entry at or after i that translates va under asid, or -1. */
-static int tlb_find(uint32_t va, uint32_t asid, int i)
-{
-	for (; i < TLB_ENTRIES; i++) {
-		const struct tlb_entry *e = &model.tlb[i];
-		if (covers(e, va) && e->used && tag_matches(e->global, e->asid, asid))
-			return i;
-	}
-	return -1;
-}
-
-static const struct walk_entry *walk_find(uint32_t vpn1, uint32_t asid)
-{
-	for (int i = 0; i < WALK_ENTRIES; i++) {
-		const struct walk_entry *w = &model.walk[i];
-		if (w->used && tag_matches(w->global, w->asid, asid) && w->vpn1 == vpn1)
-			return w;
-	}
-	return NULL;
-}
-
-/* A free slot, or a random victim: the hardware may evict at any time. */
-static struct tlb_entry *tlb_slot(void)
-{
-	for (int i = 0; i < TLB_ENTRIES; i++)
-		if (!model.tlb[i].used)
-			return &model.tlb[i];
-	return &model.tlb[rnd(TLB_ENTRIES)];
-}
-
-static struct walk_entry *walk_slot(void)
-{
-	for (int i = 0; i < WALK_ENTRIES; i++)
-		if (!model.walk[i].used)
-			return &model.walk[i];
-	return &model.walk[rnd(WALK_ENTRIES)];
-}
-
-static void tlb_insert(uint32_t asid, bool global, uint32_t va, int level, pte_t pte)
-{
-	uint32_t mask = ~(level_size(level) - 1);
-
-	*tlb_slot() = (struct tlb_entry){.used = true,
-					 .global = global,
-					 .asid = asid,
-					 .va = va & mask,
-					 .mask = mask,
-					 .level = level,
-					 .pte = pte};
-}
-
-/*
- * What the hardware does on a miss for va: walk the current satp's root
- * (privileged spec, "Virtual Address Translation Process"), through a
- * cached pointer if one matches, and cache the valid leaf it finds under
- * satp.ASID, global if G is set on the way. Invalid PTEs are not cached.
- */
-static void model_fill(uint32_t va)
-{
-	if (!(model.satp & SATP_MODE_SV32))
-		return;
-	uint32_t asid = satp_asid_of(model.satp);
-	if (tlb_find(va, asid, 0) >= 0)
-		return;
-
-	const struct walk_entry *w = walk_find(sv32_vpn1(va), asid);
-	pte_t pointer;
-	if (w) {
-		pointer = w->pointer;
-	} else {
-		const pte_t *root = pa2kva(satp_root_of(model.satp));
-		pte_t pte1 = root[sv32_vpn1(va)];
-		if (!pte_valid(pte1))
-			return;
-		if (pte_leaf(pte1)) {
-			tlb_insert(asid, pte1 & PTE_G, va, 1, pte1);
-			return;
-		}
-		if (frame_of(pte_pa(pte1)) == NULL)
-			return;
-		*walk_slot() = (struct walk_entry){.used = true,
-						   .global = pte1 & PTE_G,
-						   .asid = asid,
-						   .vpn1 = sv32_vpn1(va),
-						   .pointer = pte1};
-		pointer = pte1;
-	}
-	const pte_t *table = pa2kva(pte_pa(pointer));
-	pte_t pte0 = table[sv32_vpn0(va)];
-	if (pte_valid(pte0) && pte_leaf(pte0))
-		tlb_insert(asid, (pointer | pte0) & PTE_G, va, 0, pte0);
-}
-
+/* VAs of every leaf the test may map: the model walks them on its own,
+ * and check_all translates a few of them after each operation. */
 static uint32_t probe_vas[USER_LEAVES * 2 + KERNEL_MEGAPAGES + KERNEL_PAGES];
 static unsigned nprobe;
-
-/* The hardware walks whenever it likes, e.g. speculatively: fill a few
- * random VAs of the test under the current satp. */
-static void speculate(int n)
-{
-	for (int i = 0; i < n; i++)
-		model_fill(probe_vas[rnd(nprobe)]);
-}
-
-static void log_call(enum hw_op op, uint32_t a, uint32_t b)
-{
-	model.calls[op]++;
-	if (model.nlog < LOG_CALLS)
-		model.log[model.nlog++] = (struct hw_call){op, a, b};
-}
-
-static void check_asid_operand(uint32_t asid, const char *what)
-{
-	if (asid >= model.asid_limit && model.misuse == NULL)
-		model.misuse = what;
-}
-
-/* Load satp: invalidates nothing (privileged spec, satp; PLATFORM.md 3.1). */
-void hw_satp_write(uint32_t satp)
-{
-	log_call(HW_SATP_WRITE, satp, 0);
-	check_asid_operand(satp_asid_of(satp), "satp written with an ASID beyond ASIDLEN");
-	if (satp_root_of(satp) != kernel_root)
-		model.user_satp_writes++;
-	model.satp = satp;
-	speculate(SPEC_FILLS_PER_CALL);
-}
-
-uint32_t hw_satp_read(void)
-{
-	return model.satp;
-}
-
-/* sfence.vma x0, x0: everything, global entries and cached pointers too. */
-void hw_sfence_all(void)
-{
-	log_call(HW_SFENCE_ALL, 0, 0);
-	memset(model.tlb, 0, sizeof(model.tlb));
-	memset(model.walk, 0, sizeof(model.walk));
-	speculate(SPEC_FILLS_PER_CALL);
-}
-
-/* sfence.vma x0, asid: every level of asid, except global entries. */
-void hw_sfence_asid(uint32_t asid)
-{
-	log_call(HW_SFENCE_ASID, asid, 0);
-	check_asid_operand(asid, "sfence.vma with an ASID beyond ASIDLEN");
-	for (int i = 0; i < TLB_ENTRIES; i++)
-		if (!model.tlb[i].global && model.tlb[i].asid == asid)
-			model.tlb[i].used = false;
-	for (int i = 0; i < WALK_ENTRIES; i++)
-		if (!model.walk[i].global && model.walk[i].asid == asid)
-			model.walk[i].used = false;
-	speculate(SPEC_FILLS_PER_CALL);
-}
-
-/* sfence.vma va, x0: the leaves for va in every address space, global
- * ones included; it orders only leaf PTEs, so cached pointers stay. */
-void hw_sfence_page(uint32_t va)
-{
-	log_call(HW_SFENCE_PAGE, va, 0);
-	for (int i = 0; i < TLB_ENTRIES; i++)
-		if (covers(&model.tlb[i], va))
-			model.tlb[i].used = false;
-	speculate(SPEC_FILLS_PER_CALL);
-}
-
-/* sfence.vma va, asid: the non-global leaves for va in asid. */
-void hw_sfence_page_asid(uint32_t va, uint32_t asid)
-{
-	log_call(HW_SFENCE_PAGE_ASID, va, asid);
-	check_asid_operand(asid, "sfence.vma with an ASID beyond ASIDLEN");
-	for (int i = 0; i < TLB_ENTRIES; i++) {
-		struct tlb_entry *e = &model.tlb[i];
-		if (!e->global && e->asid == asid && covers(e, va))
-			e->used = false;
-	}
-	speculate(SPEC_FILLS_PER_CALL);
-}
-
-static void log_reset(void)
-{
-	model.nlog = 0;
-}
 
 /* ---------------------------------------------------------------------------
  * The world: simulated RAM, the kernel half, and the address spaces
@@ -363,6 +103,7 @@ struct space {
 static struct space spaces[MAX_SPACES];
 static uint32_t frames_free_at_start;
 static bool asids_on;		/* the configuration tags entries with ASIDs */
+static uint32_t asid_limit;	/* ASIDs the configuration may load: 2^ASIDLEN, or 1 */
 static unsigned long total_ops; /* random operations run by the positive tests */
 
 static pte_t *table_at(paddr_t pa)
@@ -417,21 +158,14 @@ static void probe_vas_build(void)
 static int world_setup(void **state)
 {
 	(void)state;
-	const struct phys_range ram = {.base = RAM_BASE, .size = RAM_PAGES * PAGE_SIZE};
 	const struct phys_range firmware = {.base = RAM_BASE, .size = FIRMWARE_PAGES * PAGE_SIZE};
 
-	host_ram = aligned_alloc(PAGE_SIZE, RAM_PAGES * PAGE_SIZE);
-	host_ram_base = RAM_BASE;
-	if (host_ram == NULL || frame_init(ram, &firmware, 1) != 0)
+	if (host_ram_setup(RAM_BASE, RAM_PAGES, &firmware, 1) != 0)
 		return -1;
 	if (kernel_half_build() != 0)
 		return -1;
 	probe_vas_build();
-	memset(&model, 0, sizeof(model));
 	memset(spaces, 0, sizeof(spaces));
-	/* As kmap_enable leaves it: the kernel root under ASID 0. */
-	model.satp = satp_make(kernel_root, 0);
-	model.asid_limit = 1;
 	asid_test_omit = 0;
 	frames_free_at_start = frame_count_free();
 	return 0;
@@ -440,21 +174,27 @@ static int world_setup(void **state)
 static int world_teardown(void **state)
 {
 	(void)state;
-	free(host_ram);
-	host_ram = NULL;
+	host_ram_teardown();
 	asid_test_omit = 0;
 	return 0;
 }
 
-/* Start the allocator in a configuration; the model counts from here. */
+/* Start the model and the allocator in a configuration; the model counts
+ * from here. */
 static void world_start(uint32_t asidlen, bool enabled, unsigned omit, uint64_t seed)
 {
 	rng_state = seed;
 	asids_on = enabled && asidlen > 0;
-	model.asid_limit = asids_on ? 1u << asidlen : 1u;
-	memset(model.calls, 0, sizeof(model.calls));
-	model.user_satp_writes = 0;
-	model.misuse = NULL;
+	asid_limit = asids_on ? 1u << asidlen : 1u;
+	const struct tlb_model_config hart = {
+	    .satp = satp_make(kernel_root, 0), /* as kmap_enable leaves it */
+	    .kernel_root = kernel_root,
+	    .asid_limit = asid_limit,
+	    .probe_vas = probe_vas,
+	    .nprobe = nprobe,
+	    .random = rnd,
+	};
+	tlb_model_reset(&hart);
 	asid_test_omit = omit;
 	asid_init(asidlen, enabled);
 }
@@ -480,7 +220,7 @@ static struct space *space_create(void)
 static struct space *current_space(void)
 {
 	for (int i = 0; i < MAX_SPACES; i++)
-		if (spaces[i].live && spaces[i].root == satp_root_of(model.satp))
+		if (spaces[i].live && spaces[i].root == satp_root_of(hw_satp_read()))
 			return &spaces[i];
 	return NULL;
 }
@@ -565,39 +305,6 @@ static bool violation(const char *fmt, ...)
 	return false;
 }
 
-/* The leaf that maps va under root, per the kernel's own sv32_translate. */
-static bool table_leaf(paddr_t root, uint32_t va, pte_t *leaf, int *level)
-{
-	struct sv32_xlate x;
-	if (sv32_translate(table_at(root), va, SV32_LOAD, XLATE_WHO, &x) != 0)
-		return false;
-	*level = x.level;
-	*leaf = x.level == 1 ? x.pte1 : x.pte0;
-	return true;
-}
-
-/* Whether e maps what root maps, with no more permission: less is the
- * lazy upgrade the spec allows (a spurious fault, fenced and retried). */
-static bool entry_agrees(const struct tlb_entry *e, paddr_t root)
-{
-	pte_t leaf;
-	int level;
-	if (!table_leaf(root, e->va, &leaf, &level))
-		return violation(
-		    "stale entry: va 0x%08x asid %u%s -> 0x%08x, tables 0x%08x map nothing", e->va,
-		    e->asid, e->global ? " G" : "", pte_pa(e->pte), root);
-	if (level != e->level || pte_pa(leaf) != pte_pa(e->pte))
-		return violation("stale entry: va 0x%08x asid %u -> 0x%08x level %d, tables 0x%08x "
-				 "say 0x%08x level %d",
-				 e->va, e->asid, pte_pa(e->pte), e->level, root, pte_pa(leaf),
-				 level);
-	if (e->pte & PERM_BITS & ~leaf)
-		return violation(
-		    "stale entry: va 0x%08x asid %u has permissions 0x%x, the PTE only 0x%x", e->va,
-		    e->asid, e->pte & PERM_BITS, leaf & PERM_BITS);
-	return true;
-}
-
 /* Which tables a TLB tag must agree with, for each ASID: 0 for a tag that
  * no live space holds in the current generation (it cannot be loaded
  * before a full fence, so its entries are harmless). */
@@ -605,10 +312,10 @@ static paddr_t owner_of[ASID_LIMIT];
 
 static bool owners_build(void)
 {
-	memset(owner_of, 0, model.asid_limit * sizeof(owner_of[0]));
+	memset(owner_of, 0, asid_limit * sizeof(owner_of[0]));
 	if (!asids_on) {
 		/* All spaces share ASID 0: whatever is cached may be hit now. */
-		owner_of[0] = satp_root_of(model.satp);
+		owner_of[0] = satp_root_of(hw_satp_read());
 		return true;
 	}
 	owner_of[0] = kernel_root;
@@ -617,7 +324,7 @@ static bool owners_build(void)
 		const struct space *s = &spaces[i];
 		if (!s->live || s->st.gen != gen)
 			continue;
-		if (s->st.asid == 0 || s->st.asid >= model.asid_limit)
+		if (s->st.asid == 0 || s->st.asid >= asid_limit)
 			return violation("space %d holds ASID %u", i, s->st.asid);
 		if (owner_of[s->st.asid])
 			return violation("ASID %u held twice in generation %u", s->st.asid, gen);
@@ -626,92 +333,47 @@ static bool owners_build(void)
 	return true;
 }
 
+/* The tables entries tagged (global, asid) must agree with: the model's
+ * tlb_owner_fn. */
 static paddr_t owner_root(bool global, uint32_t asid)
 {
 	if (global)
 		return kernel_root;
-	return asid < model.asid_limit ? owner_of[asid] : 0;
-}
-
-/* Every entry that can still be hit agrees with its owner's tables. */
-static bool check_tlb(void)
-{
-	for (int i = 0; i < TLB_ENTRIES; i++) {
-		const struct tlb_entry *e = &model.tlb[i];
-		if (!e->used)
-			continue;
-		paddr_t root = owner_root(e->global, e->asid);
-		if (root && !entry_agrees(e, root))
-			return false;
-	}
-	for (int i = 0; i < WALK_ENTRIES; i++) {
-		const struct walk_entry *w = &model.walk[i];
-		if (!w->used)
-			continue;
-		paddr_t root = owner_root(w->global, w->asid);
-		if (root == 0)
-			continue;
-		pte_t pte1 = table_at(root)[w->vpn1];
-		if (!pte_valid(pte1) || pte_leaf(pte1) || pte_pa(pte1) != pte_pa(w->pointer))
-			return violation(
-			    "stale pointer: vpn1 %u asid %u -> table 0x%08x, root 0x%08x "
-			    "has PTE 0x%08x",
-			    w->vpn1, w->asid, pte_pa(w->pointer), root, pte1);
-	}
-	return true;
+	return asid < asid_limit ? owner_of[asid] : 0;
 }
 
 /* satp holds the kernel root under ASID 0, or a live space's root under
  * the ASID that space holds now. */
 static bool check_satp(void)
 {
-	paddr_t root = satp_root_of(model.satp);
-	uint32_t asid = satp_asid_of(model.satp);
-	if (!(model.satp & SATP_MODE_SV32))
-		return violation("satp 0x%08x: paging off", model.satp);
+	uint32_t satp = hw_satp_read();
+	paddr_t root = satp_root_of(satp);
+	uint32_t asid = satp_asid_of(satp);
+	if (!(satp & SATP_MODE_SV32))
+		return violation("satp 0x%08x: paging off", satp);
 	if (asids_on) {
 		if (owner_root(false, asid) != root)
-			return violation("satp 0x%08x: ASID %u is not this root's", model.satp,
-					 asid);
+			return violation("satp 0x%08x: ASID %u is not this root's", satp, asid);
 		return true;
 	}
 	if (asid != 0)
-		return violation("satp 0x%08x: ASID %u with ASIDs off", model.satp, asid);
+		return violation("satp 0x%08x: ASID %u with ASIDs off", satp, asid);
 	if (root != kernel_root && current_space() == NULL)
-		return violation("satp 0x%08x: not a live root", model.satp);
-	return true;
-}
-
-/* An access to va now, through the model (a hit, or a walk and fill),
- * gives what sv32_translate gives for the current root. */
-static bool check_translation(uint32_t va)
-{
-	uint32_t asid = satp_asid_of(model.satp);
-	paddr_t root = satp_root_of(model.satp);
-	pte_t leaf;
-	int level;
-	bool mapped = table_leaf(root, va, &leaf, &level);
-
-	model_fill(va);
-	int hit = tlb_find(va, asid, 0);
-	if (hit < 0 && mapped)
-		return violation("va 0x%08x: the model faults, the tables map 0x%08x", va,
-				 pte_pa(leaf));
-	for (; hit >= 0; hit = tlb_find(va, asid, hit + 1))
-		if (!entry_agrees(&model.tlb[hit], root))
-			return false;
+		return violation("satp 0x%08x: not a live root", satp);
 	return true;
 }
 
 /* The invariant, after an operation. */
 static bool check_all(void)
 {
-	if (model.misuse)
-		return violation("%s", model.misuse);
-	if (!owners_build() || !check_satp() || !check_tlb())
+	const char *misuse = tlb_model_misuse();
+	if (misuse)
+		return violation("%s", misuse);
+	if (!owners_build() || !check_satp() ||
+	    !tlb_model_check_entries(owner_root, why, sizeof(why)))
 		return false;
 	for (int i = 0; i < CHECKED_VAS_PER_OP; i++)
-		if (!check_translation(probe_vas[rnd(nprobe)]))
+		if (!tlb_model_check_access(probe_vas[rnd(nprobe)], why, sizeof(why)))
 			return false;
 	return true;
 }
@@ -774,7 +436,7 @@ static void op_unmap(struct space *s)
 		return;
 	pte_t old = *slot;
 	*slot = 0;
-	speculate(SPEC_FILLS_PER_OP);
+	tlb_model_speculate(SPEC_FILLS_PER_OP);
 	asid_flush_page(&s->st, some_va_in(va, slot, s));
 	if (i < USER_PAGES)
 		frame_free(pte_pa(old));
@@ -791,7 +453,7 @@ static void op_protect(struct space *s)
 	pte_t old = *slot;
 	uint32_t perms = random_perms();
 	*slot = (old & ~(PTE_R | PTE_W | PTE_X)) | perms;
-	speculate(SPEC_FILLS_PER_OP);
+	tlb_model_speculate(SPEC_FILLS_PER_OP);
 	if (old & (PTE_R | PTE_W | PTE_X) & ~perms)
 		asid_flush_page(&s->st, some_va_in(va, slot, s));
 }
@@ -808,7 +470,7 @@ static void op_remap(struct space *s)
 		return;
 	pte_t old = *slot;
 	*slot = pte_make(pa, old & PTE_FLAGS_MASK);
-	speculate(SPEC_FILLS_PER_OP);
+	tlb_model_speculate(SPEC_FILLS_PER_OP);
 	asid_flush_page(&s->st, va);
 	frame_free(pte_pa(old));
 }
@@ -830,7 +492,7 @@ static void op_free_region(struct space *s)
 		*slot = 0;
 	}
 	*pte1 = 0;
-	speculate(SPEC_FILLS_PER_OP);
+	tlb_model_speculate(SPEC_FILLS_PER_OP);
 	asid_flush_mm(&s->st);
 	for (unsigned i = 0; i < PAGES_PER_REGION; i++)
 		if (pte_valid(old[i]))
@@ -928,7 +590,7 @@ static unsigned run_random(unsigned ops)
 {
 	for (unsigned n = 0; n < ops; n++) {
 		op_run(random_op());
-		speculate(SPEC_FILLS_PER_OP);
+		tlb_model_speculate(SPEC_FILLS_PER_OP);
 		if (!check_all())
 			return n;
 	}
@@ -939,11 +601,12 @@ static unsigned run_random(unsigned ops)
 static void assert_stats_match_model(void)
 {
 	const struct asid_stats *st = asid_stats();
-	assert_int_equal(st->switches, model.user_satp_writes);
-	assert_int_equal(st->full_fences, model.calls[HW_SFENCE_ALL]);
-	assert_int_equal(st->asid_fences, model.calls[HW_SFENCE_ASID]);
-	assert_int_equal(st->page_fences, model.calls[HW_SFENCE_PAGE_ASID]);
-	assert_int_equal(model.calls[HW_SFENCE_PAGE], 0); /* user pages are never global */
+	const struct tlb_model_stats *hw = tlb_model_stats();
+	assert_int_equal(st->switches, hw->user_satp_writes);
+	assert_int_equal(st->full_fences, hw->calls[HW_SFENCE_ALL]);
+	assert_int_equal(st->asid_fences, hw->calls[HW_SFENCE_ASID]);
+	assert_int_equal(st->page_fences, hw->calls[HW_SFENCE_PAGE_ASID]);
+	assert_int_equal(hw->calls[HW_SFENCE_PAGE], 0); /* user pages are never global */
 	assert_int_equal(st->generation, 1 + st->rollovers);
 }
 
@@ -991,10 +654,11 @@ static void caught_run(uint32_t asidlen, bool enabled, unsigned omit, uint64_t s
 
 static void expect_call(unsigned i, enum hw_op op, uint32_t a, uint32_t b)
 {
-	assert_true(i < model.nlog);
-	assert_int_equal(model.log[i].op, op);
-	assert_int_equal(model.log[i].a, a);
-	assert_int_equal(model.log[i].b, b);
+	assert_true(i < tlb_model_log_count());
+	const struct hw_call *call = tlb_model_log_entry(i);
+	assert_int_equal(call->op, op);
+	assert_int_equal(call->a, a);
+	assert_int_equal(call->b, b);
 }
 
 static struct space *new_space(void)
@@ -1010,12 +674,12 @@ static void test_first_run_takes_the_next_asid_without_a_fence(void **state)
 	(void)state;
 	world_start(9, true, 0, 1);
 	struct space *a = new_space(), *b = new_space();
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(a);
 	space_activate(b);
 	assert_int_equal(a->st.asid, 1);
 	assert_int_equal(b->st.asid, 2);
-	assert_int_equal(model.nlog, 2);
+	assert_int_equal(tlb_model_log_count(), 2);
 	expect_call(0, HW_SATP_WRITE, satp_make(a->root, 1), 0);
 	expect_call(1, HW_SATP_WRITE, satp_make(b->root, 2), 0);
 }
@@ -1027,9 +691,9 @@ static void test_switch_in_current_generation_writes_satp_and_no_fence(void **st
 	struct space *a = new_space(), *b = new_space();
 	space_activate(a);
 	space_activate(b);
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(a);
-	assert_int_equal(model.nlog, 1);
+	assert_int_equal(tlb_model_log_count(), 1);
 	expect_call(0, HW_SATP_WRITE, satp_make(a->root, 1), 0);
 	assert_true(check_all());
 }
@@ -1041,9 +705,9 @@ static void test_switch_to_the_space_in_satp_does_nothing(void **state)
 	struct space *a = new_space();
 	space_activate(a);
 	uint32_t switches = asid_stats()->switches;
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(a);
-	assert_int_equal(model.nlog, 0);
+	assert_int_equal(tlb_model_log_count(), 0);
 	assert_int_equal(asid_stats()->switches, switches);
 }
 
@@ -1058,9 +722,9 @@ static void test_rollover_fences_all_once_after_the_satp_write(void **state)
 		space_activate(s[i]);
 	assert_int_equal(asid_stats()->rollovers, 0);
 
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(s[3]);
-	assert_int_equal(model.nlog, 2);
+	assert_int_equal(tlb_model_log_count(), 2);
 	expect_call(0, HW_SATP_WRITE, satp_make(s[3]->root, 1), 0);
 	expect_call(1, HW_SFENCE_ALL, 0, 0);
 	assert_int_equal(asid_stats()->rollovers, 1);
@@ -1068,9 +732,9 @@ static void test_rollover_fences_all_once_after_the_satp_write(void **state)
 	assert_int_equal(s[3]->st.gen, 2);
 
 	/* The others get new numbers lazily, with no more fences. */
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(s[0]);
-	assert_int_equal(model.nlog, 1);
+	assert_int_equal(tlb_model_log_count(), 1);
 	expect_call(0, HW_SATP_WRITE, satp_make(s[0]->root, 2), 0);
 	assert_int_equal(s[0]->st.gen, 2);
 	assert_true(check_all());
@@ -1082,20 +746,20 @@ static void test_asid_off_fences_asid0_after_every_switch_to_another_root(void *
 	world_start(9, false, 0, 5);
 	struct space *a = new_space(), *b = new_space();
 	for (int round = 0; round < 3; round++) {
-		log_reset();
+		tlb_model_log_clear();
 		space_activate(a);
-		assert_int_equal(model.nlog, 2);
+		assert_int_equal(tlb_model_log_count(), 2);
 		expect_call(0, HW_SATP_WRITE, satp_make(a->root, 0), 0);
 		expect_call(1, HW_SFENCE_ASID, 0, 0); /* rs2 a register holding 0, not x0 */
-		log_reset();
+		tlb_model_log_clear();
 		space_activate(b);
-		assert_int_equal(model.nlog, 2);
+		assert_int_equal(tlb_model_log_count(), 2);
 		expect_call(0, HW_SATP_WRITE, satp_make(b->root, 0), 0);
 		expect_call(1, HW_SFENCE_ASID, 0, 0);
 	}
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(b);
-	assert_int_equal(model.nlog, 0);
+	assert_int_equal(tlb_model_log_count(), 0);
 	assert_int_equal(asid_stats()->rollovers, 0);
 }
 
@@ -1108,10 +772,10 @@ static void test_asidlen_0_behaves_as_asid_off(void **state)
 		s[i] = new_space();
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < MAX_SPACES; i++) {
-			log_reset();
+			tlb_model_log_clear();
 			space_activate(s[i]);
 			assert_int_equal(s[i]->st.asid, 0);
-			assert_int_equal(model.nlog, 2);
+			assert_int_equal(tlb_model_log_count(), 2);
 			expect_call(0, HW_SATP_WRITE, satp_make(s[i]->root, 0), 0);
 			expect_call(1, HW_SFENCE_ASID, 0, 0);
 		}
@@ -1120,13 +784,13 @@ static void test_asidlen_0_behaves_as_asid_off(void **state)
 	assert_int_equal(asid_stats()->generation, 1);
 
 	/* Only the space in satp can have entries, so only it is fenced. */
-	log_reset();
+	tlb_model_log_clear();
 	asid_flush_page(&s[0]->st, TEST_VA);
 	asid_flush_mm(&s[0]->st);
-	assert_int_equal(model.nlog, 0);
+	assert_int_equal(tlb_model_log_count(), 0);
 	asid_flush_page(&s[MAX_SPACES - 1]->st, TEST_VA);
 	asid_flush_mm(&s[MAX_SPACES - 1]->st);
-	assert_int_equal(model.nlog, 2);
+	assert_int_equal(tlb_model_log_count(), 2);
 	expect_call(0, HW_SFENCE_PAGE_ASID, TEST_VA, 0);
 	expect_call(1, HW_SFENCE_ASID, 0, 0);
 	assert_int_equal(run_random(20000), 20000);
@@ -1138,14 +802,14 @@ static void test_asid_off_kernel_switch_fences_asid0(void **state)
 	world_start(9, false, 0, 7);
 	struct space *a = new_space();
 	space_activate(a);
-	log_reset();
+	tlb_model_log_clear();
 	asid_activate_kernel(kernel_root);
-	assert_int_equal(model.nlog, 2);
+	assert_int_equal(tlb_model_log_count(), 2);
 	expect_call(0, HW_SATP_WRITE, satp_make(kernel_root, 0), 0);
 	expect_call(1, HW_SFENCE_ASID, 0, 0);
-	log_reset();
+	tlb_model_log_clear();
 	asid_flush_page(&a->st, TEST_VA);
-	assert_int_equal(model.nlog, 0);
+	assert_int_equal(tlb_model_log_count(), 0);
 }
 
 static void test_kernel_switch_with_asids_does_not_fence(void **state)
@@ -1155,14 +819,14 @@ static void test_kernel_switch_with_asids_does_not_fence(void **state)
 	struct space *a = new_space();
 	space_activate(a);
 	uint32_t switches = asid_stats()->switches;
-	log_reset();
+	tlb_model_log_clear();
 	asid_activate_kernel(kernel_root);
-	assert_int_equal(model.nlog, 1);
+	assert_int_equal(tlb_model_log_count(), 1);
 	expect_call(0, HW_SATP_WRITE, satp_make(kernel_root, 0), 0);
 	assert_int_equal(asid_stats()->switches, switches); /* not a user switch */
-	log_reset();
+	tlb_model_log_clear();
 	space_activate(a);
-	assert_int_equal(model.nlog, 1);
+	assert_int_equal(tlb_model_log_count(), 1);
 	expect_call(0, HW_SATP_WRITE, satp_make(a->root, 1), 0);
 }
 
@@ -1173,10 +837,10 @@ static void test_flush_fences_a_current_generation_space_even_when_not_running(v
 	struct space *a = new_space(), *b = new_space();
 	space_activate(a);
 	space_activate(b);
-	log_reset();
+	tlb_model_log_clear();
 	asid_flush_page(&a->st, TEST_VA);
 	asid_flush_mm(&a->st);
-	assert_int_equal(model.nlog, 2);
+	assert_int_equal(tlb_model_log_count(), 2);
 	expect_call(0, HW_SFENCE_PAGE_ASID, TEST_VA, a->st.asid);
 	expect_call(1, HW_SFENCE_ASID, a->st.asid, 0);
 }
@@ -1190,14 +854,14 @@ static void test_flush_of_old_generation_or_never_run_space_does_nothing(void **
 	space_activate(b);
 	assert_int_equal(asid_stats()->rollovers, 1);
 	assert_int_equal(a->st.gen, 1);
-	log_reset();
+	tlb_model_log_clear();
 	asid_flush_page(&a->st, TEST_VA);
 	asid_flush_mm(&a->st);
 	asid_flush_page(&never->st, TEST_VA);
 	asid_flush_mm(&never->st);
-	assert_int_equal(model.nlog, 0);
+	assert_int_equal(tlb_model_log_count(), 0);
 	asid_flush_page(&b->st, TEST_VA);
-	assert_int_equal(model.nlog, 1);
+	assert_int_equal(tlb_model_log_count(), 1);
 	expect_call(0, HW_SFENCE_PAGE_ASID, TEST_VA, 1);
 }
 

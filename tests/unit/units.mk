@@ -1,15 +1,22 @@
 # Host unit tests: tests/unit/test_NAME.c is linked with the kernel sources
-# listed in unit_NAME_SRCS, tests/unit/host_stubs.c and cmocka, and built
-# with -DHOST_TEST and the address and undefined-behaviour sanitizers.
-UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem
+# and shared test helpers (tests/unit/host_*.c, tlb_model.c) listed in
+# unit_NAME_SRCS, tests/unit/host_stubs.c and cmocka, and built with
+# -DHOST_TEST and the address and undefined-behaviour sanitizers.
+UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap
 
-unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c
-unit_frame_SRCS := kernel/mm/frame.c
+unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c tests/unit/host_ram.c
+unit_frame_SRCS := kernel/mm/frame.c tests/unit/host_ram.c
 unit_fdt_SRCS := kernel/dev/fdt.c kernel/dev/devtree.c
 unit_printf_SRCS := kernel/lib/printf.c
 unit_cmdline_SRCS := kernel/lib/cmdline.c
-unit_cpio_SRCS := kernel/proc/cpio.c
-unit_elf_SRCS := kernel/proc/elf.c
-unit_tlb_model_SRCS := kernel/riscv/asid.c kernel/riscv/sv32.c kernel/mm/frame.c
+unit_cpio_SRCS := kernel/proc/cpio.c tests/unit/host_files.c
+unit_elf_SRCS := kernel/proc/elf.c tests/unit/host_files.c
+unit_tlb_model_SRCS := kernel/riscv/asid.c kernel/riscv/sv32.c kernel/mm/frame.c \
+	tests/unit/tlb_model.c tests/unit/host_ram.c
 unit_swap_area_SRCS := kernel/mm/swap_area.c
 unit_bootmem_SRCS := kernel/mm/bootmem.c kernel/lib/printf.c
+# The memory manager as a whole over simulated RAM and a RAM swap disk.
+HOST_VM_SRCS := kernel/mm/vm.c kernel/mm/mmap.c kernel/mm/fault.c kernel/mm/reclaim.c \
+	kernel/mm/rmap.c kernel/mm/swap.c kernel/mm/swap_area.c kernel/mm/frame.c \
+	kernel/riscv/sv32.c kernel/riscv/asid.c tests/unit/host_vm.c tests/unit/host_ram.c
+unit_mmap_SRCS := $(HOST_VM_SRCS)

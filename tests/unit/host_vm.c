@@ -1,0 +1,210 @@
+/*
+ * What the memory manager needs from the rest of the kernel, for host
+ * tests (host_vm.h): a RAM disk behind the virtio-blk interface, sleep and
+ * wakeup that never wait, the kernel map's two calls, the hardware fence
+ * hooks of riscv/tlb.h as counters, and one hart.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/host_vm.h"
+#include "dev/virtio_blk.h"
+#include "lib/kerrno.h"
+#include "lib/klib.h"
+#include "mm/phys.h"
+#include "proc/sleep.h"
+#include "riscv/asid.h"
+#include "riscv/cpu.h"
+#include "riscv/kmap.h"
+#include "riscv/tlb.h"
+#include "riscv/uaccess.h"
+#include "tests/unit/host_ram.h"
+
+#define SWAP_SIG "SWAPSPACE2"
+#define SWAP_HDR_VERSION 1024u
+#define SWAP_HDR_LAST_PAGE 1028u
+
+struct cpu host_cpu;
+
+static uint8_t *disk;
+static uint32_t disk_pages;
+static struct vblk_stats disk_stats;
+static struct host_fences fences;
+static uint32_t satp;
+
+/* --- the swap disk ------------------------------------------------------ */
+
+/* A disk of pages pages whose page 0 is a swap v1 header, as mkswap writes. */
+static int disk_make(uint32_t pages)
+{
+	disk = calloc(pages, PAGE_SIZE);
+	if (disk == NULL)
+		return -ENOMEM;
+	disk_pages = pages;
+	uint32_t version = 1, last = pages - 1;
+	memcpy(disk + SWAP_HDR_VERSION, &version, sizeof(version));
+	memcpy(disk + SWAP_HDR_LAST_PAGE, &last, sizeof(last));
+	memcpy(disk + PAGE_SIZE - strlen(SWAP_SIG), SWAP_SIG, strlen(SWAP_SIG));
+	return 0;
+}
+
+uint64_t vblk_capacity(void)
+{
+	return (uint64_t)disk_pages * VBLK_SECTORS_PER_PAGE;
+}
+
+int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
+{
+	if (disk == NULL)
+		return -ENODEV;
+	if (len == 0 || len % VBLK_SECTOR_SIZE)
+		return -EINVAL;
+	if (sector + len / VBLK_SECTOR_SIZE > vblk_capacity())
+		return -EIO;
+	uint8_t *at = disk + sector * VBLK_SECTOR_SIZE;
+	if (write)
+		memcpy(at, buf, len);
+	else
+		memcpy(buf, at, len);
+	if (write)
+		disk_stats.writes++;
+	else
+		disk_stats.reads++;
+	return 0;
+}
+
+struct vblk_stats vblk_stats(void)
+{
+	return disk_stats;
+}
+
+/* --- sleep, the kernel map, user copies -------------------------------- */
+
+void sleep(void *chan, struct spinlock *lk)
+{
+	(void)chan;
+	(void)lk;
+	panic("host_vm: a sleep, but host I/O completes at once");
+}
+
+void wakeup(void *chan)
+{
+	(void)chan;
+}
+
+bool sleep_possible(void)
+{
+	return false;
+}
+
+bool sleep_killed(void)
+{
+	return false;
+}
+
+void idle_wait(void)
+{
+}
+
+void kmap_share_kernel_half(pte_t *root)
+{
+	(void)root; /* the host has no kernel half */
+}
+
+paddr_t kmap_root_pa(void)
+{
+	return 0;
+}
+
+int uaccess_copy(void *dst, const void *src, uint32_t len)
+{
+	(void)dst;
+	(void)src;
+	(void)len;
+	return -EFAULT;
+}
+
+int uaccess_strcpy(char *dst, const char *src, uint32_t max)
+{
+	(void)dst;
+	(void)src;
+	(void)max;
+	return -EFAULT;
+}
+
+/* --- the hardware hooks of riscv/tlb.h ---------------------------------- */
+
+void hw_satp_write(uint32_t v)
+{
+	satp = v;
+	fences.satp_writes++;
+}
+
+uint32_t hw_satp_read(void)
+{
+	return satp;
+}
+
+void hw_sfence_all(void)
+{
+	fences.all++;
+}
+
+void hw_sfence_asid(uint32_t asid)
+{
+	(void)asid;
+	fences.asid++;
+}
+
+void hw_sfence_page(uint32_t va)
+{
+	(void)va;
+	fences.page++;
+}
+
+void hw_sfence_page_asid(uint32_t va, uint32_t asid)
+{
+	(void)va;
+	(void)asid;
+	fences.page_asid++;
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+int host_vm_setup(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxframes)
+{
+	memset(&host_cpu, 0, sizeof(host_cpu));
+	memset(&fences, 0, sizeof(fences));
+	memset(&disk_stats, 0, sizeof(disk_stats));
+	int err = host_ram_setup(HOST_VM_RAM_BASE, ram_pages, NULL, 0);
+	if (err == 0 && swap_pages)
+		err = disk_make(swap_pages);
+	if (err)
+		return err;
+	asid_init(9, true);
+	vm_init("clock", maxframes);
+	memset(&fences, 0, sizeof(fences));
+	return 0;
+}
+
+void host_vm_teardown(void)
+{
+	free(disk);
+	disk = NULL;
+	disk_pages = 0;
+	host_ram_teardown();
+}
+
+const struct host_fences *host_vm_fences(void)
+{
+	return &fences;
+}
+
+int host_vm_peek(struct addrspace *as, uint32_t va)
+{
+	pte_t *pte = sv32_walk(as->root, va, false);
+	pte_t e = pte ? pte_load(pte) : 0;
+	if (!pte_valid(e))
+		return -1;
+	return ((const uint8_t *)pa2kva(pte_pa(e)))[sv32_offset(va)];
+}
