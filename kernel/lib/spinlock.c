@@ -1,61 +1,21 @@
 /*
- * Spinlocks on an atomic swap (amoswap.w.aq / sw with a release fence) and
- * the per-hart interrupt-disable nesting count they rely on.
+ * The ways a spinlock can be misused, each a kernel bug that panics; the
+ * lock and unlock paths themselves are inline in spinlock.h.
  */
 #include "lib/spinlock.h"
 #include "lib/klib.h"
-#include "riscv/cpu.h"
-#include "riscv/csr.h"
 
-/* Per hart: how deep push_off nests, and whether interrupts were on before. */
-static int noff[1];
-static bool intena[1];
-
-void push_off(void)
+void spin_bad_unlock(const struct spinlock *lk)
 {
-	bool on = intr_enabled();
-	intr_off();
-	if (noff[0]++ == 0)
-		intena[0] = on;
+	panic("spinlock: unlock of %s, which this hart does not hold", lk->name);
 }
 
-void pop_off(void)
+void spin_bad_pop(void)
 {
-	if (intr_enabled() || noff[0] < 1)
-		panic("spinlock: pop_off without push_off");
-	if (--noff[0] == 0 && intena[0])
-		intr_on();
+	panic("spinlock: pop_off without push_off");
 }
 
-int spin_depth(void)
+void spin_not_held(const struct spinlock *lk)
 {
-	return noff[0];
-}
-
-void spin_lock(struct spinlock *lk)
-{
-	push_off();
-	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		;
-	lk->owner = mycpu();
-}
-
-void spin_unlock(struct spinlock *lk)
-{
-	if (!spin_holding(lk))
-		panic("spinlock: unlock of %s, which this hart does not hold", lk->name);
-	lk->owner = NULL;
-	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	pop_off();
-}
-
-bool spin_holding(const struct spinlock *lk)
-{
-	return lk->locked && lk->owner == mycpu();
-}
-
-void spin_assert_held_in(const struct spinlock *lk, const char *func)
-{
-	if (!spin_holding(lk))
-		panic("spinlock: %s() needs %s held", func, lk->name);
+	panic("spinlock: %s is not held here, and must be", lk->name);
 }

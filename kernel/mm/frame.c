@@ -117,6 +117,25 @@ static uint32_t free_list_pop(void)
 	return i;
 }
 
+/* Make the free list of every FREE frame anew, pushed from the top down
+ * so that the lowest frames are handed out first; frame_lock held. */
+static void free_list_rebuild(void)
+{
+	spin_assert_held(&frame_lock);
+	free_head = FRAME_NONE;
+	nfree = 0;
+	for (uint32_t i = frame_table_len; i-- > 0;) {
+		struct frame *f = &frame_table[i];
+		f->next = FRAME_NONE;
+		if (f->state != FRAME_FREE)
+			continue;
+		f->refcnt = 0;
+		f->next = free_head;
+		free_head = i;
+		nfree++;
+	}
+}
+
 static void allocator_clear(void)
 {
 	frame_table = NULL;
@@ -159,13 +178,8 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
 	if (ram.base == 0)
 		frame_table[0].state = FRAME_RESERVED; /* frame_alloc's 0 means "none" */
 
-	/* Push from the top down so that the lowest frames are handed out first. */
 	spin_lock(&frame_lock);
-	for (uint32_t i = total; i-- > 0;) {
-		frame_table[i].next = FRAME_NONE;
-		if (frame_table[i].state == FRAME_FREE)
-			free_list_push(i);
-	}
+	free_list_rebuild();
 	spin_unlock(&frame_lock);
 	return 0;
 }
@@ -211,11 +225,7 @@ static paddr_t contig_locked(uint32_t n)
 		frame_table[i].state = FRAME_USED;
 		frame_table[i].refcnt = 1;
 	}
-	free_head = FRAME_NONE;
-	nfree = 0;
-	for (uint32_t i = frame_table_len; i-- > 0;)
-		if (frame_table[i].state == FRAME_FREE)
-			free_list_push(i);
+	free_list_rebuild();
 	return frame_pa(first);
 }
 

@@ -27,7 +27,7 @@
 static uint32_t hand = FRAME_NONE;
 static uint32_t nuser, max_user = UINT32_MAX;
 static enum reclaim_policy policy = POLICY_CLOCK;
-static struct spinlock wait_lock = SPINLOCK_INIT("upage wait");
+static struct spinlock wait_lock = SPINLOCK_INIT("reclaim wait");
 
 void reclaim_init(uint32_t max_user_frames, enum reclaim_policy p)
 {
@@ -135,20 +135,28 @@ static pte_t *pte_in(struct addrspace *as, const struct frame *f)
 	return pte;
 }
 
-/* Clear A in every mapping of f; true if any had it set. */
-static bool test_and_clear_young(struct frame *f)
+/* Clear bit in every mapping of f that has it, fencing each in its space's
+ * ASID; true if any had it. */
+static bool clear_in_mappings(struct frame *f, uint32_t bit)
 {
-	bool young = false;
+	bool had = false;
 	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
 		struct addrspace *as = rmap_space(e);
 		pte_t *pte = pte_in(as, f);
-		if (pte_load(pte) & PTE_A) {
-			pte_clear_bits(pte, PTE_A);
+		if (pte_load(pte) & bit) {
+			pte_clear_bits(pte, bit);
 			asid_flush_page(&as->asid, f->va);
-			young = true;
+			had = true;
 		}
 	}
-	return young;
+	return had;
+}
+
+/* Clear A in every mapping of f; true if any had it set (clock's second
+ * chance). */
+static bool test_and_clear_young(struct frame *f)
+{
+	return clear_in_mappings(f, PTE_A);
 }
 
 static bool is_dirty(const struct frame *f)
@@ -164,14 +172,7 @@ static bool is_dirty(const struct frame *f)
 /* Make every mapping of f read-only, so its bytes hold still. */
 static void write_protect(struct frame *f)
 {
-	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
-		struct addrspace *as = rmap_space(e);
-		pte_t *pte = pte_in(as, f);
-		if (pte_load(pte) & PTE_W) {
-			pte_clear_bits(pte, PTE_W);
-			asid_flush_page(&as->asid, f->va);
-		}
-	}
+	clear_in_mappings(f, PTE_W);
 }
 
 /* Replace every mapping of f with pte (0 or a swap entry); f ends unmapped. */

@@ -85,12 +85,13 @@ struct user_table {
  * for (uint32_t i = 0; next_user_table(as, &i, &t); i++). */
 static bool next_user_table(const struct addrspace *as, uint32_t *vpn1, struct user_table *t)
 {
-	for (; *vpn1 < USER_VPN1_END; (*vpn1)++) {
-		pte_t pte1 = pte_load(&as->root[*vpn1]);
+	for (uint32_t i = *vpn1; i < USER_VPN1_END; i++) {
+		pte_t pte1 = pte_load(&as->root[i]);
 		if (!pte_valid(pte1))
 			continue;
 		const struct frame *f = frame_of(pte_pa(pte1));
-		*t = (struct user_table){ *vpn1, pa2kva(pte_pa(pte1)), f->used.lo, f->used.hi };
+		*t = (struct user_table){ i, pa2kva(pte_pa(pte1)), f->used.lo, f->used.hi };
+		*vpn1 = i;
 		return true;
 	}
 	return false;

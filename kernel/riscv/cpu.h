@@ -24,6 +24,8 @@ struct cpu {
 	uintptr_t onfault;
 	uint32_t hartid;
 	int panicking; /* set once panic has begun, to stop a panic inside it */
+	int noff;      /* push_off nesting depth (lib/spinlock.h) */
+	bool intena;   /* whether interrupts were on at the outermost push_off */
 	struct proc *proc;          /* running on this hart, or NULL */
 	struct addrspace *vm;       /* whose user half satp maps, or NULL */
 	struct context *scheduler;  /* where sched() switches back to */

@@ -374,6 +374,34 @@ static int oom_mode(void)
 	return ok ? 0 : 1;
 }
 
+/* Fork a victim that fills bytes of fresh memory with pattern 3 (which
+ * pushes its first pages out to swap), then runs then() and exits with
+ * its result. The parent keeps the read end of a pipe whose write end the
+ * victim holds (wfd). */
+static pid_t swapped_victim(uint32_t bytes, int (*then)(uint32_t *p, uint32_t bytes, int wfd),
+			    int *rfd)
+{
+	int fds[2];
+	pipe(fds);
+	pid_t victim = fork();
+	if (victim == 0) {
+		uint32_t *p = map_anon(bytes);
+		fill(p, bytes / 4, 3);
+		close(fds[0]);
+		_exit(then(p, bytes, fds[1]));
+	}
+	close(fds[1]);
+	*rfd = fds[0];
+	return victim;
+}
+
+/* Tell the parent the memory is full, then read it all back. */
+static int signal_then_check(uint32_t *p, uint32_t bytes, int wfd)
+{
+	write(wfd, "x", 1);
+	return same(p, bytes / 4, 3) ? 0 : 1; /* reading slot 100 back fails */
+}
+
 static int ioerr_mode(void)
 {
 	/* tests/run.sh has blkdebug fail the first read of slot 100 and every
@@ -381,17 +409,10 @@ static int ioerr_mode(void)
 	 * own pages, so slots that far in hold the victim's. */
 	printf("KTAP version 1\n1..2\n");
 	uint32_t bytes = swap_bytes(), n = bytes / 4;
-	int fds[2];
-	pipe(fds);
-	pid_t victim = fork();
-	if (victim == 0) {
-		uint32_t *p = map_anon(bytes);
-		fill(p, n, 3);
-		write(fds[1], "x", 1);
-		_exit(same(p, n, 3) ? 0 : 1); /* reading slot 100 back fails */
-	}
+	int rfd;
+	pid_t victim = swapped_victim(bytes, signal_then_check, &rfd);
 	char c;
-	read(fds[0], &c, 1);
+	read(rfd, &c, 1);
 	int st = wait_child(victim);
 	printf("%s 1 unreadable_swap_page_kills_its_owner_with_sigbus # status 0x%x\n",
 	       killed_by(st, SIGBUS) ? "ok" : "not ok", (unsigned)st);
@@ -419,27 +440,24 @@ static const struct test tests[] = {
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
+/* Hand the memory to write(), a page at a time. */
+static int write_pages(uint32_t *p, uint32_t bytes, int wfd)
+{
+	for (uint32_t off = 0; off < bytes; off += PAGE)
+		if (write(wfd, (char *)p + off, PAGE) != (int)PAGE)
+			return 1;
+	return 0;
+}
+
 /* The same error met by the kernel: the victim hands its swapped-out
  * pages to write(), whose copy from user memory reads slot 100 back. */
 static int ioerr_syscall_mode(void)
 {
 	printf("KTAP version 1\n1..1\n");
-	uint32_t bytes = swap_bytes(), n = bytes / 4;
-	int fds[2];
-	pipe(fds);
-	pid_t victim = fork();
-	if (victim == 0) {
-		uint32_t *p = map_anon(bytes);
-		fill(p, n, 3);
-		close(fds[0]);
-		for (uint32_t off = 0; off < bytes; off += PAGE)
-			if (write(fds[1], (char *)p + off, PAGE) != (int)PAGE)
-				_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
+	int rfd;
+	pid_t victim = swapped_victim(swap_bytes(), write_pages, &rfd);
 	static char sink[PAGE];
-	while (read(fds[0], sink, sizeof(sink)) > 0)
+	while (read(rfd, sink, sizeof(sink)) > 0)
 		;
 	int st = wait_child(victim);
 	printf("%s 1 swap_read_error_in_a_system_call_kills_with_sigbus # status 0x%x\n",

@@ -44,27 +44,26 @@ void panic(const char *fmt, ...)
 /* Spinlocks on one host thread: taking a lock already held (a deadlock
  * on a hart) and releasing one that is free are failures, and
  * spin_assert_held checks the state, so lock contracts are tested too. */
+struct cpu host_cpu;
+
 void spin_lock(struct spinlock *lk)
 {
 	if (lk->locked)
 		panic("spinlock: %s taken twice", lk->name);
 	lk->locked = 1;
+	lk->owner = mycpu();
 }
 
 void spin_unlock(struct spinlock *lk)
 {
-	if (!lk->locked)
-		panic("spinlock: unlock of free lock %s", lk->name);
+	if (!spin_holding(lk))
+		panic("spinlock: unlock of %s, which is not held", lk->name);
+	lk->owner = NULL;
 	lk->locked = 0;
 }
 
-bool spin_holding(const struct spinlock *lk)
+void spin_not_held(const struct spinlock *lk)
 {
-	return lk->locked != 0;
-}
-
-void spin_assert_held_in(const struct spinlock *lk, const char *func)
-{
-	if (!lk->locked)
-		panic("spinlock: %s() needs %s held", func, lk->name);
+	panic("spinlock: %s is not held here, and must be", lk->name);
+	__builtin_unreachable();
 }

@@ -20,11 +20,9 @@
 #include "riscv/uaccess.h"
 #include "tests/unit/host_ram.h"
 
-#define SWAP_SIG "SWAPSPACE2"
-#define SWAP_HDR_VERSION 1024u
+#define SWAP_SIG	   "SWAPSPACE2"
+#define SWAP_HDR_VERSION   1024u
 #define SWAP_HDR_LAST_PAGE 1028u
-
-struct cpu host_cpu;
 
 static uint8_t *disk;
 static uint32_t disk_pages;
@@ -102,9 +100,7 @@ bool sleep_killed(void)
 	return false;
 }
 
-void idle_wait(void)
-{
-}
+void idle_wait(void) {}
 
 void kmap_share_kernel_half(pte_t *root)
 {

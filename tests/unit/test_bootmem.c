@@ -25,6 +25,14 @@ static struct boot_layout layout_8m(void)
 	};
 }
 
+/* Check the 8 MiB layout with an initrd at [base, base + size). */
+static int check_initrd(paddr_t base, uint32_t size)
+{
+	struct boot_layout l = layout_8m();
+	l.initrd = (struct phys_range){ base, size };
+	return bootmem_check_layout(&l, msg, sizeof(msg));
+}
+
 static void test_a_layout_without_initrd_is_accepted(void **state)
 {
 	(void)state;
@@ -35,20 +43,15 @@ static void test_a_layout_without_initrd_is_accepted(void **state)
 static void test_an_initrd_inside_ram_and_apart_is_accepted(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x80100000u, 0x200000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), 0);
-	l.initrd = (struct phys_range){0x80602000u, 0x1fe000u}; /* right up to the end */
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), 0);
+	assert_int_equal(check_initrd(0x80100000u, 0x200000u), 0);
+	assert_int_equal(check_initrd(0x80602000u, 0x1fe000u), 0); /* right up to the end */
 }
 
 /* Where QEMU 7.2 puts -initrd on 8 MiB: entry + RAM/2, past the end. */
 static void test_an_initrd_past_the_end_of_ram_is_refused_with_its_range(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x80800000u, 0xafc00u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x80800000u, 0xafc00u), -EINVAL);
 	assert_string_equal(msg, "boot: the initrd at 0x80800000-0x808afc00 is not inside RAM "
 				 "0x80000000-0x80800000");
 }
@@ -56,46 +59,35 @@ static void test_an_initrd_past_the_end_of_ram_is_refused_with_its_range(void **
 static void test_an_initrd_that_straddles_the_end_of_ram_is_refused(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x807ff000u, 0x2000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x807ff000u, 0x2000u), -EINVAL);
 	assert_non_null(strstr(msg, "is not inside RAM"));
 }
 
 static void test_an_initrd_below_ram_is_refused(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x7ffff000u, 0x2000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x7ffff000u, 0x2000u), -EINVAL);
 }
 
 static void test_an_initrd_over_the_kernel_image_is_refused(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x80500000u, 0x10000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x80500000u, 0x10000u), -EINVAL);
 	assert_string_equal(msg, "boot: the initrd at 0x80500000-0x80510000 overlaps the kernel "
 				 "image at 0x80400000-0x80586000");
-	l.initrd = (struct phys_range){0x803ff000u, 0x1001u}; /* one byte into it */
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x803ff000u, 0x1001u), -EINVAL); /* one byte into it */
 }
 
 static void test_an_initrd_touching_the_image_does_not_overlap(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x803ff000u, 0x1000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), 0);
+	assert_int_equal(check_initrd(0x803ff000u, 0x1000u), 0);
 }
 
 static void test_an_initrd_over_the_device_tree_is_refused(void **state)
 {
 	(void)state;
-	struct boot_layout l = layout_8m();
-	l.initrd = (struct phys_range){0x805ff000u, 0x2000u};
-	assert_int_equal(bootmem_check_layout(&l, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(check_initrd(0x805ff000u, 0x2000u), -EINVAL);
 	assert_non_null(strstr(msg, "overlaps the device tree at 0x80600000-0x80602000"));
 }
 

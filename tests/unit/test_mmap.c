@@ -15,17 +15,17 @@
 #include "mm/vm.h"
 #include "tests/unit/host_vm.h"
 
-#define RAM_PAGES 512u
+#define RAM_PAGES  512u
 #define SWAP_PAGES 64u
-#define A 0x10000000u /* where the tests map */
-#define P PAGE_SIZE
-#define RW (VM_R | VM_W)
-#define ANON (VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED)
-#define MMAP_TOP (USER_TOP - STACK_MAX - STACK_GUARD)
+#define A	   0x10000000u /* where the tests map */
+#define P	   PAGE_SIZE
+#define RW	   (VM_R | VM_W)
+#define ANON	   (VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED)
+#define MMAP_TOP   (USER_TOP - STACK_MAX - STACK_GUARD)
 
 static struct addrspace *as;
 static uint32_t free_at_start;
-static const uint8_t file[3 * PAGE_SIZE] = { [0] = 'a', [PAGE_SIZE] = 'b', [2 * PAGE_SIZE] = 'c' };
+static const uint8_t file[3 * PAGE_SIZE] = {[0] = 'a', [PAGE_SIZE] = 'b', [2 * PAGE_SIZE] = 'c'};
 
 static int setup(void **state)
 {
@@ -154,8 +154,8 @@ static void test_map_fixed_over_a_mapping_replaces_only_its_middle(void **state)
 static void test_the_heap_never_merges_with_a_neighbour(void **state)
 {
 	(void)state;
-	struct vm_region heap = { .start = A, .end = A + P, .prot = RW, .kind = VMR_ANON,
-				  .flags = VMR_F_HEAP };
+	struct vm_region heap = {
+	    .start = A, .end = A + P, .prot = RW, .kind = VMR_ANON, .flags = VMR_F_HEAP};
 	assert_int_equal(vm_add_region(as, &heap), 0);
 	map_anon(A + P, 1, RW);
 	assert_string_equal(regions(), "10000000-10001000 rw- 10001000-10002000 rw-");
@@ -253,19 +253,19 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_adjacent_alike_mappings_merge_into_one_region),
-		T(test_neighbours_with_other_protections_stay_apart),
-		T(test_mprotect_of_the_middle_splits_in_three_and_back_merges),
-		T(test_mprotect_of_a_range_with_a_hole_is_enomem_and_changes_nothing),
-		T(test_munmap_of_the_middle_splits_in_two_and_frees_its_pages),
-		T(test_munmap_of_unmapped_space_is_no_error),
-		T(test_map_fixed_over_a_mapping_replaces_only_its_middle),
-		T(test_the_heap_never_merges_with_a_neighbour),
-		T(test_a_split_file_mapping_merges_back_and_keeps_its_bytes),
-		T(test_a_split_with_the_region_table_full_is_enomem),
-		T(test_a_mapping_without_a_hint_goes_highest_below_the_stack_gap),
-		T(test_mprotect_fences_each_present_page_it_downgrades),
-		T(test_reservations_follow_writable_pages_and_come_back),
+	    T(test_adjacent_alike_mappings_merge_into_one_region),
+	    T(test_neighbours_with_other_protections_stay_apart),
+	    T(test_mprotect_of_the_middle_splits_in_three_and_back_merges),
+	    T(test_mprotect_of_a_range_with_a_hole_is_enomem_and_changes_nothing),
+	    T(test_munmap_of_the_middle_splits_in_two_and_frees_its_pages),
+	    T(test_munmap_of_unmapped_space_is_no_error),
+	    T(test_map_fixed_over_a_mapping_replaces_only_its_middle),
+	    T(test_the_heap_never_merges_with_a_neighbour),
+	    T(test_a_split_file_mapping_merges_back_and_keeps_its_bytes),
+	    T(test_a_split_with_the_region_table_full_is_enomem),
+	    T(test_a_mapping_without_a_hint_goes_highest_below_the_stack_gap),
+	    T(test_mprotect_fences_each_present_page_it_downgrades),
+	    T(test_reservations_follow_writable_pages_and_come_back),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
