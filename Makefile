@@ -44,6 +44,9 @@ KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
 
 include tests/unit/units.mk
 include user/user.mk
+# Teaching tools, each with its own rules: tools/vaddr (address splits on
+# six paging schemes) and tools/plots (make plots).
+-include tools/vaddr/vaddr.mk tools/plots/plots.mk
 
 # In-guest test suites: tests/guest/NAME.c becomes /bin/NAME.
 GUEST_TESTS := $(basename $(notdir $(wildcard tests/guest/*.c)))
