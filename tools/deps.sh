@@ -23,6 +23,7 @@ readonly NEEDS=(
 	"gdb-multiarch gdb-multiarch"
 	"make make"
 	"device-tree-compiler dtc"
+	"gnuplot-nox gnuplot"
 )
 
 # Only for make format and make lint.
