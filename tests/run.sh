@@ -119,12 +119,22 @@ guest_shell() {
 		sleep 0.1
 	done
 	printf '%s\n' 'echo hello   world' 'ls' 'ps' 'cat /etc/motd | cat' 'walk 10000' \
+		'walk -m 0x1337babe' 'walk --tables' \
 		'test_proc --segv' 'kill -9 1' 'no-such-command' 'poweroff' >&3
 	exec 3>&-
 	wait "$pid"
 	STATUS=$?
-	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID' '1 +0 .*init' \
+	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID .* PT NAME' '1 +0 .* 12K init' \
 		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
+		'mapped and touched the page at 0x1337b000' \
+		'vpn\[1\] 76 \(0x04c\), vpn\[0\] 891 \(0x37b\), offset 0xabe' \
+		'pte0 at pa 0x[0-9a-f]{5}dec: 0x[0-9a-f]{8} ppn 0x[0-9a-f]{5} VRW-U-AD leaf' \
+		'PDE +76 \(0x04c\) at CR3 \+ 0x130 = 0x[0-9a-f]{5}130: P=1, the page table at' \
+		'PTE +891 \(0x37b\) at PT \+ 0xdec = 0x[0-9a-f]{5}dec: P=1 R/W=1 U/S=1 A=1 D=1 G=0' \
+		'offset 0xabe: physical 0x[0-9a-f]{5}abe' \
+		'one flat table of 2\^20 = 1048576 entries +4194304 bytes \(4 MiB\)' \
+		'two levels: at least a root and one table +8192 bytes \(8 KiB\)' \
+		'this process, pid [0-9]+ +root \+ +2 tables +12288 bytes \(12 KiB\)' \
 		'killed \(SIGSEGV\): load page fault at 0x80400000 \(kernel address\)' \
 		'\[killed: SIGSEGV\]' 'kill: 1: Not owner' 'no-such-command' \
 		'power: off'

@@ -141,6 +141,15 @@ uint32_t vm_count_swapcached(const struct addrspace *as)
 	return n;
 }
 
+uint32_t vm_table_bytes(const struct addrspace *as)
+{
+	uint32_t tables = 1; /* the root */
+	struct user_table t;
+	for (uint32_t i = 0; next_user_table(as, &i, &t); i++)
+		tables++;
+	return tables * PAGE_SIZE;
+}
+
 void vm_activate(struct addrspace *as)
 {
 	mycpu()->vm = as;

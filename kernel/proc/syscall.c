@@ -362,6 +362,7 @@ static int32_t sys_procinfo(struct trapframe *tf)
 			.resident_pages = p->as ? p->as->resident : 0,
 			.swapped_pages = p->as ? p->as->swapped : 0,
 			.swapcached_pages = p->as ? vm_count_swapcached(p->as) : 0,
+			.table_bytes = p->as ? vm_table_bytes(p->as) : 0,
 		};
 		memcpy(info.name, p->name, sizeof(info.name));
 		found = true;

@@ -88,6 +88,7 @@ struct k_procinfo {
 	uint32_t resident_pages;
 	uint32_t swapped_pages;
 	uint32_t swapcached_pages; /* resident pages that also hold a swap slot */
+	uint32_t table_bytes;      /* its page tables: the root and its user level-0 tables */
 	char name[16];
 };
 

@@ -424,6 +424,32 @@ static int ioerr_mode(void)
 	return killed_by(st, SIGBUS) && ok ? 0 : 1;
 }
 
+/* The table bytes the kernel reports are a root plus one level-0 table
+ * for each 4 MiB with a page in it, built only when a page there is first
+ * touched; and the walk finds the entries where 10/10/12 puts them. */
+static bool page_tables_are_a_root_and_a_table_per_touched_4mib(void)
+{
+	const uint32_t va = 0x30000000u; /* a 4 MiB nothing else in this program uses */
+	uint32_t before = my_info().table_bytes;
+	CHECK(before >= 2 * PAGE && before % PAGE == 0);
+	char *p = mmap((void *)va, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(p == (char *)va);
+	CHECK(my_info().table_bytes == before); /* mapping alone builds no table */
+	p[0] = 1;
+	CHECK(my_info().table_bytes == before + PAGE);
+	p[PAGE] = 1; /* the same 4 MiB: the same table */
+	CHECK(my_info().table_bytes == before + PAGE);
+	struct k_vmwalk w;
+	CHECK(vmwalk(va + PAGE + 0xabe, &w) == 0);
+	uint32_t root = (w.satp & 0x3fffffu) << 12;
+	CHECK(w.pte1_pa == root + (va >> 22) * 4);
+	CHECK((w.pte0_pa & 0xfffu) == ((va + PAGE) >> 12 & 0x3ffu) * 4);
+	CHECK(w.pa == ((w.pte0 >> 10) << 12) + 0xabe);
+	CHECK(munmap(p, 2 * PAGE) == 0);
+	return true;
+}
+
 static const struct test tests[] = {
 	T(big_bss_is_not_loaded_until_touched),
 	T(fresh_memory_reads_as_zero),
@@ -437,6 +463,7 @@ static const struct test tests[] = {
 	T(clean_pages_are_evicted_without_writes),
 	T(cow_pages_survive_swap),
 	T(vmstat_and_ps_show_swapped_pages),
+	T(page_tables_are_a_root_and_a_table_per_touched_4mib),
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 

@@ -4,12 +4,19 @@
  * the level-1 and level-0 page-table entries with decoded flags, and the
  * physical address or the fault a load would raise. Without arguments it
  * walks its own text, data, heap and stack, NULL and the kernel half.
+ * walk -x VA... adds the same walk in x86-32 terms (CR3, PDE, PTE);
+ * walk -m VA... first maps and touches a page at each address, then walks
+ * it both ways; walk --tables prints the classic page-table arithmetic
+ * beside what this process really spends (SYS_procinfo).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <kernel_calls.h>
 
 /* satp fields (privileged spec, section "Supervisor Address Translation and Protection"). */
@@ -36,6 +43,15 @@
 
 /* Where the kernel half starts in every address space (DESIGN.md section 3). */
 #define KERNEL_BASE 0x80000000u
+
+/* The 10/10/12 split, the same on Sv32 and classic x86-32. */
+#define VPN1_SHIFT 22
+#define VPN0_SHIFT 12
+#define VPN_MASK   0x3ffu
+#define PAGE_MASK  0xfffu
+#define PTE_SIZE   ((uint32_t)4) /* bytes per entry, on both */
+#define PAGE_BYTES ((uint32_t)4096)
+#define KIB	   ((uint32_t)1024)
 
 static int data_example = 1;
 
@@ -95,8 +111,53 @@ static void print_pte(const char *label, uint32_t where, uint32_t pte)
 	       where, pte, pte >> PTE_PPN_SHIFT, letters, meaning);
 }
 
-/* Walk va and print the result; 0, or -1 after printing the error. */
-static int walk(uint32_t va, const char *what)
+/* The flags of a Sv32 leaf by their x86-32 names: P for V, R/W for W,
+ * U/S for U, A, D, G. R has no x86 bit (a present x86 page is readable),
+ * and without PAE x86 has no NX bit, so X has none either. */
+static void print_x86_flags(uint32_t pte)
+{
+	printf("P=%d R/W=%d U/S=%d A=%d D=%d G=%d\n", !!(pte & PTE_V), !!(pte & PTE_W),
+	       !!(pte & PTE_U), !!(pte & PTE_A), !!(pte & PTE_D), !!(pte & PTE_G));
+	printf("      (Sv32 R=%d X=%d: x86-32 has no R bit, and no NX without PAE)\n",
+	       !!(pte & PTE_R), !!(pte & PTE_X));
+}
+
+/* The walk of w in x86-32 terms: the same 10/10/12 split and 4-byte
+ * entries, so the PDE and PTE sit at the same byte offsets as the level-1
+ * and level-0 PTEs; CR3 holds what satp's PPN names. */
+static void print_x86(uint32_t va, const struct k_vmwalk *w)
+{
+	uint32_t pde = (va >> VPN1_SHIFT) & VPN_MASK, pti = (va >> VPN0_SHIFT) & VPN_MASK;
+	uint32_t cr3 = (w->satp & SATP_PPN_MASK) << VPN0_SHIFT;
+	printf("  x86-32: CR3 0x%08" PRIx32 " (the page directory; the ASID would be a PCID)\n",
+	       cr3);
+	printf("    PDE %4" PRIu32 " (0x%03" PRIx32 ") at CR3 + 0x%03" PRIx32 " = 0x%08" PRIx32 ": ",
+	       pde, pde, pde * PTE_SIZE, w->pte1_pa);
+	if (!(w->pte1 & PTE_V)) {
+		printf("P=0, not present: #PF with CR2 = 0x%08" PRIx32 "\n", va);
+		return;
+	}
+	if (w->pte1 & (PTE_R | PTE_W | PTE_X)) {
+		printf("a 4 MiB page (PS=1), ");
+		print_x86_flags(w->pte1);
+	} else {
+		uint32_t pt = (w->pte1 >> PTE_PPN_SHIFT) << VPN0_SHIFT;
+		printf("P=1, the page table at 0x%08" PRIx32 "\n", pt);
+		printf("    PTE %4" PRIu32 " (0x%03" PRIx32 ") at PT + 0x%03" PRIx32
+		       " = 0x%08" PRIx32 ": ", pti, pti, pti * PTE_SIZE, w->pte0_pa);
+		if (!(w->pte0 & PTE_V)) {
+			printf("P=0, not present: #PF with CR2 = 0x%08" PRIx32 "\n", va);
+			return;
+		}
+		print_x86_flags(w->pte0);
+	}
+	if (w->fault == 0)
+		printf("    offset 0x%03" PRIx32 ": physical 0x%08" PRIx32 "\n", va & PAGE_MASK, w->pa);
+}
+
+/* Walk va and print the result, with the x86-32 view if x86; 0, or -1
+ * after printing the error. */
+static int walk(uint32_t va, const char *what, bool x86)
 {
 	struct k_vmwalk w;
 
@@ -105,6 +166,10 @@ static int walk(uint32_t va, const char *what)
 		return -1;
 	}
 	printf("va 0x%08" PRIx32 "%s%s\n", va, what ? " " : "", what ? what : "");
+	printf("  vpn[1] %" PRIu32 " (0x%03" PRIx32 "), vpn[0] %" PRIu32 " (0x%03" PRIx32
+	       "), offset 0x%03" PRIx32 "\n",
+	       (va >> VPN1_SHIFT) & VPN_MASK, (va >> VPN1_SHIFT) & VPN_MASK,
+	       (va >> VPN0_SHIFT) & VPN_MASK, (va >> VPN0_SHIFT) & VPN_MASK, va & PAGE_MASK);
 	printf("  satp 0x%08" PRIx32 ": mode %s, asid %" PRIu32 ", root ppn 0x%05" PRIx32 "\n",
 	       w.satp, (w.satp & SATP_MODE_SV32) ? "Sv32" : "bare",
 	       (w.satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK, w.satp & SATP_PPN_MASK);
@@ -115,6 +180,8 @@ static int walk(uint32_t va, const char *what)
 		printf("  fault: scause %" PRIu32 " (%s)\n", w.fault, fault_name(w.fault));
 	else
 		printf("  pa 0x%08" PRIx32 " (%s)\n", w.pa, level_name(w.level));
+	if (x86)
+		print_x86(va, &w);
 	return 0;
 }
 
@@ -129,34 +196,99 @@ static int walk_self(void)
 		fprintf(stderr, "walk: malloc: %s\n", strerror(errno));
 		return -1;
 	}
-	status |= walk((uint32_t)(uintptr_t)&walk_self, "(text)");
-	status |= walk((uint32_t)(uintptr_t)&data_example, "(data)");
-	status |= walk((uint32_t)(uintptr_t)heap_example, "(heap)");
-	status |= walk((uint32_t)(uintptr_t)&stack_example, "(stack)");
-	status |= walk(0, "(NULL)");
-	status |= walk(KERNEL_BASE, "(kernel)");
+	status |= walk((uint32_t)(uintptr_t)&walk_self, "(text)", false);
+	status |= walk((uint32_t)(uintptr_t)&data_example, "(data)", false);
+	status |= walk((uint32_t)(uintptr_t)heap_example, "(heap)", false);
+	status |= walk((uint32_t)(uintptr_t)&stack_example, "(stack)", false);
+	status |= walk(0, "(NULL)", false);
+	status |= walk(KERNEL_BASE, "(kernel)", false);
 	free(heap_example);
 	return status;
 }
 
+/* This process's own line of SYS_procinfo; 0, or -1 after the error. */
+static int my_info(struct k_procinfo *out)
+{
+	pid_t me = getpid();
+	for (unsigned int i = 0; procinfo(i, out) == 0; i++)
+		if (out->pid == me)
+			return 0;
+	fprintf(stderr, "walk: procinfo: cannot find pid %d\n", (int)me);
+	return -1;
+}
+
+/* The classic arithmetic of page tables, next to what this process spends. */
+static int tables(void)
+{
+	struct k_procinfo me;
+	if (my_info(&me) < 0)
+		return -1;
+	uint32_t entries = 1u << (32 - VPN0_SHIFT), flat = entries * PTE_SIZE;
+	uint32_t tables = me.table_bytes / PAGE_BYTES;
+	printf("page tables for 32-bit addresses, 4 KiB pages, 4-byte entries:\n");
+	printf("  one flat table of 2^20 = %" PRIu32 " entries  %8" PRIu32 " bytes (%" PRIu32
+	       " MiB)\n", entries, flat, flat / KIB / KIB);
+	printf("  two levels: at least a root and one table  %8" PRIu32 " bytes (%" PRIu32
+	       " KiB)\n", 2 * PAGE_BYTES, 2 * PAGE_BYTES / KIB);
+	printf("  this process, pid %-4" PRId32 " root + %2" PRIu32 " tables  %8" PRIu32
+	       " bytes (%" PRIu32 " KiB)\n", me.pid, tables - 1, me.table_bytes,
+	       me.table_bytes / KIB);
+	printf("  (the kernel half of every root points at the kernel's own tables)\n");
+	return 0;
+}
+
+/* Map a private page at the page of va and write to it, so a walk finds
+ * it resident; 0, or -1 after the error. */
+static int map_and_touch(uint32_t va)
+{
+	uint32_t page = va & ~PAGE_MASK;
+	void *p = mmap((void *)(uintptr_t)page, PAGE_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "walk: mmap 0x%08" PRIx32 ": %s\n", page, strerror(errno));
+		return -1;
+	}
+	*(volatile char *)(uintptr_t)va = 1;
+	printf("mapped and touched the page at 0x%08" PRIx32 "\n", page);
+	return 0;
+}
+
+/* Parse a hex address; false after printing why not. */
+static bool parse_va(const char *s, uint32_t *va)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 16);
+	if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || v > UINT32_MAX) {
+		fprintf(stderr, "walk: %s: not a hex address\n", s);
+		return false;
+	}
+	*va = (uint32_t)v;
+	return true;
+}
+
 int main(int argc, char *argv[])
 {
-	int status = EXIT_SUCCESS;
+	int status = EXIT_SUCCESS, first = 1;
+	bool map = false, x86 = false;
 
 	if (argc < 2)
 		return walk_self() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		unsigned long va;
-
-		errno = 0;
-		va = strtoul(argv[i], &end, 16);
-		if (argv[i][0] == '\0' || argv[i][0] == '-' || *end != '\0' || errno != 0) {
-			fprintf(stderr, "walk: %s: not a hex address\n", argv[i]);
-			status = EXIT_FAILURE;
-			continue;
-		}
-		if (walk((uint32_t)va, NULL) < 0)
+	if (strcmp(argv[1], "--tables") == 0)
+		return argc == 2 && tables() == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (strcmp(argv[1], "-m") == 0 || strcmp(argv[1], "-x") == 0) {
+		map = argv[1][1] == 'm';
+		x86 = true;
+		first = 2;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "usage: walk [-m | -x] [VA...] | walk --tables\n");
+		return EXIT_FAILURE;
+	}
+	for (int i = first; i < argc; i++) {
+		uint32_t va;
+		if (!parse_va(argv[i], &va) || (map && map_and_touch(va) < 0) ||
+		    walk(va, NULL, x86) < 0)
 			status = EXIT_FAILURE;
 	}
 	return status;
