@@ -188,6 +188,13 @@ guest_typeahead() {
 	fi
 }
 
+# docs/tour.md, replayed command by command (tests/tour/replay.sh).
+guest_tour() {
+	local log=$LOGDIR/guest-tour.log
+	B="$B" QEMUCMD="$QEMUCMD" tests/tour/replay.sh >"$log" 2>&1
+	count_tap "$log" "guest tour"
+}
+
 # wait_for_line PATTERN: wait until a line of $LOG matches (or time is up).
 wait_for_line() {
 	local i
@@ -384,6 +391,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 
 	guest_small_ram
 	guest_shell
+	guest_tour
 	guest_typeahead
 	guest_gdb
 	guest_user_extra
