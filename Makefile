@@ -61,7 +61,8 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
 	-device virtio-blk-device,drive=swap $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean FORCE
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean FORCE lab grade \
+	lab-check
 all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(HOLDINPUT)
 
 deps:
@@ -175,6 +176,19 @@ $(B)/replsim: tools/bench/replsim.c tools/bench/refstring.h | deps
 
 bench: all $(B)/replsim
 	@QEMUCMD='$(QEMUCMD)' tools/bench/run.sh $(B)/replsim
+
+# Labs (docs/labs/): make lab LAB=NAME writes the student tree under
+# $(B)/labs/NAME; make grade grades a tree (in a student tree, LAB comes
+# from its file LAB); make lab-check proves every lab both ways.
+LAB ?= $(shell cat LAB 2>/dev/null)
+lab: | deps
+	@tools/labs/mklab.sh '$(LAB)' $(B)/labs/$(LAB)
+
+grade: all $(B)/unit/test_tlb_model $(B)/replsim
+	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/labs/grade.sh '$(LAB)'
+
+lab-check: | deps
+	@B='$(B)' tools/labs/check.sh
 
 format:
 	@tools/deps.sh lint

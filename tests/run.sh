@@ -188,6 +188,14 @@ guest_typeahead() {
 	fi
 }
 
+# Every lab both ways (make lab-check): its student tree builds and fails
+# its grader, and this tree passes it.
+guest_labs() {
+	local log=$LOGDIR/lab-check.log
+	B="$B" tools/labs/check.sh >"$log" 2>&1
+	count_tap "$log" "guest lab-check"
+}
+
 # docs/tour.md, replayed command by command (tests/tour/replay.sh).
 guest_tour() {
 	local log=$LOGDIR/guest-tour.log
@@ -396,6 +404,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	guest_gdb
 	guest_user_extra
 	guest_user_extra_folders
+	guest_labs
 fi
 
 echo "$PASSED passed, $FAILED failed"

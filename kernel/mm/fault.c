@@ -67,43 +67,75 @@ static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame
 	return 0;
 }
 
-/* Bytes of region r for the page at va: file bytes where it has them. */
-static void fill_page(const struct vm_region *r, uint32_t va, uint8_t *page)
+/* A frame for a new page whose PTE is pte: 0 with the frame in *pa,
+ * -ENOMEM, or FAULT_RETRY when the PTE changed while the allocation slept. */
+static int new_frame(pte_t *pte, paddr_t *pa)
 {
-	memset(page, 0, PAGE_SIZE);
-	if (r->kind != VMR_FILE)
-		return;
-	uint32_t lo = MAX(va, r->file_lo);
-	uint32_t hi = MIN(va + PAGE_SIZE, r->file_hi);
-	if (lo < hi)
-		memcpy(page + (lo - va), r->file_data + ((int64_t)lo - r->file_base), hi - lo);
-}
-
-static int fault_fill(struct addrspace *as, const struct vm_region *r, uint32_t page,
-		      pte_t *pte, uint32_t prot)
-{
-	paddr_t pa = reclaim_alloc();
-	if (pa == 0)
+	*pa = reclaim_alloc();
+	if (*pa == 0)
 		return -ENOMEM;
 	if (pte_load(pte) != 0) { /* it changed while we slept: decide again */
-		frame_free(pa);
+		frame_free(*pa);
 		return FAULT_RETRY;
 	}
-	fill_page(r, page, pa2kva(pa));
-	/* D stays clear unless this access writes: a page never written can
-	 * be dropped and recreated instead of going to swap. */
+	return 0;
+}
+
+/* Map the new, filled frame pa at page with r's protection. D stays clear
+ * unless this access writes: a page never written can be dropped and
+ * recreated instead of going to swap. */
+static int map_new(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		   uint32_t prot, paddr_t pa)
+{
 	uint32_t flags = vm_pte_flags(r->prot) | (prot == VM_W ? PTE_D : 0);
 	int err = install(as, pte, page, frame_of(pa), flags);
-	if (err) {
+	if (err)
 		frame_free(pa);
+	return err;
+}
+
+/* lab lazy: begin */
+/* The first touch of a page of an anonymous region or of the stack: map a
+ * fresh page of zeroes. */
+static int fault_zero(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		      uint32_t prot)
+{
+	paddr_t pa;
+	int err = new_frame(pte, &pa);
+	if (err)
 		return err;
-	}
-	bool file = r->kind == VMR_FILE && page < r->file_hi && page + PAGE_SIZE > r->file_lo;
-	if (file)
+	memset(pa2kva(pa), 0, PAGE_SIZE);
+	err = map_new(as, r, page, pte, prot, pa);
+	if (err)
+		return err;
+	vm_stats.faults_zero++;
+	trace(as, page, prot, "zero", 0);
+	return 0;
+}
+/* lab lazy: end */
+
+/* The first touch of a page of a file region: the file's bytes where the
+ * region has them, zeroes elsewhere (bss after data, a file's tail). */
+static int fault_file(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		      uint32_t prot)
+{
+	paddr_t pa;
+	int err = new_frame(pte, &pa);
+	if (err)
+		return err;
+	uint8_t *bytes = pa2kva(pa);
+	uint32_t lo = MAX(page, r->file_lo), hi = MIN(page + PAGE_SIZE, r->file_hi);
+	memset(bytes, 0, PAGE_SIZE);
+	if (lo < hi)
+		memcpy(bytes + (lo - page), r->file_data + ((int64_t)lo - r->file_base), hi - lo);
+	err = map_new(as, r, page, pte, prot, pa);
+	if (err)
+		return err;
+	if (lo < hi)
 		vm_stats.faults_file++;
 	else
 		vm_stats.faults_zero++;
-	trace(as, page, prot, file ? "file" : "zero", 0);
+	trace(as, page, prot, lo < hi ? "file" : "zero", 0);
 	return 0;
 }
 
@@ -178,6 +210,7 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	return 0;
 }
 
+/* lab cow: begin */
 /* Copy-on-write when f has no other reference: take the page over. Its
  * swap copy (if any) goes stale, so it leaves the swap cache. */
 static int cow_take_over(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
@@ -240,6 +273,7 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 		return cow_take_over(as, page, pte, f, prot);
 	return cow_copy(as, page, pte, f, prot);
 }
+/* lab cow: end */
 
 static int fault_present(struct addrspace *as, uint32_t page, pte_t *pte, uint32_t prot)
 {
@@ -273,8 +307,10 @@ int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot)
 			return -ENOMEM;
 		int err;
 		pte_t cur = pte_load(pte);
-		if (cur == 0)
-			err = fault_fill(as, r, page, pte, prot);
+		if (cur == 0 && r->kind == VMR_FILE)
+			err = fault_file(as, r, page, pte, prot);
+		else if (cur == 0)
+			err = fault_zero(as, r, page, pte, prot);
 		else if (pte_is_swap(cur))
 			err = fault_swap(as, r, page, pte, prot);
 		else

@@ -135,30 +135,6 @@ static pte_t *pte_in(struct addrspace *as, const struct frame *f)
 	return pte;
 }
 
-/* Clear bit in every mapping of f that has it, fencing each in its space's
- * ASID; true if any had it. */
-static bool clear_in_mappings(struct frame *f, uint32_t bit)
-{
-	bool had = false;
-	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
-		struct addrspace *as = rmap_space(e);
-		pte_t *pte = pte_in(as, f);
-		if (pte_load(pte) & bit) {
-			pte_clear_bits(pte, bit);
-			asid_flush_page(&as->asid, f->va);
-			had = true;
-		}
-	}
-	return had;
-}
-
-/* Clear A in every mapping of f; true if any had it set (clock's second
- * chance). */
-static bool test_and_clear_young(struct frame *f)
-{
-	return clear_in_mappings(f, PTE_A);
-}
-
 static bool is_dirty(const struct frame *f)
 {
 	if (f->flags & FRAME_F_DIRTY)
@@ -169,10 +145,18 @@ static bool is_dirty(const struct frame *f)
 	return false;
 }
 
-/* Make every mapping of f read-only, so its bytes hold still. */
+/* Make every mapping of f read-only, so its bytes hold still while they
+ * go to swap; fence each in its space's ASID. */
 static void write_protect(struct frame *f)
 {
-	clear_in_mappings(f, PTE_W);
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		struct addrspace *as = rmap_space(e);
+		pte_t *pte = pte_in(as, f);
+		if (pte_load(pte) & PTE_W) {
+			pte_clear_bits(pte, PTE_W);
+			asid_flush_page(&as->asid, f->va);
+		}
+	}
 }
 
 /* Replace every mapping of f with pte (0 or a swap entry); f ends unmapped. */
@@ -192,22 +176,76 @@ static void unmap_all(struct frame *f, pte_t pte)
 	f->refcnt = 0;
 }
 
-/* Pick the frame to evict, or NULL. Without room in swap only a clean
- * frame will do. */
-static struct frame *pick_victim(bool clean_only)
+/* The frame at the hand; the hand moves on to the next. The ring must
+ * not be empty. */
+static struct frame *hand_next(void)
+{
+	struct frame *f = frame_at(hand);
+	hand = f->next;
+	return f;
+}
+
+/* Whether f may be evicted now: not under swap I/O, and clean if only a
+ * clean frame will do (swap is full). */
+static bool evictable(const struct frame *f, bool clean_only)
+{
+	return !(f->flags & FRAME_F_BUSY) && !(clean_only && is_dirty(f));
+}
+
+/* FIFO: the oldest frame that can go. One lap of the ring at most. */
+static struct frame *pick_fifo(bool clean_only)
+{
+	for (uint32_t n = 0; hand != FRAME_NONE && n < nuser + 1; n++) {
+		struct frame *f = hand_next();
+		if (evictable(f, clean_only))
+			return f;
+	}
+	return NULL;
+}
+
+/* lab clock: begin */
+/* Clear A in every mapping of f, fencing each in its space's ASID so the
+ * hardware sets A again on the next access (PLATFORM.md pitfall 11); true
+ * if any had it set. */
+static bool test_and_clear_young(struct frame *f)
+{
+	bool young = false;
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		struct addrspace *as = rmap_space(e);
+		pte_t *pte = pte_in(as, f);
+		if (pte_load(pte) & PTE_A) {
+			pte_clear_bits(pte, PTE_A);
+			asid_flush_page(&as->asid, f->va);
+			young = true;
+		}
+	}
+	return young;
+}
+
+/* Clock (second chance): like FIFO, but a frame used since the hand last
+ * passed it (A set in a mapping) loses its A bit and is skipped. Two laps
+ * at most: after one, every A bit the hand met is clear. */
+static struct frame *pick_clock(bool clean_only)
 {
 	for (uint32_t n = 0; hand != FRAME_NONE && n < 2 * nuser + 1; n++) {
-		struct frame *f = frame_at(hand);
-		hand = f->next;
+		struct frame *f = hand_next();
 		if (f->flags & FRAME_F_BUSY)
 			continue;
-		if (policy == POLICY_CLOCK && test_and_clear_young(f))
+		if (test_and_clear_young(f))
 			continue;
 		if (clean_only && is_dirty(f))
 			continue;
 		return f;
 	}
 	return NULL;
+}
+/* lab clock: end */
+
+/* Pick the frame to evict, or NULL. Without room in swap only a clean
+ * frame will do. */
+static struct frame *pick_victim(bool clean_only)
+{
+	return policy == POLICY_CLOCK ? pick_clock(clean_only) : pick_fifo(clean_only);
 }
 
 /* Write dirty f to swap and unmap it. May sleep. */

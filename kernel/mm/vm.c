@@ -141,6 +141,11 @@ uint32_t vm_count_swapcached(const struct addrspace *as)
 	return n;
 }
 
+void vm_print(const struct addrspace *as)
+{
+	sv32_print(as->root, 0, USER_VPN1_END);
+}
+
 uint32_t vm_table_bytes(const struct addrspace *as)
 {
 	uint32_t tables = 1; /* the root */

@@ -110,6 +110,8 @@ void vm_note_pte(struct addrspace *as, uint32_t va);
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
 /* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
 uint32_t vm_count_swapcached(const struct addrspace *as);
+/* Print as's page table, the user half, on the console (sv32_print). */
+void vm_print(const struct addrspace *as);
 /* Bytes of page tables as spends: its root and its user level-0 tables
  * (the kernel half's tables are the kernel's, shared by every space). */
 uint32_t vm_table_bytes(const struct addrspace *as);

@@ -392,6 +392,13 @@ static int32_t sys_poweroff(struct trapframe *tf)
 	power_off();
 }
 
+static int32_t sys_vmprint(struct trapframe *tf)
+{
+	(void)tf;
+	vm_print(myproc()->as);
+	return 0;
+}
+
 const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_exit] = sys_exit,		 [SYS_fork] = sys_fork,
 	[SYS_execve] = sys_execve,	 [SYS_waitpid] = sys_waitpid,
@@ -406,4 +413,5 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_readdir] = sys_readdir,	 [SYS_poweroff] = sys_poweroff,
 	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
+	[SYS_vmprint] = sys_vmprint,
 };

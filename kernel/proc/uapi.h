@@ -36,7 +36,8 @@
 #define SYS_readdir 24    /* (uint32_t index, char *name, uint32_t size): initramfs entry names */
 #define SYS_poweroff 25   /* () */
 #define SYS_dup2 26       /* (int oldfd, int newfd) */
-#define SYS_MAX 26
+#define SYS_vmprint 27    /* (): print the caller's page table (user half) on the console */
+#define SYS_MAX 27
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1

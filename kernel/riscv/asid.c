@@ -150,6 +150,25 @@ void asid_init(uint32_t asidlen, bool enabled)
 	fence_all();
 }
 
+/* Switch with every space sharing ASID 0: a new root means the old root's
+ * entries must go, global ones excepted (PLATFORM.md 3.2, "No ASIDs used"). */
+static void activate_untagged(struct asid_state *st, paddr_t root)
+{
+	st->asid = KERNEL_ASID;
+	st->gen = stats.generation;
+	untagged_owner = st;
+
+	uint32_t satp = satp_make(root, KERNEL_ASID);
+	if (hw_satp_read() == satp)
+		return;
+	if (omitted(ASID_SWITCH_FENCE_FIRST))
+		fence_asid(KERNEL_ASID);
+	satp_load(satp);
+	if (!omitted(ASID_OMIT_SWITCH_FENCE | ASID_SWITCH_FENCE_FIRST))
+		fence_asid(KERNEL_ASID);
+}
+
+/* lab asid: begin */
 /* Give st the next ASID of the current generation (one must be left). */
 static void asid_assign(struct asid_state *st)
 {
@@ -173,31 +192,11 @@ static void asid_rollover(struct asid_state *st, paddr_t root)
 		fence_all();
 }
 
-/* Switch with every space sharing ASID 0: a new root means the old root's
- * entries must go, global ones excepted (PLATFORM.md 3.2, "No ASIDs used"). */
-static void activate_untagged(struct asid_state *st, paddr_t root)
+/* The switch with ASIDs: a space whose ASID is of this generation just
+ * loads satp; one that has none takes the next number, starting a new
+ * generation when they have run out. */
+static void activate_tagged(struct asid_state *st, paddr_t root)
 {
-	st->asid = KERNEL_ASID;
-	st->gen = stats.generation;
-	untagged_owner = st;
-
-	uint32_t satp = satp_make(root, KERNEL_ASID);
-	if (hw_satp_read() == satp)
-		return;
-	if (omitted(ASID_SWITCH_FENCE_FIRST))
-		fence_asid(KERNEL_ASID);
-	satp_load(satp);
-	if (!omitted(ASID_OMIT_SWITCH_FENCE | ASID_SWITCH_FENCE_FIRST))
-		fence_asid(KERNEL_ASID);
-}
-
-/* Make st's space current: no fence if its ASID is of this generation. */
-void asid_activate(struct asid_state *st, paddr_t root)
-{
-	if (!tagged) {
-		activate_untagged(st, root);
-		return;
-	}
 	if (st->gen == stats.generation) {
 		satp_switch(satp_make(root, st->asid));
 		return;
@@ -210,6 +209,16 @@ void asid_activate(struct asid_state *st, paddr_t root)
 	/* A number not yet handed out in this generation has no entries: the
 	 * rollover fence (or asid_init's) removed them all. */
 	satp_switch(satp_make(root, st->asid));
+}
+/* lab asid: end */
+
+/* Make st's space current: no fence if its ASID is of this generation. */
+void asid_activate(struct asid_state *st, paddr_t root)
+{
+	if (tagged)
+		activate_tagged(st, root);
+	else
+		activate_untagged(st, root);
 }
 
 /* Switch to the kernel root under ASID 0. With ASIDs, no user space owns

@@ -140,6 +140,51 @@ int sv32_unmap_page(pte_t *root, uint32_t va, pte_t *old)
 	return 0;
 }
 
+/* lab vmprint: begin */
+/* The flags of pte as letters, V R W X U G A D, '-' for a clear bit. */
+static void flag_letters(pte_t pte, char out[9])
+{
+	static const char letters[] = "VRWXUGAD";
+	for (int i = 0; i < 8; i++)
+		out[i] = (pte >> i) & 1 ? letters[i] : '-';
+	out[8] = '\0';
+}
+
+/* One level-0 entry j of the table under root entry i. */
+static void print_leaf(uint32_t i, uint32_t j, pte_t pte)
+{
+	uint32_t va = (i << SV32_VPN1_SHIFT) | (j << PAGE_SHIFT);
+	char flags[9];
+	if (!pte_valid(pte)) {
+		kprintf(" .. ..%u: pte 0x%08x swap slot %u va 0x%08x\n", j, pte, pte_swap_slot(pte), va);
+		return;
+	}
+	flag_letters(pte, flags);
+	kprintf(" .. ..%u: pte 0x%08x pa 0x%08x %s va 0x%08x\n", j, pte, pte_pa(pte), flags, va);
+}
+
+void sv32_print(const pte_t *root, uint32_t first, uint32_t end)
+{
+	kprintf("page table 0x%08x\n", kva2pa(root));
+	for (uint32_t i = first; i < end; i++) {
+		pte_t pte1 = pte_load(&root[i]);
+		char flags[9];
+		if (!pte_valid(pte1))
+			continue;
+		flag_letters(pte1, flags);
+		kprintf(" ..%u: pte 0x%08x pa 0x%08x %s\n", i, pte1, pte_pa(pte1), flags);
+		if (pte_leaf(pte1))
+			continue; /* a megapage */
+		const pte_t *table = table_of(pte1);
+		for (uint32_t j = 0; j < SV32_PTES; j++) {
+			pte_t pte = pte_load(&table[j]);
+			if (pte != 0)
+				print_leaf(i, j, pte);
+		}
+	}
+}
+/* lab vmprint: end */
+
 static uint32_t page_fault_cause(enum sv32_access acc)
 {
 	switch (acc) {

@@ -114,6 +114,18 @@ int sv32_map_mega(pte_t *root, uint32_t va, paddr_t pa, uint32_t flags);
  * caller fences the TLB. */
 int sv32_unmap_page(pte_t *root, uint32_t va, pte_t *old);
 
+/*
+ * Print, on the console, every non-zero entry of the root entries
+ * [first, end) of root and of the level-0 tables they point to, as a
+ * tree (the idea of xv6's vmprint):
+ *   page table 0x80213000
+ *    ..0: pte 0x20084801 pa 0x80212000 V-------
+ *    .. ..16: pte 0x2008485b pa 0x80216000 VR-XU-A- va 0x00010000
+ *    .. ..17: pte 0x00000c00 swap slot 3 va 0x00011000
+ * Flags are V R W X U G A D, a letter when set.
+ */
+void sv32_print(const pte_t *root, uint32_t first, uint32_t end);
+
 /* Access kinds for sv32_translate. */
 enum sv32_access { SV32_LOAD, SV32_STORE, SV32_FETCH };
 

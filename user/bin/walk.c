@@ -7,7 +7,9 @@
  * walk -x VA... adds the same walk in x86-32 terms (CR3, PDE, PTE);
  * walk -m VA... first maps and touches a page at each address, then walks
  * it both ways; walk --tables prints the classic page-table arithmetic
- * beside what this process really spends (SYS_procinfo).
+ * beside what this process really spends (SYS_procinfo); walk --dump
+ * walks its own addresses and counts its tables, then has the kernel
+ * print its whole page table (SYS_vmprint).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -276,13 +278,19 @@ int main(int argc, char *argv[])
 		return walk_self() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (strcmp(argv[1], "--tables") == 0)
 		return argc == 2 && tables() == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (strcmp(argv[1], "--dump") == 0) {
+		if (argc != 2 || walk_self() < 0 || tables() < 0)
+			return EXIT_FAILURE;
+		fflush(stdout); /* the kernel prints the dump on the console itself */
+		return vmprint() == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
 	if (strcmp(argv[1], "-m") == 0 || strcmp(argv[1], "-x") == 0) {
 		map = argv[1][1] == 'm';
 		x86 = true;
 		first = 2;
 	}
 	if (first >= argc) {
-		fprintf(stderr, "usage: walk [-m | -x] [VA...] | walk --tables\n");
+		fprintf(stderr, "usage: walk [-m | -x] [VA...] | walk --tables | walk --dump\n");
 		return EXIT_FAILURE;
 	}
 	for (int i = first; i < argc; i++) {

@@ -19,6 +19,10 @@ long raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5);
 /* Fill *out with the Sv32 walk of va in the caller's address space. */
 int vmwalk(uintptr_t va, struct k_vmwalk *out);
 
+/* Have the kernel print the caller's page table (the user half) on the
+ * console, as a tree of non-zero entries (kernel/riscv/sv32.h). */
+int vmprint(void);
+
 /* Fill *out with the kernel's global VM counters. */
 int vmstat(struct k_vmstat *out);
 

@@ -234,6 +234,11 @@ int uptime(struct k_timespec *ts)
 	return (int)check(sys1(SYS_uptime, (long)ts));
 }
 
+int vmprint(void)
+{
+	return (int)check(sys0(SYS_vmprint));
+}
+
 int vmwalk(uintptr_t va, struct k_vmwalk *out)
 {
 	return (int)check(sys2(SYS_vmwalk, (long)va, (long)out));
