@@ -261,6 +261,17 @@ guest_user_extra_folders() {
 	fi
 }
 
+# make plots draws its pictures (eight boots of /bin/bench repl), then
+# tests/plots/test_plots.sh checks them against replsim and the boot logs.
+guest_plots() {
+	local log=$LOGDIR/make-plots.log
+	if timeout "$TIMEOUT" make -s B="$B" plots >"$log" 2>&1; then
+		B="$B" run_host_script tests/plots/test_plots.sh
+	else
+		fail "make plots failed (see $log)"
+	fi
+}
+
 # Small RAM. The layout QEMU gives is checked before the kernel reads a
 # byte of it: an -initrd past the end of RAM and mem= below the end of the
 # kernel image are each refused with one line and status 101 (a panic
@@ -404,6 +415,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	guest_gdb
 	guest_user_extra
 	guest_user_extra_folders
+	guest_plots
 	guest_labs
 fi
 

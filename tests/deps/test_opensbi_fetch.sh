@@ -14,10 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 # apt reads file: repositories as the _apt user when run as root.
 chmod 755 "$tmp"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1 # $2"; }
+. tests/tap.sh
 
 # A stand-in package: the real file name, a body with the OpenSBI banner.
 make_deb() {
@@ -100,18 +97,18 @@ make_repo both-corrupt all native
 
 fetch all-corrupt "$tmp/cache1" --download
 if [[ $RC -eq 0 && $OUT == "$tmp/cache1/$fw_path" ]] && grep -q stand-in "$OUT"; then
-	ok "a corrupt binary-all index: the native-architecture index gives the firmware"
+	tap_ok "a corrupt binary-all index: the native-architecture index gives the firmware"
 else
-	not_ok "a corrupt binary-all index: the native-architecture index gives the firmware" \
+	tap_not_ok "a corrupt binary-all index: the native-architecture index gives the firmware" \
 		"status $RC, printed '$OUT', said: $ERR"
 fi
 
 fetch native-corrupt "$tmp/cache2" --download
 if [[ $RC -eq 0 && -f $tmp/cache2/$fw_path ]] &&
 	grep -q "the arch=$native index failed: .*Hash Sum mismatch\|the arch=$native index failed: .*unexpected size" <<<"$ERR"; then
-	ok "a corrupt native index: one line says so, then the binary-all index gives the firmware"
+	tap_ok "a corrupt native index: one line says so, then the binary-all index gives the firmware"
 else
-	not_ok "a corrupt native index: one line says so, then the binary-all index gives the firmware" \
+	tap_not_ok "a corrupt native index: one line says so, then the binary-all index gives the firmware" \
 		"status $RC, said: $ERR"
 fi
 
@@ -119,9 +116,9 @@ fetch both-corrupt "$tmp/cache3" --download
 lines=$(grep -c '^opensbi: the arch=.* index failed: ' <<<"$ERR")
 if [[ $RC -ne 0 && -z $OUT && $lines -eq 2 && ! -e $tmp/cache3/$fw_path ]] &&
 	[[ $(tail -n1 <<<"$ERR") == *"set OPENSBI="* ]]; then
-	ok "both indexes corrupt: one line each, a last line naming OPENSBI=, a non-zero status"
+	tap_ok "both indexes corrupt: one line each, a last line naming OPENSBI=, a non-zero status"
 else
-	not_ok "both indexes corrupt: one line each, a last line naming OPENSBI=, a non-zero status" \
+	tap_not_ok "both indexes corrupt: one line each, a last line naming OPENSBI=, a non-zero status" \
 		"status $RC, $lines failure lines, said: $ERR"
 fi
 
@@ -129,9 +126,9 @@ fi
 # mirror unreachable (both indexes broken), and says nothing.
 fetch both-corrupt "$tmp/cache1"
 if [[ $RC -eq 0 && -n $OUT && -z $ERR ]] && grep -q OpenSBI "$OUT"; then
-	ok "a filled cache answers without the network and without a word"
+	tap_ok "a filled cache answers without the network and without a word"
 else
-	not_ok "a filled cache answers without the network and without a word" "status $RC, said: $ERR"
+	tap_not_ok "a filled cache answers without the network and without a word" "status $RC, said: $ERR"
 fi
 
 # Without OPENSBI_CACHE the cache is the XDG cache folder, outside the tree.
@@ -139,10 +136,9 @@ OUT=$(XDG_CACHE_HOME="$tmp/xdg" DEBIAN_MIRROR="file:$tmp/all-corrupt" \
 	OPENSBI_TEST_UNSIGNED_REPO=1 OPENSBI_CACHE= OPENSBI= "$script" --download 2>"$tmp/err")
 RC=$?
 if [[ $RC -eq 0 && $OUT == "$tmp/xdg/sv32-kernel/opensbi/$fw_path" && -f $OUT ]]; then
-	ok "the cache is \$XDG_CACHE_HOME/sv32-kernel/opensbi"
+	tap_ok "the cache is \$XDG_CACHE_HOME/sv32-kernel/opensbi"
 else
-	not_ok "the cache is \$XDG_CACHE_HOME/sv32-kernel/opensbi" "status $RC, printed '$OUT'"
+	tap_not_ok "the cache is \$XDG_CACHE_HOME/sv32-kernel/opensbi" "status $RC, printed '$OUT'"
 fi
 
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_end

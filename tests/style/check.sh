@@ -8,28 +8,18 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 MAX_LINES=45
 
-n=0
-failed=0
-result() { # result OK NAME [WHY...]
-	n=$((n + 1))
-	if [[ $1 == 0 ]]; then
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2 # ${3:-}"
-	fi
-}
+. tests/tap.sh
 
 mapfile -t ksrc < <(git ls-files 'kernel/*.c' 'sbi/*.c'; git ls-files -o --exclude-standard 'kernel/*.c' 'sbi/*.c')
 
 long=$(awk -v MAX=$MAX_LINES -f tests/style/funclen.awk "${ksrc[@]}")
-result "$([[ -z $long ]]; echo $?)" "no kernel function is longer than $MAX_LINES lines" \
+tap_result "$([[ -z $long ]]; echo $?)" "no kernel function is longer than $MAX_LINES lines" \
 	"$(tr '\n' ' ' <<<"$long")"
 
 mapfile -t outside < <(git ls-files 'kernel/*.[ch]' | grep -v '^kernel/riscv/'
 	git ls-files -o --exclude-standard 'kernel/*.[ch]' | grep -v '^kernel/riscv/')
 pte_writes=$(awk -f tests/style/ptewrites.awk "${outside[@]}")
-result "$([[ -z $pte_writes ]]; echo $?)" "no PTE is written outside kernel/riscv/" \
+tap_result "$([[ -z $pte_writes ]]; echo $?)" "no PTE is written outside kernel/riscv/" \
 	"$(tr '\n' ' ' <<<"$pte_writes")"
 
 # Paths in backquotes in as-built.md: files and folders of the tree (not
@@ -40,7 +30,6 @@ while read -r path; do
 done < <(grep -oE '`[^` ]+`' docs/as-built.md | tr -d '`' |
 	grep -E '^(kernel|tests|tools|user|sbi|linker|docs|\.ci)/|^(Makefile|README\.md)$' |
 	grep -v '[*]' | sed 's/[:,]$//' | sort -u)
-result "$([[ -z $missing ]]; echo $?)" "every path docs/as-built.md names exists" "$missing"
+tap_result "$([[ -z $missing ]]; echo $?)" "every path docs/as-built.md names exists" "$missing"
 
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_end

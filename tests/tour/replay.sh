@@ -15,10 +15,7 @@ TIMEOUT=${TEST_TIMEOUT:-120}
 mkdir -p "$LOGDIR"
 trap '' PIPE
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1 # $2"; }
+. tests/tap.sh
 
 # The ERE for one expected line: regex characters escaped, every number
 # any number, every run of blanks any run of blanks.
@@ -56,12 +53,12 @@ check_segment() {
 		local at
 		at=$(grep -nE -m1 -- "$pat" <<<"$rest" | cut -d: -f1)
 		if [[ -z $at ]]; then
-			not_ok "$name" "no line like '$line' (see $log)"
+			tap_not_ok "$name" "no line like '$line' (see $log)"
 			return
 		fi
 		rest=$(tail -n +$((at + 1)) <<<"$rest")
 	done
-	ok "$name"
+	tap_ok "$name"
 }
 
 # run_session APPEND COMMANDS_FILE: boot, type the commands, check each.
@@ -126,5 +123,4 @@ for a in "$tmp"/append.*; do
 	run_session "$(cat "$a")" "$tmp/script.$s" "$s"
 done
 rm -rf "$tmp"
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_end

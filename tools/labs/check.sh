@@ -7,37 +7,33 @@ cd "$(dirname "$0")/../.." || exit 2
 B=${B:-build}
 LOGDIR=$B/test-logs
 mkdir -p "$LOGDIR"
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1 # $2"; }
+. tests/tap.sh
 
 for stub in tools/labs/*.stub; do
 	lab=$(basename "$stub" .stub)
 	student=$LOGDIR/lab-$lab-student.log
 	full=$LOGDIR/lab-$lab-full.log
 	if ! make -s B="$B" lab LAB="$lab" >"$student" 2>&1; then
-		not_ok "lab $lab: the student tree is written" "see $student"
+		tap_not_ok "lab $lab: the student tree is written" "see $student"
 		continue
 	fi
 	make -s -j2 -C "$B/labs/$lab" grade >>"$student" 2>&1
 	status=$?
 	score=$(grep -aoE 'score [0-9]+/[0-9]+' "$student" | tail -1)
 	if [[ -z $score ]]; then
-		not_ok "lab $lab: the student tree builds and fails its grader" "it did not build or grade (see $student)"
+		tap_not_ok "lab $lab: the student tree builds and fails its grader" "it did not build or grade (see $student)"
 	elif [[ $status -eq 0 ]]; then
-		not_ok "lab $lab: the student tree builds and fails its grader" "it passed ($score)"
+		tap_not_ok "lab $lab: the student tree builds and fails its grader" "it passed ($score)"
 	else
-		ok "lab $lab: the student tree builds and fails its grader ($score)"
+		tap_ok "lab $lab: the student tree builds and fails its grader ($score)"
 	fi
 	make -s B="$B" grade LAB="$lab" >"$full" 2>&1
 	status=$?
 	score=$(grep -aoE 'score [0-9]+/[0-9]+' "$full" | tail -1)
 	if [[ $status -eq 0 && -n $score ]]; then
-		ok "lab $lab: the full tree passes its grader ($score)"
+		tap_ok "lab $lab: the full tree passes its grader ($score)"
 	else
-		not_ok "lab $lab: the full tree passes its grader" "${score:-no score} (see $full)"
+		tap_not_ok "lab $lab: the full tree passes its grader" "${score:-no score} (see $full)"
 	fi
 done
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_end
