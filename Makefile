@@ -61,7 +61,7 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp 1 -no-reboot \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
 	-device virtio-blk-device,drive=swap $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean FORCE lab grade \
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint clean FORCE lab grade gdb-test \
 	lab-check
 all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(HOLDINPUT)
 
@@ -153,6 +153,10 @@ qemu-gdb: all $(HOLDINPUT)
 
 gdb: | deps
 	gdb-multiarch -q -ex 'target remote :$(GDBPORT)' -x tools/gdb/kernel.gdb $(B)/kernel.elf
+
+# The GDB page-table commands against a live kernel, as TAP (one boot).
+gdb-test: all
+	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/gdb/test_gdb.sh
 
 # --- tests -----------------------------------------------------------------
 $(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c | deps

@@ -140,22 +140,12 @@ guest_shell() {
 		'power: off'
 }
 
-# The GDB helpers against a live kernel stopped in the self-tests.
+# The GDB page-table commands (tools/gdb/sv32.py) against a live kernel,
+# one boot: tests/gdb/test_gdb.sh, whose TAP is counted here.
 guest_gdb() {
-	local name=gdb-helpers-walk-kernel-tables port=$((20000 + $$ % 20000))
-	LOG=$LOGDIR/guest-$name.log
-	timeout "$TIMEOUT" bash -c "$QEMUCMD -append '' -gdb tcp::$port -S" \
-		</dev/null >"$LOG.qemu" 2>&1 &
-	local pid=$!
-	timeout 60 gdb-multiarch -q -batch -ex "target remote :$port" -x tools/gdb/kernel.gdb \
-		-ex 'break ktest_run' -ex continue -ex satp -ex 'walk 0x80400000' \
-		-ex 'walk 0' -ex kill "$B/kernel.elf" >"$LOG" 2>&1
-	STATUS=$?
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	check "$name" 0 'satp 0x[0-9a-f]{8}: mode 1 \(1 = sv32' \
-		'level 0 at 0x[0-9a-f]{8}: pte 0x[0-9a-f]{8}: .* -AG-X-RV' \
-		'page: pa 0x80400000' 'not mapped \(invalid level-1 entry\)'
+	LOG=$LOGDIR/guest-gdb.log
+	B="$B" QEMUCMD="$QEMUCMD" tests/gdb/test_gdb.sh >"$LOG" 2>&1
+	count_tap "$LOG" "guest gdb"
 }
 
 # Type-ahead: commands piped into `make qemu` before QEMU starts, during
