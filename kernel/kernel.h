@@ -19,4 +19,7 @@ int ktest_run(bool verbose, bool quiet);
  * harness can check what a panic prints. Returns if the name is unknown. */
 void ktest_crash(const char *how);
 
+/* Where a hart other than the boot hart begins in C (entry.S). */
+void hart_main(void) __attribute__((noreturn));
+
 #endif

@@ -2,7 +2,10 @@
  * Boot: from entry.S with a0 = hart id, a1 = device tree, the instret of
  * the first instruction in a2/a3. Reads the device tree, builds the frame
  * allocator and the kernel page table, turns on Sv32, then the devices and
- * interrupts, runs the self-tests and starts init.
+ * interrupts, starts the other harts, runs the self-tests and starts init.
+ * The boot hart is cpus[0], whatever its hart id; each other hart gets the
+ * next struct cpu and waits in hart_main until init exists, then every
+ * hart runs the scheduler.
  */
 #include "kernel.h"
 #include "dev/console.h"
@@ -31,8 +34,11 @@ extern const uint8_t __initramfs_start[], __initramfs_end[];
 
 #define DTB_MAX_SIZE (1u << 20) /* no sane device tree is larger */
 #define MIB (1024u * 1024u)
+#define HART_STACK_SIZE 16384    /* the scheduler stack of a started hart */
+#define HART_START_WAIT_MS 1000  /* how long a started hart has to come up */
 
 struct cpu cpus[MAX_HARTS];
+int ncpus = 1;
 struct platform platform;
 struct cmdline cmdline;
 uint64_t boot_instret;
@@ -139,6 +145,19 @@ static void setup_memory(paddr_t dtb)
 	choose_initramfs();
 }
 
+/* The CSRs every hart sets the same way before it takes a trap. */
+static void hart_csr_init(void)
+{
+	/* FPU off: the kernel uses none, and with FS = Dirty user programs
+	 * would share one set of f-registers (PLATFORM.md pitfall 13). */
+	csr_clear(sstatus, SSTATUS_FS_MASK);
+	/* User programs may read cycle, time and instret (rdcycle, rdtime,
+	 * rdinstret): benchmarks count instructions with them. */
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+	csr_write(sie, 0);
+	trap_init();
+}
+
 static void setup_devices(uint32_t hartid, bool quiet)
 {
 	if (platform.test.base)
@@ -147,7 +166,8 @@ static void setup_devices(uint32_t hartid, bool quiet)
 	void *plic = kmap_map_mmio(platform.plic.base, platform.plic.size);
 	kmap_enable();
 	uart_init(uart);
-	plic_init(plic, platform.plic_ndev, hartid);
+	plic_init(plic, platform.plic_ndev, platform.hartids, platform.nharts);
+	plic_init_hart(hartid);
 	if (plic_enable(platform.uart.irq, uart_intr) != 0)
 		kprintf("uart: bad interrupt line %u, no console input\n", platform.uart.irq);
 	timer_init(platform.timebase_hz, platform.has_sstc);
@@ -189,10 +209,10 @@ static void banner(void)
 	struct sbiret ver = sbi_get_impl_version();
 	const char *impl_name = impl.value == SBI_IMPL_OPENSBI ? "OpenSBI" : "SBI implementation";
 	kprintf("sv32 kernel: %u MiB RAM, %u frames free, %s v%ld.%ld (SBI %ld.%ld), ASIDLEN %u, "
-		"timer %s\n",
+		"timer %s, %d hart%s\n",
 		platform.ram.size / MIB, frame_count_free(), impl_name, ver.value >> 16,
 		ver.value & 0xFFFF, (spec.value >> 24) & 0x7F, spec.value & 0xFFFFFF, kmap_asidlen(),
-		timer_uses_sstc() ? "sstc" : "sbi");
+		timer_uses_sstc() ? "sstc" : "sbi", ncpus, ncpus == 1 ? "" : "s");
 	if (platform.initrd_end > platform.initrd_start)
 		kprintf("initramfs: %u KiB at 0x%08x, from the device tree (-initrd)\n",
 			initrd_size() / 1024, platform.initrd_start);
@@ -200,20 +220,91 @@ static void banner(void)
 		kprintf("initramfs: %u KiB, built into the kernel image\n", initrd_size() / 1024);
 }
 
+/* --- the other harts ------------------------------------------------------ */
+
+extern char _start_hart[];
+static uint8_t hart_stacks[MAX_HARTS - 1][HART_STACK_SIZE]
+	__attribute__((aligned(16), section(".kstacks")));
+static volatile bool harts_released; /* init exists: the waiting harts may schedule */
+
+/* A started hart, from entry.S with tp = its struct cpu: the kernel's page
+ * table, an empty TLB, then wait (wfi, woken by an IPI) until the boot
+ * hart has made init, and run processes. Interrupts stay off until then. */
+void hart_main(void)
+{
+	struct cpu *c = mycpu();
+	hart_csr_init();
+	kmap_enable_hart();
+	asid_init_hart();
+	uint32_t starting = HART_STARTING;
+	if (!__atomic_compare_exchange_n(&c->start, &starting, HART_ONLINE, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		sbi_hart_stop(); /* too late: the boot hart gave up on it */
+	csr_set(sie, SIE_SSIE);
+	while (!__atomic_load_n(&harts_released, __ATOMIC_ACQUIRE))
+		wfi();
+	csr_clear(sip, SIE_SSIE);
+	plic_init_hart(c->hartid);
+	timer_init_hart();
+	csr_set(sie, SIE_SEIE | SIE_SSIE);
+	scheduler();
+}
+
+/* Wait for c's hart to come online; on time out, tell it to stop. */
+static bool hart_came_up(struct cpu *c)
+{
+	uint64_t until = read_time() + (uint64_t)platform.timebase_hz * HART_START_WAIT_MS / 1000;
+	while (read_time() < until)
+		if (__atomic_load_n(&c->start, __ATOMIC_ACQUIRE) == HART_ONLINE)
+			return true;
+	uint32_t starting = HART_STARTING;
+	return !__atomic_compare_exchange_n(&c->start, &starting, HART_ABANDONED, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* Start every hart of the device tree but this one, through SBI HSM, each
+ * with the next struct cpu; a hart that fails gets one line and is left
+ * out. Hart ids of 32 and up are not used: hart masks here are one word. */
+static void start_harts(void)
+{
+	for (int i = 0; i < platform.nharts && ncpus < MAX_HARTS; i++) {
+		uint32_t id = platform.hartids[i];
+		if (id == cpus[0].hartid)
+			continue;
+		struct cpu *c = &cpus[ncpus];
+		*c = (struct cpu){ .hartid = id, .index = ncpus, .start = HART_STARTING,
+				   .boot_sp = (uintptr_t)hart_stacks[ncpus - 1] + HART_STACK_SIZE };
+		if (id >= 32) {
+			kprintf("smp: hart %u not used: hart ids stop at 31\n", id);
+			continue;
+		}
+		struct sbiret r = sbi_hart_start(id, kva2pa(_start_hart), (uint32_t)(uintptr_t)c);
+		if (r.error != SBI_SUCCESS)
+			kprintf("smp: hart %u did not start: SBI error %ld\n", id, r.error);
+		else if (!hart_came_up(c))
+			kprintf("smp: hart %u did not start: no answer in %u ms\n", id,
+				HART_START_WAIT_MS);
+		else
+			ncpus++;
+	}
+}
+
+/* Let the waiting harts schedule: init is on the run queue. */
+static void release_harts(void)
+{
+	__atomic_store_n(&harts_released, true, __ATOMIC_RELEASE);
+	for (int i = 1; i < ncpus; i++)
+		sbi_send_ipi(1, cpus[i].hartid);
+}
+
 void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_hi)
 {
 	__asm__ volatile("mv tp, %0" ::"r"(&cpus[0]));
 	cpus[0].hartid = hartid;
+	cpus[0].start = HART_ONLINE;
 	boot_instret = ((uint64_t)instret_hi << 32) | instret_lo;
 
-	/* FPU off: the kernel uses none, and with FS = Dirty user programs
-	 * would share one set of f-registers (PLATFORM.md pitfall 13). */
-	csr_clear(sstatus, SSTATUS_FS_MASK);
-	/* User programs may read cycle, time and instret (rdcycle, rdtime,
-	 * rdinstret): benchmarks count instructions with them. */
-	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
-	csr_write(sie, 0);
-	trap_init();
+	hart_csr_init();
 	sbi_init();
 
 	read_device_tree(dtb);
@@ -223,6 +314,9 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	setup_devices(hartid, quiet);
 	const char *asid = cmdline_get(&cmdline, "asid");
 	asid_init(kmap_asidlen(), asid == NULL || strcmp(asid, "off") != 0);
+	if (hartid >= 32)
+		refuse_boot("boot: the boot hart's id is 32 or more; hart masks here are one word");
+	start_harts();
 	if (!quiet)
 		banner();
 	setup_vm();
@@ -235,6 +329,7 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	if (ktest_only)
 		machine_exit(failed ? 1 : 0);
 	start_init();
+	release_harts();
 	/* The scheduler runs with interrupts off except while idle; its first
 	 * lock must not record "interrupts were on" for the processes it starts. */
 	intr_off();

@@ -21,6 +21,7 @@ mkdir -p "$LOGDIR"
 # disk. (QEMU still locks the image: no `make qemu` in this tree meanwhile.)
 QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
 B=${B:-build} # the build folder (make passes it)
+SMP=${SMP:-2} # the harts of QEMUCMD (make passes it)
 
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); echo "  FAIL: $*"; }
@@ -94,6 +95,21 @@ check() {
 	fi
 }
 
+# smp N CMD...: run CMD with QEMUCMD booting N harts instead of $SMP.
+smp() {
+	local n=$1
+	shift
+	QEMUCMD=${QEMUCMD/-smp $SMP /-smp $n } "$@"
+}
+
+# suite NAME APPEND: boot an in-guest KTAP suite as init; count its results
+# and check that init ended with status 0.
+suite() {
+	boot "$1" "$2"
+	count_tap "$LOG" "guest $1"
+	check "$1-exit" 0 'init exited with status 0'
+}
+
 # The self-tests, KTAP, counted one by one; QEMU exits 0 only if all pass.
 guest_ktest() {
 	local name=$1 append=$2 banner=$3
@@ -124,7 +140,8 @@ guest_shell() {
 	exec 3>&-
 	wait "$pid"
 	STATUS=$?
-	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID .* PT NAME' '1 +0 .* 12K init' \
+	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID .* PT HART NAME' '1 +0 .* 12K +- init' \
+		'[0-9]+ +[0-9]+ running .* [0-9]+ ps' \
 		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
 		'mapped and touched the page at 0x1337b000' \
 		'vpn\[1\] 76 \(0x04c\), vpn\[0\] 891 \(0x37b\), offset 0xabe' \
@@ -320,9 +337,10 @@ if [[ " $* " != *" --unit-only "* ]]; then
 		guest_ktest ktest-blk-ioerr 'ktest ktest.ioerr_sector=1000' \
 		'^# vblk: read of sector 1000 failed with -EIO as injected'
 
-	boot proc-suite 'init=/bin/test_proc quiet'
-	count_tap "$LOG" "guest proc-suite"
-	check proc-suite-exit 0 'init exited with status 0'
+	# The process, VM and fuzz suites on one hart and on four; the
+	# others on $SMP (two unless make test SMP=N says otherwise).
+	smp 1 suite proc-suite-smp1 'init=/bin/test_proc quiet'
+	smp 4 suite proc-suite-smp4 'init=/bin/test_proc quiet'
 	boot proc-suite-asid-off 'init=/bin/test_proc quiet asid=off'
 	count_tap "$LOG" "guest proc-suite-asid-off"
 	check proc-suite-asid-off-exit 0 'init exited with status 0'
@@ -344,9 +362,8 @@ if [[ " $* " != *" --unit-only "* ]]; then
 
 	# Demand paging and swap: maxframes caps user memory at 4 MiB, so the
 	# suite's 16 MiB tests really swap; once under clock, once under FIFO.
-	boot vm-suite-clock 'init=/bin/test_vm quiet maxframes=1024'
-	count_tap "$LOG" "guest vm-suite-clock"
-	check vm-suite-clock-exit 0 'init exited with status 0'
+	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024'
+	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024'
 	boot vm-suite-fifo 'init=/bin/test_vm quiet maxframes=1024 vm.policy=fifo'
 	count_tap "$LOG" "guest vm-suite-fifo"
 	check vm-suite-fifo-exit 0 'init exited with status 0'
@@ -390,9 +407,14 @@ if [[ " $* " != *" --unit-only "* ]]; then
 
 	# Random system calls with hostile arguments: the kernel stays up
 	# and nothing leaks (DESIGN.md section 7).
-	boot syscall-fuzz 'init=/bin/test_fuzz quiet'
-	count_tap "$LOG" "guest syscall-fuzz"
-	check syscall-fuzz-exit 0 '^init exited with status 0'
+	smp 1 suite syscall-fuzz-smp1 'init=/bin/test_fuzz quiet'
+	smp 4 suite syscall-fuzz-smp4 'init=/bin/test_fuzz quiet'
+
+	# Several harts: pinning, every hart busy at once, wakeups across
+	# harts, and the TLB shootdown of a page evicted while its owner runs
+	# on another hart (tests/guest/test_smp.c).
+	smp 4 suite smp-suite-4 'init=/bin/test_smp quiet maxframes=1024 -- 4'
+	smp 2 suite smp-suite-2 'init=/bin/test_smp quiet maxframes=1024 -- 2'
 
 	boot vm-trace 'init=/bin/echo vm.trace=1 -- traced'
 	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \

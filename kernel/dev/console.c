@@ -16,6 +16,9 @@
 #define DELETE 0x7f
 
 static struct spinlock lock = SPINLOCK_INIT("console");
+/* Output: one writer at a time, so the lines of two harts do not mix.
+ * Order: lock before out_lock (an input echo prints). */
+static struct spinlock out_lock = SPINLOCK_INIT("console out");
 static char ring[INPUT_SIZE];
 static uint32_t r_read;  /* next byte a reader takes */
 static uint32_t r_line;  /* end of the last complete line */
@@ -28,14 +31,27 @@ static void put_raw(char c)
 	uart_putc(c);
 }
 
+/* A hart in a panic writes without the lock: it may hold it already, or
+ * the hart that does may never let go. */
+static bool take_out_lock(void)
+{
+	if (mycpu()->panicking)
+		return false;
+	spin_lock(&out_lock);
+	return true;
+}
+
 void console_write(const char *s, size_t n)
 {
+	bool locked = take_out_lock();
 	if (!uart_ready()) {
 		sbi_console_puts(s, n);
-		return;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			put_raw(s[i]);
 	}
-	for (size_t i = 0; i < n; i++)
-		put_raw(s[i]);
+	if (locked)
+		spin_unlock(&out_lock);
 }
 
 int kprintf(const char *fmt, ...)
@@ -52,9 +68,8 @@ int kprintf(const char *fmt, ...)
 /* Erase the last typed byte on the terminal. */
 static void echo_erase(void)
 {
-	put_raw(BACKSPACE);
-	put_raw(' ');
-	put_raw(BACKSPACE);
+	static const char erase[] = { BACKSPACE, ' ', BACKSPACE };
+	console_write(erase, sizeof(erase));
 }
 
 void console_rx(char c)
@@ -77,7 +92,7 @@ void console_rx(char c)
 		/* The last free byte is kept for a newline, so a full line
 		 * can always be ended. */
 		ring[r_edit++ % INPUT_SIZE] = c;
-		put_raw(c);
+		console_write(&c, 1);
 		if (c == '\n')
 			r_line = r_edit;
 	}

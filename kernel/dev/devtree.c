@@ -157,8 +157,16 @@ static bool cpu_has_extension(const struct fdt *f, int cpu, const char *ext)
 	return list && fdt_stringlist_contains(list, len, ext);
 }
 
-/* The timebase from /cpus, and Sstc from the boot hart: the first child
- * of /cpus whose device_type is "cpu". */
+/* Whether a node's "status" says it is not there ("disabled", "fail"). */
+static bool node_disabled(const struct fdt *f, int node)
+{
+	const char *status;
+	return fdt_prop_string(f, node, "status", &status) == 0 && strcmp(status, "okay") != 0;
+}
+
+/* The timebase from /cpus, every hart's id (reg) and Sstc from the first
+ * one: the children of /cpus whose device_type is "cpu". Harts past
+ * DT_MAX_HARTS are not used. */
 static int parse_cpus(const struct fdt *f, struct platform *p, const char **err)
 {
 	int cpus = fdt_find_node(f, "/cpus");
@@ -168,12 +176,20 @@ static int parse_cpus(const struct fdt *f, struct platform *p, const char **err)
 		return fail(err, "devtree: no /cpus/timebase-frequency");
 	if (p->timebase_hz == 0)
 		return fail(err, "devtree: /cpus/timebase-frequency is 0");
+	p->nharts = 0;
 	for (c = fdt_first_child(f, cpus); c >= 0; c = fdt_next_sibling(f, c)) {
-		if (has_device_type(f, c, "cpu")) {
+		uint32_t hartid;
+		if (!has_device_type(f, c, "cpu") || node_disabled(f, c))
+			continue;
+		if (fdt_prop_u32(f, c, "reg", &hartid) < 0)
+			return fail(err, "devtree: a cpu node has no reg (hart id)");
+		if (p->nharts == 0)
 			p->has_sstc = cpu_has_extension(f, c, "sstc");
-			break;
-		}
+		if (p->nharts < DT_MAX_HARTS)
+			p->hartids[p->nharts++] = hartid;
 	}
+	if (p->nharts == 0)
+		return fail(err, "devtree: no cpu node under /cpus");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #define DT_MAX_RESERVED 16
 #define DT_MAX_VIRTIO 8
+#define DT_MAX_HARTS 8
 
 /* A memory-mapped device: registers [base, base + size) and its PLIC line. */
 struct dt_device {
@@ -27,7 +28,9 @@ struct platform {
 	paddr_t initrd_start, initrd_end;            /* both 0 when there is none */
 	const char *bootargs;                        /* "" when /chosen has none; points into the blob */
 	uint32_t timebase_hz;                        /* /cpus/timebase-frequency */
-	bool has_sstc;                               /* the boot hart's ISA names Sstc */
+	bool has_sstc;                               /* the first cpu's ISA names Sstc */
+	uint32_t hartids[DT_MAX_HARTS];              /* each cpu node's reg, in tree order */
+	int nharts;                                  /* cpu nodes not "disabled"; the rest ignored */
 	struct dt_device uart;                       /* compatible "ns16550a" */
 	uint32_t uart_clock_hz;                      /* "clock-frequency", 0 if absent */
 	struct dt_device plic;                       /* "riscv,plic0" or "sifive,plic-1.0.0" */

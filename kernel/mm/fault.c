@@ -6,12 +6,14 @@
  *   valid, A or D clear  -> set them (hardware that faults instead of setting)
  *   valid and allowed    -> a stale TLB entry: fence and retry
  * Anything the region forbids is refused (-EFAULT) and the caller kills.
- * A sleep on swap I/O can change the world: each path re-checks the PTE
- * after one and retries from the top if it moved.
+ * A sleep on swap I/O can change the world (vm_lock is dropped for it,
+ * and other harts and processes run): each path re-checks the PTE after
+ * one and retries from the top if it moved.
  */
 #include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
@@ -193,11 +195,14 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 		frame_ref(frame_to_pa(f));
 	}
 	/* This PTE's reference moves from the slot to the frame. The page is
-	 * writable only if nothing else shares the frame or the slot. */
+	 * writable only if nothing else shares the frame or the slot; a store
+	 * to it sets D at once, as a fresh page's does (map_new). */
 	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
 	uint32_t flags = vm_pte_flags(r->prot);
 	if (!exclusive)
 		flags &= ~PTE_W;
+	else if (prot == VM_W)
+		flags |= PTE_D;
 	int err = install(as, pte, page, f, flags);
 	if (err) {
 		reclaim_put(f);
@@ -207,7 +212,9 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	as->swapped--;
 	vm_stats.faults_swapin++;
 	trace(as, page, prot, shared ? "swap-cache" : "swap-in", slot);
-	return 0;
+	/* A store to a page still shared is not done yet: decide again, and
+	 * copy-on-write will, in this same fault. */
+	return prot == VM_W && !exclusive ? FAULT_RETRY : 0;
 }
 
 /* lab cow: begin */
@@ -222,7 +229,8 @@ static int cow_take_over(struct addrspace *as, uint32_t page, pte_t *pte, struct
 		f->slot = 0;
 	}
 	pte_set_bits(pte, PTE_W | PTE_D | PTE_A);
-	asid_flush_page(&as->asid, page);
+	if (!vm_fence_omitted(VM_OMIT_COW_REUSE_FENCE))
+		asid_flush_page_local(&as->asid, page); /* an upgrade: other harts' entries only fault */
 	vm_stats.faults_cow_reuse++;
 	trace(as, page, prot, "cow-reuse", 0);
 	return 0;
@@ -254,7 +262,8 @@ static int cow_copy(struct addrspace *as, uint32_t page, pte_t *pte, struct fram
 		frame_free(pa);
 		return err;
 	}
-	asid_flush_page(&as->asid, page); /* the PTE now names another frame */
+	if (!vm_fence_omitted(VM_OMIT_COW_COPY_FENCE))
+		asid_flush_page(&as->asid, page); /* the PTE names another frame: every hart */
 	reclaim_put(f);
 	vm_stats.faults_cow_copy++;
 	trace(as, page, prot, "cow-copy", 0);
@@ -289,14 +298,24 @@ static int fault_present(struct addrspace *as, uint32_t page, pte_t *pte, uint32
 		vm_stats.faults_ad++;
 		trace(as, page, prot, "set-ad", 0);
 	}
-	/* A stale TLB entry from before the page was mapped or upgraded:
-	 * fence and retry (privileged spec, SFENCE.VMA). */
-	asid_flush_page(&as->asid, page);
+	/* A stale TLB entry of this hart from before the page was mapped or
+	 * upgraded: fence and retry (privileged spec, SFENCE.VMA). */
+	if (!vm_fence_omitted(VM_OMIT_STALE_FENCE))
+		asid_flush_page_local(&as->asid, page);
 	return 0;
 }
 
 int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot)
 {
+	spin_lock(&vm_lock);
+	int err = vm_fault_locked(as, va, prot);
+	spin_unlock(&vm_lock);
+	return err;
+}
+
+int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot)
+{
+	spin_assert_held(&vm_lock);
 	for (;;) {
 		const struct vm_region *r = vm_find(as, va);
 		if (r == NULL || (r->prot & prot) != prot)

@@ -5,10 +5,13 @@
  * again with identical neighbours. Every writable private page is
  * reserved against memory plus swap when it is mapped, so a reservation
  * the system could never hold fails here with ENOMEM rather than later.
+ * The calls take vm_lock; the reservations have their own leaf lock, as
+ * exec reserves without vm_lock.
  */
 #include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 #include "mm/frame.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
@@ -16,7 +19,8 @@
 #define MMAP_TOP (USER_TOP - STACK_MAX - STACK_GUARD) /* mappings go below the stack's gap */
 #define VM_PROT_ALL (VM_R | VM_W | VM_X)
 
-static uint32_t committed_total;
+static struct spinlock commit_lock = SPINLOCK_INIT("commit");
+static uint32_t committed_total; /* [commit_lock], as is every space's committed */
 
 static uint32_t commit_limit(void)
 {
@@ -25,17 +29,24 @@ static uint32_t commit_limit(void)
 
 int vm_commit(struct addrspace *as, uint32_t pages)
 {
-	if (pages > commit_limit() || committed_total > commit_limit() - pages)
-		return -ENOMEM;
-	committed_total += pages;
-	as->committed += pages;
-	return 0;
+	uint32_t limit = commit_limit();
+	int err = -ENOMEM;
+	spin_lock(&commit_lock);
+	if (pages <= limit && committed_total <= limit - pages) {
+		committed_total += pages;
+		as->committed += pages;
+		err = 0;
+	}
+	spin_unlock(&commit_lock);
+	return err;
 }
 
 void vm_uncommit(struct addrspace *as, uint32_t pages)
 {
+	spin_lock(&commit_lock);
 	committed_total -= pages;
 	as->committed -= pages;
+	spin_unlock(&commit_lock);
 }
 
 uint32_t vm_region_commit(const struct vm_region *r)
@@ -196,8 +207,9 @@ static int mmap_install(struct addrspace *as, const struct vm_region *r, bool fi
 	return 0;
 }
 
-int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
-	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
+static int mmap_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot,
+		       uint32_t flags, const uint8_t *data, uint32_t size, uint32_t off,
+		       uint32_t *out)
 {
 	uint32_t span;
 	int err = mmap_check(len, prot, flags, off, &span);
@@ -227,13 +239,25 @@ int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, ui
 	return 0;
 }
 
+int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
+	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
+{
+	spin_lock(&vm_lock);
+	int err = mmap_locked(as, addr, len, prot, flags, data, size, off, out);
+	spin_unlock(&vm_lock);
+	return err;
+}
+
 int vm_munmap(struct addrspace *as, uint32_t addr, uint32_t len)
 {
 	uint32_t span = PAGE_ROUND_UP(len);
 	if (len == 0 || !ALIGNED(addr, PAGE_SIZE) || span < len || addr < USER_BASE ||
 	    addr > USER_TOP || span > USER_TOP - addr)
 		return -EINVAL;
-	return remove_range(as, addr, addr + span);
+	spin_lock(&vm_lock);
+	int err = remove_range(as, addr, addr + span);
+	spin_unlock(&vm_lock);
+	return err;
 }
 
 /* The PTE flags a present page gets under prot: writable only when no one
@@ -284,10 +308,12 @@ static int mprotect_regions(struct addrspace *as, uint32_t addr, uint32_t end, u
 	return 0;
 }
 
-/* Bring the present pages of [addr, end) to prot, fencing each one that
- * changes (a page that gains W only where no one shares it). */
+/* Bring the present pages of [addr, end) to prot (a page gains W only
+ * where no one shares it), then fence the pages that changed, in one
+ * range: mprotect returns when no hart can use the old permissions. */
 static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, uint32_t prot)
 {
+	uint32_t lo = end, hi = addr;
 	for (uint32_t va = addr; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
 		pte_t cur = pte ? pte_load(pte) : 0;
@@ -296,12 +322,15 @@ static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, ui
 		pte_t want = reprotect(cur, prot);
 		if (want != cur) {
 			pte_store(pte, want);
-			asid_flush_page(&as->asid, va);
+			lo = MIN(lo, va);
+			hi = va + PAGE_SIZE;
 		}
 	}
+	if (lo < hi && !vm_fence_omitted(VM_OMIT_MPROTECT_FENCE))
+		asid_flush_range(&as->asid, lo, hi - lo);
 }
 
-int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
+static int mprotect_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
 {
 	uint32_t span = PAGE_ROUND_UP(len);
 	if (!ALIGNED(addr, PAGE_SIZE) || (prot & ~VM_PROT_ALL) || span < len)
@@ -327,6 +356,14 @@ int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot
 	return 0;
 }
 
+int vm_mprotect(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	spin_lock(&vm_lock);
+	int err = mprotect_locked(as, addr, len, prot);
+	spin_unlock(&vm_lock);
+	return err;
+}
+
 static struct vm_region *heap_region(struct addrspace *as)
 {
 	for (int i = 0; i < as->nregions; i++)
@@ -335,7 +372,7 @@ static struct vm_region *heap_region(struct addrspace *as)
 	return NULL;
 }
 
-int vm_set_brk(struct addrspace *as, uint32_t new_brk)
+static int set_brk_locked(struct addrspace *as, uint32_t new_brk)
 {
 	struct vm_region *heap = heap_region(as);
 	if (heap == NULL || new_brk < as->heap_start || new_brk > USER_TOP)
@@ -361,3 +398,10 @@ int vm_set_brk(struct addrspace *as, uint32_t new_brk)
 	return 0;
 }
 
+int vm_set_brk(struct addrspace *as, uint32_t new_brk)
+{
+	spin_lock(&vm_lock);
+	int err = set_brk_locked(as, new_brk);
+	spin_unlock(&vm_lock);
+	return err;
+}

@@ -27,7 +27,6 @@
 static uint32_t hand = FRAME_NONE;
 static uint32_t nuser, max_user = UINT32_MAX;
 static enum reclaim_policy policy = POLICY_CLOCK;
-static struct spinlock wait_lock = SPINLOCK_INIT("reclaim wait");
 
 void reclaim_init(uint32_t max_user_frames, enum reclaim_policy p)
 {
@@ -112,12 +111,12 @@ void reclaim_put(struct frame *f)
 		reclaim_free(f); /* else the swap I/O in progress frees it */
 }
 
+/* BUSY is cleared, and the sleepers woken, under vm_lock: none is missed. */
 void reclaim_wait_io(struct frame *f)
 {
-	spin_lock(&wait_lock);
+	spin_assert_held(&vm_lock);
 	while (f->flags & FRAME_F_BUSY)
-		sleep(f, &wait_lock);
-	spin_unlock(&wait_lock);
+		sleep(f, &vm_lock);
 }
 
 static void io_done(struct frame *f)
@@ -154,18 +153,41 @@ static void write_protect(struct frame *f)
 		pte_t *pte = pte_in(as, f);
 		if (pte_load(pte) & PTE_W) {
 			pte_clear_bits(pte, PTE_W);
-			asid_flush_page(&as->asid, f->va);
+			if (!vm_fence_omitted(VM_OMIT_PROTECT_FENCE))
+				asid_flush_page(&as->asid, f->va);
 		}
 	}
 }
 
-/* Replace every mapping of f with pte (0 or a swap entry); f ends unmapped. */
-static void unmap_all(struct frame *f, pte_t pte)
+/* Replace the entry of f at slot with pte, but only while its D is clear:
+ * another hart may still store through it and set D until the entry is
+ * gone. False when it did: the page is dirty after all. */
+static bool replace_clean(pte_t *slot, pte_t pte)
+{
+	for (;;) {
+		pte_t cur = pte_load(slot);
+		if (cur & PTE_D)
+			return false;
+		if (pte_replace(slot, cur, pte))
+			return true;
+	}
+}
+
+/* Replace every mapping of f with pte (0 or a swap entry); f ends unmapped.
+ * With clean set (f was seen clean, and its bytes will not be written)
+ * each entry goes only if D is still clear; else false, with f as it was
+ * (only a frame with one mapping can be writable, so nothing had changed). */
+static bool unmap_all(struct frame *f, pte_t pte, bool clean)
 {
 	while (f->rmap) {
 		struct addrspace *as = rmap_space(f->rmap);
-		pte_store(pte_in(as, f), pte);
-		asid_flush_page(&as->asid, f->va);
+		pte_t *slot = pte_in(as, f);
+		if (!clean)
+			pte_store(slot, pte);
+		else if (!replace_clean(slot, pte))
+			return false;
+		if (!vm_fence_omitted(VM_OMIT_EVICT_FENCE))
+			asid_flush_page(&as->asid, f->va);
 		as->resident--;
 		if (pte) {
 			swap_ref(pte_swap_slot(pte));
@@ -174,6 +196,7 @@ static void unmap_all(struct frame *f, pte_t pte)
 		rmap_remove(f, as);
 	}
 	f->refcnt = 0;
+	return true;
 }
 
 /* The frame at the hand; the hand moves on to the next. The ring must
@@ -206,7 +229,9 @@ static struct frame *pick_fifo(bool clean_only)
 /* lab clock: begin */
 /* Clear A in every mapping of f, fencing each in its space's ASID so the
  * hardware sets A again on the next access (PLATFORM.md pitfall 11); true
- * if any had it set. */
+ * if any had it set. The fence is this hart's only: a hart that still
+ * holds the old entry just leaves A clear, so the page looks idle and
+ * may go sooner, and its eviction fences every hart. A is a hint. */
 static bool test_and_clear_young(struct frame *f)
 {
 	bool young = false;
@@ -215,7 +240,8 @@ static bool test_and_clear_young(struct frame *f)
 		pte_t *pte = pte_in(as, f);
 		if (pte_load(pte) & PTE_A) {
 			pte_clear_bits(pte, PTE_A);
-			asid_flush_page(&as->asid, f->va);
+			if (!vm_fence_omitted(VM_OMIT_YOUNG_FENCE))
+				asid_flush_page_local(&as->asid, f->va);
 			young = true;
 		}
 	}
@@ -274,7 +300,7 @@ static int evict_dirty(struct frame *f)
 	vm_stats.swapouts++;
 	vm_stats.evictions++;
 	if (f->refcnt > 0)
-		unmap_all(f, pte_swap_make(slot));
+		unmap_all(f, pte_swap_make(slot), false); /* write-protected: D holds still */
 	swap_unref(slot); /* the write's own reference: now only the PTEs hold it */
 	f->flags &= ~FRAME_F_DIRTY;
 	reclaim_free(f);
@@ -288,9 +314,8 @@ static int evict_one(void)
 	struct frame *f = pick_victim(!can_write);
 	if (f == NULL)
 		return -ENOMEM;
-	if (is_dirty(f))
+	if (is_dirty(f) || !unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0, true))
 		return evict_dirty(f);
-	unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0);
 	vm_stats.evictions++;
 	vm_stats.evictions_clean++;
 	reclaim_free(f);

@@ -9,9 +9,11 @@
 #include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/swap_area.h"
+#include "mm/vm.h"
 
 #define WRITE_TRIES 4 /* slots tried before a page write gives up */
 
@@ -112,12 +114,24 @@ static uint64_t slot_sector(uint32_t slot)
 	return (uint64_t)slot * SWAP_SECTORS_PER_PAGE;
 }
 
+/* One page between slot and the disk, with vm_lock dropped while the
+ * disk works: nothing may sleep holding a spinlock. */
+static int disk_io(uint32_t *slot, void *page, bool write)
+{
+	spin_assert_held(&vm_lock);
+	uint64_t sector = slot_sector(*slot);
+	spin_unlock(&vm_lock);
+	int err = vblk_rw(sector, page, PAGE_SIZE, write);
+	spin_lock(&vm_lock);
+	return err;
+}
+
 int swap_write_page(uint32_t *slot, const void *page)
 {
 	for (int tries = 0; tries < WRITE_TRIES; tries++) {
 		if (*slot == 0 && (*slot = swap_area_alloc(&area)) == 0)
 			return -ENOSPC;
-		if (vblk_rw(slot_sector(*slot), (void *)page, PAGE_SIZE, true) == 0)
+		if (disk_io(slot, (void *)page, true) == 0)
 			return 0;
 		/* The slot cannot hold data: take it out of service for good
 		 * (its one reference is ours) and try another. */
@@ -130,5 +144,5 @@ int swap_write_page(uint32_t *slot, const void *page)
 
 int swap_read_page(uint32_t slot, void *page)
 {
-	return vblk_rw(slot_sector(slot), page, PAGE_SIZE, false);
+	return disk_io(&slot, page, false);
 }

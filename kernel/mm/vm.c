@@ -2,12 +2,24 @@
  * Address spaces and their regions. The kernel half of every root is a
  * copy of the kernel root's entries (all global), so a process costs no
  * kernel leaf tables. User pages are mapped on first touch by vm_fault;
- * unmapping or downgrading a user page fences it in that space's ASID.
- * Invariant: every valid user PTE's frame is counted in as->resident.
+ * unmapping or downgrading a user page fences it in that space's ASID on
+ * every hart that may hold it (asid_flush_range), before its frame can be
+ * reused. Invariant: every valid user PTE's frame is counted in
+ * as->resident.
+ *
+ * vm_lock guards the page tables of every space, their counters
+ * (resident, swapped), the spaces table, the reverse maps, the
+ * replacement ring and the swap slots and swap cache: what a fault or an
+ * eviction by one process can change in another's space. Every entry
+ * point below takes it; it is dropped only around swap I/O (swap.c),
+ * where the code re-checks what it saw, as it always did around a sleep.
+ * A space's regions, heap and brk belong to its process alone (only it
+ * reads or changes them, or its creator before it first runs).
  */
 #include "mm/vm.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "riscv/cpu.h"
@@ -21,12 +33,21 @@
 
 _Static_assert(USER_TOP == KMAP_BASE, "the user half ends where the kernel half begins");
 
-struct vm_stats vm_stats;
+/* The most PTEs vm_unmap_range clears before one fence lets it free their
+ * frames: one remote fence per call for any range up to 256 KiB. */
+#define UNMAP_BATCH 64
+
+struct spinlock vm_lock = SPINLOCK_INIT("vm");
+#ifdef HOST_TEST
+unsigned vm_test_omit;
+#endif
+struct vm_stats vm_stats;                /* [vm_lock] but faults_kill: [proc_lock] */
 static struct addrspace spaces[VM_MAX_SPACES];
-static bool space_used[VM_MAX_SPACES];
+static bool space_used[VM_MAX_SPACES]; /* [vm_lock] */
 
 static struct addrspace *space_alloc(void)
 {
+	spin_assert_held(&vm_lock);
 	for (int i = 0; i < VM_MAX_SPACES; i++) {
 		if (!space_used[i]) {
 			space_used[i] = true;
@@ -44,16 +65,18 @@ static void space_free(struct addrspace *as)
 
 struct addrspace *vm_create(void)
 {
+	spin_lock(&vm_lock);
 	struct addrspace *as = space_alloc();
-	if (as == NULL)
-		return NULL;
-	paddr_t root = frame_alloc(FRAME_ZERO);
-	if (root == 0) {
+	paddr_t root = as ? frame_alloc(FRAME_ZERO) : 0;
+	if (as && root == 0) {
 		space_free(as);
-		return NULL;
+		as = NULL;
 	}
-	as->root = pa2kva(root);
-	kmap_share_kernel_half(as->root);
+	if (as) {
+		as->root = pa2kva(root);
+		kmap_share_kernel_half(as->root);
+	}
+	spin_unlock(&vm_lock);
 	return as;
 }
 
@@ -103,6 +126,7 @@ next_user_table(const struct addrspace *as, uint32_t *vpn1, struct user_table *t
 
 void vm_note_pte(struct addrspace *as, uint32_t va)
 {
+	spin_assert_held(&vm_lock);
 	struct frame *t = frame_of(pte_pa(pte_load(&as->root[sv32_vpn1(va)])));
 	uint16_t j = (uint16_t)sv32_vpn0(va);
 	if (t->used.lo == t->used.hi) {
@@ -115,9 +139,15 @@ void vm_note_pte(struct addrspace *as, uint32_t va)
 	}
 }
 
+/* No fence: no hart runs the space now, and its entries left in any TLB
+ * are never hit again. With ASIDs they carry its tag, which no space gets
+ * again in this generation, and every hart fences everything before it
+ * runs a space of the next; without, a hart fences ASID 0 whenever it
+ * leaves a root. */
 void vm_destroy(struct addrspace *as)
 {
 	struct user_table t;
+	spin_lock(&vm_lock);
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
 		for (uint32_t j = t.lo; j < t.hi; j++)
 			release_pte(as, pte_load(&t.ptes[j]));
@@ -128,10 +158,13 @@ void vm_destroy(struct addrspace *as)
 		      as->swapped);
 	vm_uncommit(as, as->committed);
 	frame_free(kva2pa(as->root));
+	asid_release(&as->asid);
 	space_free(as);
+	spin_unlock(&vm_lock);
 }
 
-uint32_t vm_count_swapcached(const struct addrspace *as)
+/* Resident pages of as that also hold a swap slot (the swap cache). */
+static uint32_t count_swapcached(const struct addrspace *as)
 {
 	uint32_t n = 0;
 	struct user_table t;
@@ -145,18 +178,37 @@ uint32_t vm_count_swapcached(const struct addrspace *as)
 	return n;
 }
 
-void vm_print(const struct addrspace *as)
-{
-	sv32_print(as->root, 0, USER_VPN1_END);
-}
-
-uint32_t vm_table_bytes(const struct addrspace *as)
+/* Bytes of page tables as spends: its root and its user level-0 tables. */
+static uint32_t table_bytes(const struct addrspace *as)
 {
 	uint32_t tables = 1; /* the root */
 	struct user_table t;
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++)
 		tables++;
 	return tables * PAGE_SIZE;
+}
+
+int vm_usage(const struct addrspace *as, int pid, struct vm_usage *u)
+{
+	int err = -ESRCH;
+	spin_lock(&vm_lock);
+	if (as >= spaces && as < spaces + VM_MAX_SPACES && space_used[as - spaces] &&
+	    as->pid == pid) {
+		*u = (struct vm_usage){ .resident = as->resident,
+					.swapped = as->swapped,
+					.swapcached = count_swapcached(as),
+					.table_bytes = table_bytes(as) };
+		err = 0;
+	}
+	spin_unlock(&vm_lock);
+	return err;
+}
+
+void vm_print(const struct addrspace *as)
+{
+	spin_lock(&vm_lock);
+	sv32_print(as->root, 0, USER_VPN1_END);
+	spin_unlock(&vm_lock);
 }
 
 void vm_activate(struct addrspace *as)
@@ -169,6 +221,13 @@ void vm_deactivate(void)
 {
 	mycpu()->vm = NULL;
 	asid_activate_kernel(kmap_root_pa());
+}
+
+void vm_idle(void)
+{
+	if (mycpu()->vm)
+		vm_deactivate();
+	asid_idle();
 }
 
 int vm_add_region(struct addrspace *as, const struct vm_region *r)
@@ -252,6 +311,7 @@ static int share_table(struct addrspace *dst, const struct user_table *t, bool *
 
 int vm_copy(struct addrspace *dst, struct addrspace *src)
 {
+	spin_lock(&vm_lock);
 	memcpy(dst->regions, src->regions, sizeof(src->regions[0]) * src->nregions);
 	dst->nregions = src->nregions;
 	dst->heap_start = src->heap_start;
@@ -261,14 +321,34 @@ int vm_copy(struct addrspace *dst, struct addrspace *src)
 	struct user_table t;
 	for (uint32_t i = 0; err == 0 && next_user_table(src, &i, &t); i++)
 		err = share_table(dst, &t, &downgraded);
-	/* One fence of the parent's ASID covers every page made read-only. */
-	if (downgraded)
+	/* One fence of the parent's ASID, on every hart that may hold it,
+	 * covers every page made read-only. */
+	if (downgraded && !vm_fence_omitted(VM_OMIT_FORK_FENCE))
 		asid_flush_mm(&src->asid);
+	spin_unlock(&vm_lock);
 	return err;
 }
 
+/* The frames of n cleared PTEs held, mapped somewhere in [lo, hi): fence
+ * the range on every hart that may hold it, then let them go. */
+static void release_batch(struct addrspace *as, const pte_t held[], uint32_t n, uint32_t lo,
+			  uint32_t hi)
+{
+	if (n == 0)
+		return;
+	if (!vm_fence_omitted(VM_OMIT_UNMAP_FENCE))
+		asid_flush_range(&as->asid, lo, hi - lo);
+	for (uint32_t i = 0; i < n; i++)
+		release_pte(as, held[i]);
+}
+
+/* A swap entry goes at once (no TLB holds an invalid PTE); a frame waits
+ * in a batch for the fence that makes it unreachable. */
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 {
+	spin_assert_held(&vm_lock);
+	pte_t held[UNMAP_BATCH];
+	uint32_t n = 0, lo = 0, hi = 0;
 	for (uint32_t va = start; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
 		if (pte == NULL) {
@@ -279,10 +359,20 @@ void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 		if (old == 0)
 			continue;
 		pte_store(pte, 0);
-		if (pte_valid(old))
-			asid_flush_page(&as->asid, va);
-		release_pte(as, old);
+		if (!pte_valid(old)) {
+			release_pte(as, old);
+			continue;
+		}
+		if (n == 0)
+			lo = va;
+		hi = va + PAGE_SIZE;
+		held[n++] = old;
+		if (n == UNMAP_BATCH) {
+			release_batch(as, held, n, lo, hi);
+			n = 0;
+		}
 	}
+	release_batch(as, held, n, lo, hi);
 }
 
 bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t prot)
@@ -343,14 +433,16 @@ int copyinstr(char *dst, uint32_t usrc, uint32_t max)
 int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len)
 {
 	const uint8_t *s = src;
-	while (len > 0) {
+	int err = 0;
+	spin_lock(&vm_lock);
+	while (len > 0 && err == 0) {
 		uint32_t page = PAGE_ROUND_DOWN(va), off = va - page;
 		uint32_t n = MIN(len, PAGE_SIZE - off);
 		pte_t *pte = sv32_walk(as->root, page, false);
 		if (pte == NULL || !pte_valid(pte_load(pte))) {
-			int err = vm_fault(as, page, VM_W);
+			err = vm_fault_locked(as, page, VM_W);
 			if (err)
-				return err;
+				break;
 			pte = sv32_walk(as->root, page, false);
 		}
 		memcpy((uint8_t *)pa2kva(pte_pa(pte_load(pte))) + off, s, n);
@@ -358,7 +450,8 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len)
 		s += n;
 		len -= n;
 	}
-	return 0;
+	spin_unlock(&vm_lock);
+	return err;
 }
 
 void vm_init(const char *policy, uint32_t maxframes)

@@ -7,6 +7,7 @@
 #ifndef MM_VM_H
 #define MM_VM_H
 
+#include "lib/spinlock.h"
 #include "lib/types.h"
 #include "riscv/asid.h"
 #include "riscv/sv32.h"
@@ -90,6 +91,10 @@ void vm_activate(struct addrspace *as);
 /* Leave the current address space for the kernel's own tables (ASID 0), so
  * that it can be destroyed. */
 void vm_deactivate(void);
+/* This hart has nothing to run: leave any user space (it may run and end
+ * on another hart meanwhile) and, with other harts about, empty the TLB of
+ * user entries, so that no TLB shootdown has to wake this hart. */
+void vm_idle(void);
 
 /* Add a region; -EINVAL if misaligned or overlapping, -ENOMEM if full. */
 int vm_add_region(struct addrspace *as, const struct vm_region *r);
@@ -103,18 +108,26 @@ bool vm_range_ok(const struct addrspace *as, uint32_t va, uint32_t len, uint32_t
  * (dst then holds what was shared so far; vm_destroy releases it). */
 int vm_copy(struct addrspace *dst, struct addrspace *src);
 /* Record that the user PTE of va is about to be set, so fork and teardown
- * scan only the used part of its level-0 table (which must exist). */
+ * scan only the used part of its level-0 table (which must exist);
+ * vm_lock held. */
 void vm_note_pte(struct addrspace *as, uint32_t va);
-/* Release the pages (frames and swap slots) in [start, end) of as,
- * fencing each one that was mapped. The regions stay. */
+/* Release the pages (frames and swap slots) in [start, end) of as, a
+ * frame only after a fence of its page on every hart; vm_lock held. The
+ * regions stay. */
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
-/* Resident pages of as that also hold a swap slot (the swap cache). O(pages). */
-uint32_t vm_count_swapcached(const struct addrspace *as);
+/* What a space holds, for ps. */
+struct vm_usage {
+	uint32_t resident, swapped; /* pages */
+	uint32_t swapcached;  /* resident pages that also hold a swap slot; O(pages) */
+	uint32_t table_bytes; /* its root and user level-0 tables (the kernel
+			       * half's tables are the kernel's, shared by all) */
+};
+/* Fill *u for as if it is still process pid's space: another process may
+ * ask while pid execs or exits, so it names the space it saw and this
+ * checks, under the lock, that the space is still pid's. 0 or -ESRCH. */
+int vm_usage(const struct addrspace *as, int pid, struct vm_usage *u);
 /* Print as's page table, the user half, on the console (sv32_print). */
 void vm_print(const struct addrspace *as);
-/* Bytes of page tables as spends: its root and its user level-0 tables
- * (the kernel half's tables are the kernel's, shared by every space). */
-uint32_t vm_table_bytes(const struct addrspace *as);
 
 /* Copy between kernel and the current address space's user memory.
  * Return 0 or -EFAULT; never fault the kernel. */
@@ -126,6 +139,33 @@ int copyinstr(char *dst, uint32_t usrc, uint32_t max);
 /* Write to a page of as that need not be current (exec building the new
  * stack): maps the page on demand. 0 or a negative errno. */
 int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len);
+
+/* --- for mm/ only -------------------------------------------------------- */
+
+/* Guards the page tables, the spaces table, reverse maps, replacement
+ * ring, swap slots and swap cache (vm.c says what and why). */
+extern struct spinlock vm_lock;
+/* vm_fault with vm_lock held (it may drop it around swap I/O). */
+int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot);
+
+/* Host tests remove a TLB fence call site of the memory manager on purpose
+ * (a set bit skips it), to see the tagged-TLB model catch the bug; in the
+ * kernel the test never holds and the branches compile away. */
+#ifdef HOST_TEST
+extern unsigned vm_test_omit;
+#define vm_fence_omitted(site) ((vm_test_omit & (site)) != 0)
+#else
+#define vm_fence_omitted(site) false
+#endif
+#define VM_OMIT_FORK_FENCE	(1u << 0) /* vm_copy: the parent's downgrade to COW */
+#define VM_OMIT_UNMAP_FENCE	(1u << 1) /* vm_unmap_range: munmap, brk, MAP_FIXED */
+#define VM_OMIT_COW_COPY_FENCE	(1u << 2) /* fault.c: a COW copy replaces the frame */
+#define VM_OMIT_COW_REUSE_FENCE (1u << 3) /* fault.c: a COW page made writable in place */
+#define VM_OMIT_STALE_FENCE	(1u << 4) /* fault.c: a fault on a present, allowed page */
+#define VM_OMIT_PROTECT_FENCE	(1u << 5) /* reclaim.c: write-protect before swap-out */
+#define VM_OMIT_EVICT_FENCE	(1u << 6) /* reclaim.c: unmap an evicted frame */
+#define VM_OMIT_YOUNG_FENCE	(1u << 7) /* reclaim.c: clock clears A */
+#define VM_OMIT_MPROTECT_FENCE	(1u << 8) /* mmap.c: mprotect changes present PTEs */
 
 /* --- fault.c: page faults ----------------------------------------------- */
 

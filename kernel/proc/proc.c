@@ -1,9 +1,12 @@
 /*
- * The process table, the scheduler and the process life cycle. The run
- * queue is a FIFO, so picking the next process is O(1); the timer tick
- * preempts a process that runs in user mode. The kernel itself runs with
- * interrupts off except in the idle loop, so kernel code is never
- * preempted; proc_lock still guards the shared state for more harts later.
+ * The process table, the scheduler and the process life cycle. One run
+ * queue, a FIFO, serves every hart: a process runs on whichever hart pops
+ * it, so it moves between harts. Each hart's timer tick preempts the
+ * process it runs in user mode. The kernel itself runs with interrupts off
+ * except in the idle loop, so kernel code is never preempted; proc_lock
+ * guards the run queue, the idle harts and the fields of struct proc
+ * marked [proc_lock]. A hart with nothing to run waits in wfi; making a
+ * process runnable sends an idle hart an IPI.
  */
 #include "proc/proc.h"
 #include "dev/power.h"
@@ -14,6 +17,7 @@
 #include "proc/uapi.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
+#include "sbi/sbi.h"
 
 #define KSTACK_MAGIC 0x57AC4B1Du /* at the bottom of every kernel stack */
 
@@ -25,8 +29,7 @@ static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16), section("
 static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
 static struct proc *initproc;
 static int next_pid = 1;
-static uint64_t idle_instret;
-static uint32_t context_switches;
+static uint32_t idle_harts; /* [proc_lock] cpu index bits: harts waiting in the scheduler's wfi */
 volatile uint64_t proc_ticks;
 
 static void forkret(void);
@@ -49,17 +52,38 @@ static void rq_push(struct proc *p)
 	rq_tail = p;
 }
 
-/* Take the first runnable process, or NULL; proc_lock held. */
-static struct proc *rq_pop(void)
+/* Take the first runnable process that may run on hart c, or NULL;
+ * proc_lock held. */
+static struct proc *rq_pop(const struct cpu *c)
 {
 	spin_assert_held(&proc_lock);
-	struct proc *p = rq_head;
-	if (p) {
-		rq_head = p->rq_next;
-		if (rq_head == NULL)
-			rq_tail = NULL;
+	struct proc *prev = NULL, *p = rq_head;
+	while (p && !(p->affinity & (1u << c->index))) {
+		prev = p;
+		p = p->rq_next;
 	}
+	if (p == NULL)
+		return NULL;
+	if (prev)
+		prev->rq_next = p->rq_next;
+	else
+		rq_head = p->rq_next;
+	if (rq_tail == p)
+		rq_tail = prev;
 	return p;
+}
+
+/* Wake one idle hart other than this one that may run p, if there is one;
+ * proc_lock held. */
+static void kick_idle_hart(const struct proc *p)
+{
+	spin_assert_held(&proc_lock);
+	uint32_t others = idle_harts & p->affinity & ~(1u << mycpu()->index);
+	if (others == 0)
+		return;
+	int i = __builtin_ctz(others);
+	idle_harts &= ~(1u << i);
+	sbi_send_ipi(1, cpus[i].hartid);
 }
 
 /* Make p runnable; proc_lock held. */
@@ -68,6 +92,7 @@ static void make_runnable(struct proc *p)
 	spin_assert_held(&proc_lock);
 	p->state = P_RUNNABLE;
 	rq_push(p);
+	kick_idle_hart(p);
 }
 
 /* Take an unused slot, with its kernel stack and trap frame ready. */
@@ -94,6 +119,7 @@ static struct proc *alloc_proc(void)
 	p->killed = 0;
 	p->xstatus = 0;
 	p->as = NULL;
+	p->affinity = ALL_HARTS;
 	memset(p->ofile, 0, sizeof(p->ofile));
 	*(uint32_t *)p->kstack = KSTACK_MAGIC;
 	p->tf = (struct trapframe *)(p->kstack + KSTACK_SIZE - sizeof(struct trapframe));
@@ -151,39 +177,51 @@ void idle_wait(void)
 {
 	uint64_t before = read_instret();
 	wfi();
-	idle_instret += read_instret() - before;
+	mycpu()->idle_instret += read_instret() - before;
 }
 
-/* The scheduler's idle: wait, then take the interrupt that woke the hart
- * with interrupts briefly on. Its handler runs after the idle count stops:
- * it is work, not waiting. */
-static void idle(void)
+/* The scheduler's idle, proc_lock held: leave the last process's address
+ * space (it may run on another hart now and end there, freeing its root)
+ * and empty the TLB (vm_idle), then say this hart is idle before unlocking, so that a process made
+ * runnable after the unlock sends it an IPI (which wfi notices even if it
+ * came first). Wait, and take the interrupt that woke the hart with
+ * interrupts briefly on; its handler runs after the idle count stops: it
+ * is work, not waiting. Returns with proc_lock held again. */
+static void idle(struct cpu *c)
 {
+	vm_idle();
+	idle_harts |= 1u << c->index;
+	spin_unlock(&proc_lock);
 	idle_wait();
 	intr_on();
 	intr_off();
+	spin_lock(&proc_lock);
+	idle_harts &= ~(1u << c->index);
 }
 
+/* Each hart's loop. proc_lock is held from one pick to the next: a
+ * process switching out holds it into here, so no other hart can pick it
+ * (or reap it) before its registers are saved and this hart has loaded
+ * another space or the kernel's. */
 void scheduler(void)
 {
 	struct cpu *c = mycpu();
 	struct context self;
 	c->scheduler = &self;
+	spin_lock(&proc_lock);
 	for (;;) {
-		spin_lock(&proc_lock);
-		struct proc *p = rq_pop();
+		struct proc *p = rq_pop(c);
 		if (p == NULL) {
-			spin_unlock(&proc_lock);
-			idle();
+			idle(c);
 			continue;
 		}
 		p->state = P_RUNNING;
+		p->hart = c->hartid;
 		c->proc = p;
 		vm_activate(p->as);
-		context_switches++;
+		c->context_switches++;
 		swtch(&self, &p->ctx);
 		c->proc = NULL;
-		spin_unlock(&proc_lock);
 	}
 }
 
@@ -253,10 +291,29 @@ void wakeup(void *chan)
 	spin_unlock(&proc_lock);
 }
 
+/* proc_ticks changes under proc_lock, so a sleeper that checked it under
+ * the same lock cannot miss the tick that ends its sleep. */
 void proc_tick(void)
 {
+	spin_lock(&proc_lock);
 	proc_ticks++;
-	wakeup((void *)&proc_ticks);
+	wakeup_locked((void *)&proc_ticks);
+	spin_unlock(&proc_lock);
+}
+
+int proc_sleep_ticks(uint64_t n)
+{
+	spin_lock(&proc_lock);
+	uint64_t until = proc_ticks + n;
+	while (proc_ticks < until) {
+		if (myproc()->killed) {
+			spin_unlock(&proc_lock);
+			return -EINTR;
+		}
+		sleep((void *)&proc_ticks, &proc_lock);
+	}
+	spin_unlock(&proc_lock);
+	return 0;
 }
 
 int proc_fork(void)
@@ -286,6 +343,7 @@ int proc_fork(void)
 	int pid = np->pid;
 	spin_lock(&proc_lock);
 	np->parent = p;
+	np->affinity = p->affinity; /* as Linux: a child runs where its parent may */
 	make_runnable(np);
 	spin_unlock(&proc_lock);
 	return pid;
@@ -415,6 +473,39 @@ int proc_kill(int pid, int sig)
 	return -ESRCH;
 }
 
+/* The cpu index bits of the running harts whose ids hart_mask names (0:
+ * every hart). */
+static uint32_t harts_named(uint32_t hart_mask)
+{
+	uint32_t on = 0;
+	for (int i = 0; i < ncpus; i++)
+		if (hart_mask == 0 || (hart_mask >> cpus[i].hartid) & 1)
+			on |= 1u << i;
+	return on;
+}
+
+int proc_set_affinity(int pid, uint32_t hart_mask)
+{
+	uint32_t allowed = harts_named(hart_mask);
+	if (allowed == 0)
+		return -EINVAL;
+	struct proc *me = myproc();
+	spin_lock(&proc_lock);
+	struct proc *p = NULL;
+	for (int i = 0; i < NPROC && p == NULL; i++)
+		if (procs[i].pid == (pid ? pid : me->pid) && procs[i].state != P_UNUSED &&
+		    procs[i].state != P_ZOMBIE)
+			p = &procs[i];
+	if (p)
+		p->affinity = allowed;
+	spin_unlock(&proc_lock);
+	if (p == NULL)
+		return -ESRCH;
+	if (p == me && !(allowed & (1u << mycpu()->index)))
+		yield(); /* off this hart now: only an allowed one picks it again */
+	return 0;
+}
+
 void proc_kill_fault(int sig, const char *fmt, ...)
 {
 	struct proc *p = myproc();
@@ -424,18 +515,24 @@ void proc_kill_fault(int sig, const char *fmt, ...)
 	kvsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	kprintf("pid %d (%s): killed (%s): %s\n", p->pid, p->name, signal_name(sig), why);
-	vm_stats.faults_kill++;
 	spin_lock(&proc_lock);
+	vm_stats.faults_kill++;
 	p->killed = sig;
 	spin_unlock(&proc_lock);
 }
 
 uint64_t proc_idle_instret(void)
 {
-	return idle_instret;
+	uint64_t sum = 0;
+	for (int i = 0; i < ncpus; i++)
+		sum += cpus[i].idle_instret;
+	return sum;
 }
 
 uint32_t proc_context_switches(void)
 {
-	return context_switches;
+	uint32_t sum = 0;
+	for (int i = 0; i < ncpus; i++)
+		sum += cpus[i].context_switches;
+	return sum;
 }

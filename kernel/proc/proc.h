@@ -18,6 +18,7 @@
 #define NOFILE 16
 #define KSTACK_SIZE 8192
 #define PROC_NAME_MAX 16
+#define ALL_HARTS ((1u << MAX_HARTS) - 1)
 
 /* Callee-saved registers, what swtch saves and restores. */
 struct context {
@@ -39,6 +40,8 @@ struct proc {
 			       * return to user; 0 if none */
 	int xstatus;          /* [proc_lock] wait status, once a zombie */
 	struct proc *rq_next; /* [proc_lock] run-queue link */
+	uint32_t hart;        /* [proc_lock] the hart id it runs or last ran on */
+	uint32_t affinity;    /* [proc_lock] cpu index bits: the harts that may run it */
 	struct addrspace *as;
 	uint8_t *kstack;      /* KSTACK_SIZE bytes; the trap frame sits at the top */
 	struct trapframe *tf;
@@ -66,8 +69,10 @@ void scheduler(void) __attribute__((noreturn));
 void yield(void);
 /* Count a timer tick: wake timed sleepers. */
 void proc_tick(void);
-/* The tick channel timed sleepers wait on, and the current tick count. */
+/* The tick count [proc_lock], which timed sleepers wait on. */
 extern volatile uint64_t proc_ticks;
+/* Sleep n ticks: 0, or -EINTR when killed first. */
+int proc_sleep_ticks(uint64_t n);
 
 /* POSIX fork: a child with a copy-on-write copy of the caller's address
  * space, its open files (shared) and its registers, returning 0 in the
@@ -87,6 +92,10 @@ int proc_wait(int pid, uint32_t ustatus, int options);
  * its next return to user (a sleeper is woken first); 0 only checks that
  * pid exists. 0, -ESRCH, -EINVAL (another signal), -EPERM (init). */
 int proc_kill(int pid, int sig);
+/* Let process pid (0: the caller) run only on the harts whose ids are set
+ * in hart_mask (0: on any); the caller moves at once if it must. 0,
+ * -ESRCH, or -EINVAL when the mask names no running hart. */
+int proc_set_affinity(int pid, uint32_t hart_mask);
 /* Kill the current process for a fault it caused, printing the one-line
  * message of DESIGN.md section 6: "pid 7 (memhog): killed (SIGSEGV): "
  * followed by the formatted reason. */

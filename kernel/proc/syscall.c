@@ -128,25 +128,12 @@ static int32_t sys_sched_yield(struct trapframe *tf)
 	return 0;
 }
 
-static struct spinlock ticks_lock = SPINLOCK_INIT("ticks");
-
 static int32_t sys_usleep(struct trapframe *tf)
 {
 	uint64_t us = ARG(tf, 0);
 	/* One tick more than the time asked, as the current tick is partly
 	 * over: a sleep never ends early. */
-	uint64_t wait = (us * HZ + USEC_PER_SEC - 1) / USEC_PER_SEC + 1;
-	spin_lock(&ticks_lock);
-	uint64_t until = proc_ticks + wait;
-	while (proc_ticks < until) {
-		if (myproc()->killed) {
-			spin_unlock(&ticks_lock);
-			return -EINTR;
-		}
-		sleep((void *)&proc_ticks, &ticks_lock);
-	}
-	spin_unlock(&ticks_lock);
-	return 0;
+	return proc_sleep_ticks((us * HZ + USEC_PER_SEC - 1) / USEC_PER_SEC + 1);
 }
 
 static int32_t sys_uptime(struct trapframe *tf)
@@ -299,6 +286,20 @@ static int32_t sys_vmwalk(struct trapframe *tf)
 	return copyout(ARG(tf, 1), &w, sizeof(w));
 }
 
+/* The counters that differ from hart to hart. */
+static void hart_stats(struct k_vmstat *s)
+{
+	s->nharts = (uint32_t)ncpus;
+	for (int i = 0; i < ncpus && i < K_MAX_HARTS; i++)
+		s->harts[i] = (struct k_hartstat){
+			.hartid = cpus[i].hartid,
+			.context_switches = cpus[i].context_switches,
+			.ipis = cpus[i].ipis,
+			.idle_instret_lo = (uint32_t)cpus[i].idle_instret,
+			.idle_instret_hi = (uint32_t)(cpus[i].idle_instret >> 32),
+		};
+}
+
 static int32_t sys_vmstat(struct trapframe *tf)
 {
 	const struct asid_stats *a = asid_stats();
@@ -336,40 +337,58 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.context_switches = proc_context_switches(),
 		.idle_instret_lo = (uint32_t)idle,
 		.idle_instret_hi = (uint32_t)(idle >> 32),
+		.tlb_shootdowns = a->shootdowns,
+		.tlb_shootdown_harts = a->harts_targeted,
+		.tlb_idle_fences = a->idle_fences,
 	};
+	hart_stats(&s);
 	return copyout(ARG(tf, 0), &s, sizeof(s));
 }
 
-static int32_t sys_procinfo(struct trapframe *tf)
+/* The index-th process in use, as seen under proc_lock, and its space. */
+static bool proc_at(uint32_t index, struct k_procinfo *info, const struct addrspace **as)
 {
-	uint32_t index = ARG(tf, 0), seen = 0;
-	struct k_procinfo info;
+	static const uint32_t states[] = {
+		[P_EMBRYO] = K_PROC_RUNNABLE, [P_RUNNABLE] = K_PROC_RUNNABLE,
+		[P_RUNNING] = K_PROC_RUNNING, [P_SLEEPING] = K_PROC_SLEEPING,
+		[P_ZOMBIE] = K_PROC_ZOMBIE,
+	};
+	uint32_t seen = 0;
 	bool found = false;
 	spin_lock(&proc_lock);
 	for (int i = 0; i < NPROC && !found; i++) {
 		struct proc *p = &procs[i];
 		if (p->state == P_UNUSED || seen++ != index)
 			continue;
-		static const uint32_t states[] = {
-			[P_EMBRYO] = K_PROC_RUNNABLE, [P_RUNNABLE] = K_PROC_RUNNABLE,
-			[P_RUNNING] = K_PROC_RUNNING, [P_SLEEPING] = K_PROC_SLEEPING,
-			[P_ZOMBIE] = K_PROC_ZOMBIE,
-		};
-		info = (struct k_procinfo){
+		*info = (struct k_procinfo){
 			.pid = p->pid,
 			.ppid = p->parent ? p->parent->pid : 0,
 			.state = states[p->state],
-			.resident_pages = p->as ? p->as->resident : 0,
-			.swapped_pages = p->as ? p->as->swapped : 0,
-			.swapcached_pages = p->as ? vm_count_swapcached(p->as) : 0,
-			.table_bytes = p->as ? vm_table_bytes(p->as) : 0,
+			.hart = p->state == P_RUNNING ? (int32_t)p->hart : -1,
 		};
-		memcpy(info.name, p->name, sizeof(info.name));
+		memcpy(info->name, p->name, sizeof(info->name));
+		*as = p->as;
 		found = true;
 	}
 	spin_unlock(&proc_lock);
-	if (!found)
+	return found;
+}
+
+/* The memory figures come after proc_lock is let go (vm_lock is taken
+ * before proc_lock, never after), from the space as it is then. */
+static int32_t sys_procinfo(struct trapframe *tf)
+{
+	struct k_procinfo info;
+	const struct addrspace *as;
+	if (!proc_at(ARG(tf, 0), &info, &as))
 		return -ESRCH;
+	struct vm_usage u;
+	if (as && vm_usage(as, info.pid, &u) == 0) {
+		info.resident_pages = u.resident;
+		info.swapped_pages = u.swapped;
+		info.swapcached_pages = u.swapcached;
+		info.table_bytes = u.table_bytes;
+	}
 	return copyout(ARG(tf, 1), &info, sizeof(info));
 }
 
@@ -399,6 +418,11 @@ static int32_t sys_vmprint(struct trapframe *tf)
 	return 0;
 }
 
+static int32_t sys_setaffinity(struct trapframe *tf)
+{
+	return proc_set_affinity((int)ARG(tf, 0), ARG(tf, 1));
+}
+
 const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_exit] = sys_exit,		 [SYS_fork] = sys_fork,
 	[SYS_execve] = sys_execve,	 [SYS_waitpid] = sys_waitpid,
@@ -413,5 +437,5 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_readdir] = sys_readdir,	 [SYS_poweroff] = sys_poweroff,
 	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
-	[SYS_vmprint] = sys_vmprint,
+	[SYS_vmprint] = sys_vmprint,	 [SYS_setaffinity] = sys_setaffinity,
 };

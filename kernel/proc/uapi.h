@@ -37,7 +37,8 @@
 #define SYS_poweroff 25   /* () */
 #define SYS_dup2 26       /* (int oldfd, int newfd) */
 #define SYS_vmprint 27    /* (): print the caller's page table (user half) on the console */
-#define SYS_MAX 27
+#define SYS_setaffinity 28 /* (int pid, uint32_t hart_mask): run pid only on those hart ids */
+#define SYS_MAX 28
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1
@@ -91,12 +92,15 @@ struct k_procinfo {
 	uint32_t swapcached_pages; /* resident pages that also hold a swap slot */
 	uint32_t table_bytes;      /* its page tables: the root and its user level-0 tables */
 	char name[16];
+	int32_t hart;              /* the hart id it runs on; -1 unless K_PROC_RUNNING */
 };
 
 #define K_PROC_RUNNABLE 1
 #define K_PROC_RUNNING 2
 #define K_PROC_SLEEPING 3
 #define K_PROC_ZOMBIE 4
+
+#define K_MAX_HARTS 8
 
 struct k_vmstat {
 	uint32_t frames_total, frames_free;
@@ -113,6 +117,16 @@ struct k_vmstat {
 	uint32_t tlb_asid_fences;           /* sfence.vma x0, asid: one address space */
 	uint32_t ticks;                     /* timer interrupts since boot */
 	uint32_t boot_instret_lo, boot_instret_hi; /* instret at the kernel's first instruction */
+	uint32_t tlb_shootdowns;     /* remote sfence.vma requests sent (one SBI call each) */
+	uint32_t tlb_shootdown_harts; /* harts those requests named, summed */
+	uint32_t tlb_idle_fences;    /* whole-TLB fences of harts going idle (several harts only) */
+	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
+	struct k_hartstat {
+		uint32_t hartid;
+		uint32_t context_switches; /* processes this hart switched to */
+		uint32_t ipis;             /* software interrupts it took (wake-ups) */
+		uint32_t idle_instret_lo, idle_instret_hi; /* instructions retired in wfi */
+	} harts[K_MAX_HARTS];
 };
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * The ASID allocator: owns the generation counter, the next free ASID and
  * the TLB counters, and is the only code that writes satp for a user
- * address space or fences user mappings. Relies on riscv/tlb.h for satp
- * and sfence.vma. Invariant: a TLB entry that a running address space can
+ * address space or fences user mappings, on this hart or (through SBI)
+ * on others. Relies on riscv/tlb.h for satp, sfence.vma and remote fences. Invariant: a TLB entry that a running address space can
  * hit never disagrees with that space's page tables by more than a
  * permission not yet granted.
  *
@@ -42,8 +42,28 @@
  * Without ASIDs (ASIDLEN 0, or asid=off) every space runs with ASID 0, so
  * every switch to another root is followed by sfence.vma x0, rZero: all
  * non-global entries go and the kernel's global ones stay (PLATFORM.md 3.2,
- * "No ASIDs used"). Then only the space now in satp can have entries in
- * the TLB, and only it needs fences after edits.
+ * "No ASIDs used"). Then only the space last loaded on a hart can have
+ * entries in that hart's TLB, and only it needs fences there after edits.
+ *
+ * Several harts. Each has its own TLB; a fence reaches only the hart that
+ * runs it. An address space therefore records the harts that may hold its
+ * entries (harts: set when a hart runs it). A PTE change fences locally
+ * and sends the others of that set one SBI remote fence for the ASID
+ * (the TLB shootdown; SBI spec, RFENCE), which returns once they have
+ * fenced, so the caller may then reuse the frame. The generation is one,
+ * global; a hart that starts a new one fences only its own TLB. Every
+ * other hart notices at its next switch (its hart_gen is behind) and
+ * fences itself then, after its satp write: no IPIs at a rollover. Until
+ * it has, a hart may still hold entries of old-generation spaces, so a
+ * space's set counts a hart only while that hart's generation is the
+ * space's.
+ *
+ * An idle hart would otherwise be woken by every shootdown of a space it
+ * once ran. So a hart about to idle (with other harts about) fences its
+ * whole TLB once and is marked clean: it holds no user entry of any
+ * space, so no set counts it, and its next switch needs no fence even if
+ * a rollover came meanwhile. (Linux on x86 skips its lazy-TLB CPUs for
+ * the same reason.)
  *
  * The generation is 32 bits and 0 means "never"; after 2^32 - 1 rollovers
  * it wraps to 1. A space that slept through exactly that many rollovers
@@ -51,31 +71,37 @@
  * look current with a stale ASID; that is accepted as out of reach.
  */
 #include "riscv/asid.h"
+#include "riscv/cpu.h"
 #include "riscv/csr.h"
 #include "riscv/tlb.h"
 #include "lib/klib.h"
+#include "lib/spinlock.h"
 
 #define KERNEL_ASID	 0u
 #define FIRST_USER_ASID	 1u
 #define ASIDLEN_MAX	 9u /* satp.ASID on RV32 (privileged spec, satp) */
 #define NO_GENERATION	 0u
 #define FIRST_GENERATION 1u
+#define WHOLE_SPACE	 0xFFFFFFFFu /* an SBI remote fence of every address */
 
 /*
- * Shared state. With more harts, an asid_lock would protect all of it
- * (tagged, nr_asids, next_asid, stats) and the asid_state of a space
- * while it is given a number; a rollover would then also have to mark
- * every other hart to fence before its next user switch, and the flushes
- * would fence remote harts through SBI. One hart today, so no lock yet.
+ * asid_lock guards everything below and every space's asid_state. It is
+ * the innermost lock: taken under proc_lock (switches) and vm_lock (PTE
+ * changes), and nothing is taken under it. A remote fence is an SBI call
+ * made with it held; the other harts answer in M-mode, whatever they hold.
  */
+static struct spinlock asid_lock = SPINLOCK_INIT("asid");
 static bool tagged;		/* ASIDs in use: ASIDLEN > 0 and not asid=off */
 static uint32_t nr_asids;	/* 2^ASIDLEN: user ASIDs are 1 .. nr_asids - 1 */
 static uint32_t next_asid;	/* the next ASID to hand out in this generation */
 static struct asid_stats stats; /* stats.generation is the current generation */
-
-/* Per hart (struct cpu once there are more): without ASIDs, the space
- * whose entries the TLB may hold under ASID 0; NULL for the kernel root. */
-static struct asid_state *untagged_owner;
+/* Per hart, by cpu index: the generation the hart's TLB is in (it fenced
+ * everything when it entered it), and the space whose root its satp holds
+ * (NULL: the kernel's). Without ASIDs that is also the one space whose
+ * entries its TLB may hold under ASID 0. */
+static uint32_t hart_gen[MAX_HARTS];
+static struct asid_state *running[MAX_HARTS];
+static bool clean[MAX_HARTS]; /* the hart's TLB holds no user entry (asid_idle) */
 
 #ifdef HOST_TEST
 unsigned asid_test_omit;
@@ -93,6 +119,11 @@ static inline bool omitted(unsigned bug)
 static inline uint32_t satp_asid(uint32_t satp)
 {
 	return (satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+}
+
+static inline uint32_t my_bit(void)
+{
+	return 1u << mycpu()->index;
 }
 
 /* The fences, counted: everything, global entries too. */
@@ -136,31 +167,51 @@ static uint32_t generation_after(uint32_t gen)
 	return gen + 1 == NO_GENERATION ? FIRST_GENERATION : gen + 1;
 }
 
-/* Reset the allocator for asidlen tag bits, with ASIDs on or off. */
+/* Reset the allocator for asidlen tag bits, with ASIDs on or off. The
+ * boot hart calls it, before any other hart runs. */
 void asid_init(uint32_t asidlen, bool enabled)
 {
 	asidlen = MIN(asidlen, ASIDLEN_MAX);
 	tagged = enabled && asidlen > 0;
 	nr_asids = 1u << asidlen;
 	next_asid = FIRST_USER_ASID;
-	untagged_owner = NULL;
+	for (int i = 0; i < MAX_HARTS; i++) {
+		running[i] = NULL;
+		hart_gen[i] = FIRST_GENERATION;
+		clean[i] = false;
+	}
 	stats = (struct asid_stats){.generation = FIRST_GENERATION};
 	/* Whatever boot left in the TLB was tagged before this allocator
 	 * counted anything: start from an empty one. */
 	fence_all();
 }
 
+/* A hart just started, its TLB emptied (kmap_enable_hart): it is in the
+ * current generation. */
+void asid_init_hart(void)
+{
+	spin_lock(&asid_lock);
+	hart_gen[mycpu()->index] = stats.generation;
+	spin_unlock(&asid_lock);
+}
+
 /* Switch with every space sharing ASID 0: a new root means the old root's
- * entries must go, global ones excepted (PLATFORM.md 3.2, "No ASIDs used"). */
+ * entries must go, global ones excepted (PLATFORM.md 3.2, "No ASIDs used").
+ * The old owner's entries are gone from this hart after the fence. */
 static void activate_untagged(struct asid_state *st, paddr_t root)
 {
+	int me = mycpu()->index;
 	st->asid = KERNEL_ASID;
 	st->gen = stats.generation;
-	untagged_owner = st;
+	st->harts |= my_bit();
 
 	uint32_t satp = satp_make(root, KERNEL_ASID);
-	if (hw_satp_read() == satp)
+	clean[me] = false;
+	if (running[me] == st && hw_satp_read() == satp)
 		return;
+	if (running[me])
+		running[me]->harts &= ~my_bit();
+	running[me] = st;
 	if (omitted(ASID_SWITCH_FENCE_FIRST))
 		fence_asid(KERNEL_ASID);
 	satp_load(satp);
@@ -169,56 +220,69 @@ static void activate_untagged(struct asid_state *st, paddr_t root)
 }
 
 /* lab asid: begin */
-/* Give st the next ASID of the current generation (one must be left). */
+/* Give st the next ASID of the current generation (one must be left). No
+ * hart holds entries under that number yet: every hart fences everything
+ * before it runs a space of a new generation. */
 static void asid_assign(struct asid_state *st)
 {
 	st->asid = next_asid++;
 	st->gen = stats.generation;
+	st->harts = 0;
 }
 
-/* Start a new generation with st as its first space and switch to it. */
-static void asid_rollover(struct asid_state *st, paddr_t root)
+/* The ASIDs have run out: start a new generation. This hart fences when it
+ * switches (activate_tagged); the others at their own next switch. */
+static void new_generation(void)
 {
 	stats.generation = generation_after(stats.generation);
 	stats.rollovers++;
 	next_asid = FIRST_USER_ASID;
-	asid_assign(st);
-
-	if (omitted(ASID_ROLLOVER_FENCE_FIRST))
-		fence_all();
-	/* satp first, then the fence (PLATFORM.md 3.2, "Recycled an ASID"). */
-	satp_load(satp_make(root, st->asid));
-	if (!omitted(ASID_OMIT_ROLLOVER_FENCE | ASID_ROLLOVER_FENCE_FIRST))
-		fence_all();
 }
 
 /* The switch with ASIDs: a space whose ASID is of this generation just
  * loads satp; one that has none takes the next number, starting a new
- * generation when they have run out. */
+ * generation when they have run out. A hart whose TLB is of an older
+ * generation fences everything, after the satp write: before it, the
+ * hardware could refill entries of the old root under its old tag
+ * (PLATFORM.md 3.2, "Recycled an ASID"). */
 static void activate_tagged(struct asid_state *st, paddr_t root)
 {
-	if (st->gen == stats.generation) {
+	int me = mycpu()->index;
+	bool rolled = false;
+	running[me] = st;
+	if (st->gen != stats.generation) {
+		if (next_asid == nr_asids) {
+			new_generation();
+			rolled = true;
+		}
+		asid_assign(st);
+	}
+	st->harts |= my_bit();
+	if (hart_gen[me] == stats.generation || clean[me]) {
 		satp_switch(satp_make(root, st->asid));
+		hart_gen[me] = stats.generation;
+		clean[me] = false;
 		return;
 	}
-	if (next_asid == nr_asids) {
-		asid_rollover(st, root);
-		return;
-	}
-	asid_assign(st);
-	/* A number not yet handed out in this generation has no entries: the
-	 * rollover fence (or asid_init's) removed them all. */
-	satp_switch(satp_make(root, st->asid));
+	if (rolled && omitted(ASID_ROLLOVER_FENCE_FIRST))
+		fence_all();
+	satp_load(satp_make(root, st->asid));
+	if (!(rolled && omitted(ASID_OMIT_ROLLOVER_FENCE | ASID_ROLLOVER_FENCE_FIRST)))
+		fence_all();
+	hart_gen[me] = stats.generation;
 }
 /* lab asid: end */
 
-/* Make st's space current: no fence if its ASID is of this generation. */
+/* Make st's space current on this hart: no fence if its ASID is of this
+ * generation and this hart's TLB is too. */
 void asid_activate(struct asid_state *st, paddr_t root)
 {
+	spin_lock(&asid_lock);
 	if (tagged)
 		activate_tagged(st, root);
 	else
 		activate_untagged(st, root);
+	spin_unlock(&asid_lock);
 }
 
 /* Switch to the kernel root under ASID 0. With ASIDs, no user space owns
@@ -228,22 +292,58 @@ void asid_activate(struct asid_state *st, paddr_t root)
 void asid_activate_kernel(paddr_t kernel_root)
 {
 	uint32_t satp = satp_make(kernel_root, KERNEL_ASID);
+	int me = mycpu()->index;
 
-	untagged_owner = NULL;
-	if (hw_satp_read() == satp)
-		return;
-	hw_satp_write(satp);
-	if (!tagged && !omitted(ASID_OMIT_KERNEL_FENCE))
-		fence_asid(KERNEL_ASID);
+	spin_lock(&asid_lock);
+	if (hw_satp_read() != satp) {
+		hw_satp_write(satp);
+		if (!tagged && !omitted(ASID_OMIT_KERNEL_FENCE)) {
+			fence_asid(KERNEL_ASID);
+			if (running[me])
+				running[me]->harts &= ~my_bit();
+		}
+	}
+	running[me] = NULL;
+	spin_unlock(&asid_lock);
 }
 
-/* Whether the TLB may hold entries of st's space under st->asid. */
-static bool asid_live(const struct asid_state *st)
+/* This hart runs the kernel root and is about to wait for work: with
+ * other harts about, empty its TLB so that no shootdown has to wake it. */
+void asid_idle(void)
 {
-	if (tagged)
-		return st->gen == stats.generation;
-	return st == untagged_owner;
+	int me = mycpu()->index;
+	spin_lock(&asid_lock);
+	if (ncpus > 1 && !clean[me] && running[me] == NULL) {
+		if (!omitted(ASID_OMIT_IDLE_FENCE)) {
+			hw_sfence_all();
+			stats.idle_fences++;
+		}
+		clean[me] = true;
+	}
+	spin_unlock(&asid_lock);
 }
+
+/* The harts (cpu index bits) whose TLBs may hold entries of st's space
+ * under st->asid: those that ran it, while still in its generation and
+ * not emptied since (asid_idle). */
+static uint32_t live_harts(const struct asid_state *st)
+{
+	uint32_t live = 0;
+	for (int i = 0; i < ncpus; i++) {
+		if (!(st->harts & (1u << i)) || clean[i])
+			continue;
+		if (!tagged || (hart_gen[i] == st->gen && st->gen != NO_GENERATION))
+			live |= 1u << i;
+	}
+	return live;
+}
+
+#ifdef HOST_TEST
+uint32_t asid_hart_generation(int index)
+{
+	return clean[index] ? stats.generation : hart_gen[index];
+}
+#endif
 
 /* The ASID to fence for st: its own (or, under the test hook, the one in
  * satp, a plausible bug when st is not the running space). */
@@ -254,22 +354,95 @@ static uint32_t fence_target(const struct asid_state *st)
 	return st->asid;
 }
 
-/* Fence va in st's ASID if the TLB may hold it (privileged spec,
- * SFENCE.VMA: rs1 = va, rs2 = asid keeps global entries). */
-void asid_flush_page(struct asid_state *st, uint32_t va)
+/* Send the harts of others (cpu index bits) one remote fence of
+ * [va, va + size) in asid, and count the shootdown. */
+static void shoot_down(uint32_t others, uint32_t va, uint32_t size, uint32_t asid)
 {
-	if (!asid_live(st) || omitted(ASID_OMIT_PAGE_FENCE))
+	uint32_t mask = 0;
+	int n = 0;
+	for (int i = 0; i < ncpus; i++) {
+		if (others & (1u << i)) {
+			mask |= 1u << cpus[i].hartid;
+			n++;
+		}
+	}
+	if (n == 0 || omitted(ASID_OMIT_REMOTE_FENCE))
 		return;
-	fence_page(va, fence_target(st));
+	hw_remote_sfence(mask, va, size, asid);
+	stats.shootdowns++;
+	stats.harts_targeted += (uint32_t)n;
 }
 
-/* Fence all of st's ASID if the TLB may hold it: a changed non-leaf PTE
- * needs rs1 = x0 (privileged spec, SFENCE.VMA; PLATFORM.md 3.2). */
+/* Fence [va, va + size) of st wherever the TLB may hold it: local page
+ * fences (privileged spec, SFENCE.VMA: rs1 = va, rs2 = asid keeps global
+ * entries), or one ASID fence for a long range; one remote fence for the
+ * other harts. */
+void asid_flush_range(struct asid_state *st, uint32_t va, uint32_t size)
+{
+	spin_lock(&asid_lock);
+	uint32_t live = live_harts(st);
+	uint32_t asid = fence_target(st);
+	if ((live & my_bit()) && !omitted(ASID_OMIT_PAGE_FENCE)) {
+		if (size > ASID_FLUSH_PAGES_MAX * PAGE_SIZE) {
+			fence_asid(asid);
+		} else {
+			for (uint32_t off = 0; off < size; off += PAGE_SIZE)
+				fence_page(va + off, asid);
+		}
+	}
+	shoot_down(live & ~my_bit(), va, size, asid);
+	spin_unlock(&asid_lock);
+}
+
+void asid_flush_page(struct asid_state *st, uint32_t va)
+{
+	asid_flush_range(st, va, PAGE_SIZE);
+}
+
+/* Only this hart's TLB: a PTE gained a permission, or lost only A. */
+void asid_flush_page_local(struct asid_state *st, uint32_t va)
+{
+	spin_lock(&asid_lock);
+	if ((live_harts(st) & my_bit()) && !omitted(ASID_OMIT_LOCAL_FENCE))
+		fence_page(va, fence_target(st));
+	spin_unlock(&asid_lock);
+}
+
+/* The harts (cpu index bits) whose satp holds st's root. */
+static uint32_t running_harts(const struct asid_state *st)
+{
+	uint32_t on = 0;
+	for (int i = 0; i < ncpus; i++)
+		if (running[i] == st)
+			on |= 1u << i;
+	return on;
+}
+
+/* Fence all of st's ASID wherever the TLB may hold it: a changed non-leaf
+ * PTE needs rs1 = x0 (privileged spec, SFENCE.VMA; PLATFORM.md 3.2).
+ * After it, a hart that does not run st holds none of its entries, so it
+ * leaves st's set. */
 void asid_flush_mm(struct asid_state *st)
 {
-	if (!asid_live(st) || omitted(ASID_OMIT_MM_FENCE))
-		return;
-	fence_asid(fence_target(st));
+	spin_lock(&asid_lock);
+	uint32_t live = live_harts(st);
+	uint32_t asid = fence_target(st);
+	if ((live & my_bit()) && !omitted(ASID_OMIT_MM_FENCE))
+		fence_asid(asid);
+	shoot_down(live & ~my_bit(), 0, WHOLE_SPACE, asid);
+	if (tagged)
+		st->harts &= ~live | running_harts(st);
+	spin_unlock(&asid_lock);
+}
+
+/* A space is being freed: no hart may still run it. */
+void asid_release(struct asid_state *st)
+{
+	spin_lock(&asid_lock);
+	uint32_t on = running_harts(st);
+	spin_unlock(&asid_lock);
+	if (on)
+		panic("asid: freeing an address space that a hart still runs (harts 0x%x)", on);
 }
 
 /* The live counters; callers only read them. */

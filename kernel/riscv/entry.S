@@ -3,7 +3,13 @@
  * lowest address with a0 = hart id, a1 = device-tree address, satp = 0 and
  * interrupts off (PLATFORM.md 1.2). Read instret first (boot_to_init counts
  * from here), set up the boot stack, clear bss, and call kmain.
+ *
+ * Every other hart starts at _start_hart (SBI HSM hart_start, PLATFORM.md
+ * 5.2) with a0 = hart id, a1 = the opaque word: its struct cpu, whose
+ * boot_sp the boot hart set. It calls hart_main with tp = that struct.
  */
+#include "riscv/cpu.h"
+
 	.section .text.entry, "ax"
 	.globl _start
 _start:
@@ -30,6 +36,17 @@ _start:
 	call	kmain
 3:	wfi			/* kmain does not return */
 	j	3b
+
+	.text
+	.globl _start_hart
+_start_hart:
+	mv	tp, a1
+	lw	sp, CPU_BOOT_SP(tp)
+	li	s0, 0
+	li	ra, 0
+	call	hart_main
+4:	wfi			/* hart_main does not return */
+	j	4b
 
 	.section .bss
 	.balign 16

@@ -119,6 +119,12 @@ void kmap_enable(void)
 	sfence_vma_all();
 }
 
+void kmap_enable_hart(void)
+{
+	csr_write(satp, satp_make(kva2pa(kroot), 0));
+	sfence_vma_all();
+}
+
 void kmap_share_kernel_half(pte_t *root)
 {
 	uint32_t first = sv32_vpn1(KMAP_BASE);

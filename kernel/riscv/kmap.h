@@ -29,6 +29,8 @@ void *kmap_map_mmio(paddr_t pa, uint32_t size);
 
 /* Switch satp to the kernel root (ASID 0) and measure ASIDLEN. */
 void kmap_enable(void);
+/* The same on a hart started later (ASIDLEN is known), and empty its TLB. */
+void kmap_enable_hart(void);
 
 /* Give the root of a new address space the kernel half (every entry from
  * KMAP_BASE up, all global), before any hart uses that root. */

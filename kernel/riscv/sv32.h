@@ -51,8 +51,18 @@ static inline bool pte_valid(pte_t pte) { return pte & PTE_V; }
  * aligned 32-bit store: the hardware may walk the table at any moment
  * (privileged spec, Sv32). The caller fences what the TLB may still hold.
  */
+#ifdef HOST_TEST
+/* Host tests may let other harts' user code run at any PTE read: their
+ * hardware sets A and D at any moment, not only where the kernel fences. */
+extern void (*host_pte_read_hook)(const pte_t *slot);
+#endif
+
 static inline pte_t pte_load(const pte_t *slot)
 {
+#ifdef HOST_TEST
+	if (host_pte_read_hook)
+		host_pte_read_hook(slot);
+#endif
 	return *(const volatile pte_t *)slot;
 }
 
@@ -72,6 +82,14 @@ static inline void pte_set_bits(pte_t *slot, uint32_t bits)
 static inline void pte_clear_bits(pte_t *slot, uint32_t bits)
 {
 	__atomic_fetch_and(slot, ~bits, __ATOMIC_RELAXED);
+}
+
+/* Store pte if the entry still holds old (amoswap would lose a D bit set
+ * meanwhile; a compare-and-swap sees it): true if it was stored. */
+static inline bool pte_replace(pte_t *slot, pte_t old, pte_t pte)
+{
+	return __atomic_compare_exchange_n(slot, &old, pte, false, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED);
 }
 
 /*

@@ -3,8 +3,9 @@
  * write and read satp, and the four forms of sfence.vma (privileged spec,
  * "Supervisor Address Translation and Protection Register" and "Supervisor
  * Memory-Management Fence Instruction"; PLATFORM.md 3.1-3.2). Only the ASID
- * allocator (riscv/asid.c) and early boot call these. Under HOST_TEST they
- * are plain functions that the tagged-TLB model in tests/unit implements.
+ * allocator (riscv/asid.c) and early boot call these, and the remote fence
+ * of other harts through SBI. Under HOST_TEST they are plain functions that
+ * the tagged-TLB model in tests/unit implements.
  * Invariant: a satp write invalidates nothing; only sfence.vma does.
  */
 #ifndef RISCV_TLB_H
@@ -19,7 +20,9 @@ void hw_sfence_all(void);
 void hw_sfence_asid(uint32_t asid);
 void hw_sfence_page(uint32_t va);
 void hw_sfence_page_asid(uint32_t va, uint32_t asid);
+void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t asid);
 #else
+#include "sbi/sbi.h"
 
 /*
  * The "memory" clobbers keep the compiler from moving PTE stores across a
@@ -67,6 +70,13 @@ static inline void hw_sfence_page(uint32_t va)
 static inline void hw_sfence_page_asid(uint32_t va, uint32_t asid)
 {
 	__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"(asid) : "memory");
+}
+
+/* sfence.vma of [va, va + size) in asid on the harts of hart_mask (hart
+ * ids, base 0), through SBI RFENCE: it returns once they have fenced. */
+static inline void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t asid)
+{
+	sbi_remote_sfence_vma_asid(hart_mask, 0, va, size, asid);
 }
 #endif
 

@@ -20,8 +20,6 @@
 
 extern char trap_entry[];
 
-static volatile uint32_t ipi_count;
-
 void trap_init(void)
 {
 	csr_write(stvec, (uint32_t)(uintptr_t)trap_entry);
@@ -86,15 +84,15 @@ static void interrupt(struct trapframe *tf)
 {
 	switch (SCAUSE_CODE(tf->scause)) {
 	case IRQ_S_TIMER:
-		timer_intr();
-		proc_tick();
+		if (timer_intr())
+			proc_tick();
 		break;
 	case IRQ_S_EXT:
 		plic_intr();
 		break;
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);
-		ipi_count++;
+		mycpu()->ipis++;
 		break;
 	default:
 		panic_trap(tf);
@@ -103,7 +101,7 @@ static void interrupt(struct trapframe *tf)
 
 uint32_t trap_ipi_count(void)
 {
-	return ipi_count;
+	return mycpu()->ipis;
 }
 
 static bool is_page_fault(uint32_t code)
@@ -136,11 +134,16 @@ void kernel_trap(struct trapframe *tf)
 	 * call itself fails with EFAULT below). */
 	if (c->onfault && is_page_fault(tf->scause) && (tf->sstatus & SSTATUS_SUM) &&
 	    tf->stval < USER_TOP && c->vm) {
-		/* vm_fault may sleep on the disk, and other processes' copies on
-		 * this hart set and clear onfault meanwhile: keep ours. (sstatus,
-		 * with SUM, comes back from the trap frame.) */
+		/* vm_fault may sleep on the disk and wake on another hart, and
+		 * other processes' copies on this one set and clear onfault
+		 * meanwhile: take ours along, and leave no SUM behind for the
+		 * kernel code that runs here while we sleep. (sstatus, with SUM,
+		 * comes back from the trap frame, on whichever hart we end.) */
 		uintptr_t resume = c->onfault;
+		c->onfault = 0;
+		csr_clear(sstatus, SSTATUS_SUM);
 		int err = vm_fault(c->vm, tf->stval, fault_prot(tf->scause));
+		c = mycpu();
 		c->onfault = resume;
 		if (err == 0)
 			return;

@@ -4,7 +4,9 @@
  * xv6-riscv's trampoline). sscratch tells where a trap came from: 0 while
  * in S-mode; in U-mode, the top of the process's kernel stack, where its
  * struct trapframe lives. Slot x0 of that frame holds the kernel's tp
- * while the process runs in U-mode.
+ * while the process runs in U-mode. A trap taken in S-mode may sleep (a
+ * user copy's fault waits for swap) and return on another hart, so its
+ * exit keeps the tp it finds, this hart's, rather than the one it saved.
  */
 #include "riscv/cpu.h"
 #include "riscv/trap.h"
@@ -53,6 +55,7 @@ trap_entry:
 	SAVE_CSRS sp
 	mv	a0, sp
 	call	kernel_trap
+	sw	tp, TF_REG(4)(sp)	/* the hart it returns on may not be the one it came from */
 	RESTORE_CSRS sp
 	RESTORE_GPRS sp
 	addi	sp, sp, TF_SIZE

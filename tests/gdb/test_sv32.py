@@ -109,8 +109,11 @@ def parse_walk(text):
 
 def qemu_ranges():
     """QEMU's own dump of the current satp's mappings (monitor info mem)
-    as (va, va_end, pa, flags) in the sv32 maps flag format."""
+    as (va, va_end, pa, flags) in the sv32 maps flag format. The monitor
+    has its own current CPU: make it the hart gdb stopped on (gdb numbers
+    QEMU's CPUs as threads from 1)."""
     out = []
+    run("monitor cpu %d" % (gdb.selected_thread().num - 1))
     for line in run("monitor info mem").splitlines():
         m = QEMU_MEM_RE.match(line)
         if m:
@@ -476,7 +479,8 @@ def stop_at_vmwalk(va):
                % (value("tf->regs[10]"), va))
         # user_trap has moved sepc past the ecall already: where it returns.
         STATE["return_pc"] = value("tf->sepc")
-        STATE["walk_pid"] = value("cpus[0].proc->pid")
+        # The hart that stopped (tp is its struct cpu): not always the boot hart.
+        STATE["walk_pid"] = value("((struct cpu *)$tp)->proc->pid")
         if va in PLANTED:
             plant(va)
         gdb.execute("tbreak copyout")

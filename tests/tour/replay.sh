@@ -114,12 +114,20 @@ awk -v dir="$tmp" '
 		if (match($0, /APPEND=\x27[^\x27]*\x27/))
 			append = substr($0, RSTART + 8, RLENGTH - 9)
 		print append > (dir "/append." s)
+		smp = ""
+		if (match($0, /SMP=[0-9]+/))
+			smp = substr($0, RSTART + 4, RLENGTH - 4)
+		print smp > (dir "/smp." s)
 		next
 	}
 	inblock { print > (dir "/script." s) }
 ' "$TOUR"
+base_cmd=$QEMUCMD
 for a in "$tmp"/append.*; do
 	s=${a##*.}
+	smp=$(cat "$tmp/smp.$s")
+	QEMUCMD=$base_cmd
+	[[ -n $smp ]] && QEMUCMD=$(sed -E "s/-smp [0-9]+/-smp $smp/" <<<"$base_cmd")
 	run_session "$(cat "$a")" "$tmp/script.$s" "$s"
 done
 rm -rf "$tmp"

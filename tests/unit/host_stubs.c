@@ -14,6 +14,7 @@
 
 #include "lib/spinlock.h"
 #include "lib/types.h"
+#include "riscv/sv32.h"
 
 uint8_t *host_ram;
 paddr_t host_ram_base;
@@ -44,7 +45,14 @@ void panic(const char *fmt, ...)
 /* Spinlocks on one host thread: taking a lock already held (a deadlock
  * on a hart) and releasing one that is free are failures, and
  * spin_assert_held checks the state, so lock contracts are tested too. */
-struct cpu host_cpu;
+/* The harts of the kernel code under test: cpus[host_hart] is mycpu();
+ * tests with several harts set ncpus and switch host_hart. */
+#define HOST_CPU(i) [i] = { .hartid = (i), .index = (i) }
+struct cpu cpus[MAX_HARTS] = { HOST_CPU(0), HOST_CPU(1), HOST_CPU(2), HOST_CPU(3),
+			       HOST_CPU(4), HOST_CPU(5), HOST_CPU(6), HOST_CPU(7) };
+int ncpus = 1;
+int host_hart;
+void (*host_pte_read_hook)(const pte_t *slot); /* kernel/riscv/sv32.h */
 
 void spin_lock(struct spinlock *lk)
 {

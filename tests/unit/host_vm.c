@@ -1,8 +1,9 @@
 /*
  * What the memory manager needs from the rest of the kernel, for host
  * tests (host_vm.h): a RAM disk behind the virtio-blk interface, sleep and
- * wakeup that never wait, the kernel map's two calls, the hardware fence
- * hooks of riscv/tlb.h as counters, and one hart.
+ * wakeup that never wait, the kernel map's two calls, and one hart to
+ * start with. The hardware hooks of riscv/tlb.h come from elsewhere:
+ * host_fences.c counts them, tlb_model.c models the TLBs they act on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,6 @@
 #include "riscv/asid.h"
 #include "riscv/cpu.h"
 #include "riscv/kmap.h"
-#include "riscv/tlb.h"
 #include "riscv/uaccess.h"
 #include "tests/unit/host_ram.h"
 
@@ -27,8 +27,7 @@
 static uint8_t *disk;
 static uint32_t disk_pages;
 static struct vblk_stats disk_stats;
-static struct host_fences fences;
-static uint32_t satp;
+void (*host_vm_during_io)(void);
 
 /* --- the swap disk ------------------------------------------------------ */
 
@@ -68,6 +67,8 @@ int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
 		disk_stats.writes++;
 	else
 		disk_stats.reads++;
+	if (host_vm_during_io)
+		host_vm_during_io();
 	return 0;
 }
 
@@ -128,49 +129,22 @@ int uaccess_strcpy(char *dst, const char *src, uint32_t max)
 	return -EFAULT;
 }
 
-/* --- the hardware hooks of riscv/tlb.h ---------------------------------- */
-
-void hw_satp_write(uint32_t v)
-{
-	satp = v;
-	fences.satp_writes++;
-}
-
-uint32_t hw_satp_read(void)
-{
-	return satp;
-}
-
-void hw_sfence_all(void)
-{
-	fences.all++;
-}
-
-void hw_sfence_asid(uint32_t asid)
-{
-	(void)asid;
-	fences.asid++;
-}
-
-void hw_sfence_page(uint32_t va)
-{
-	(void)va;
-	fences.page++;
-}
-
-void hw_sfence_page_asid(uint32_t va, uint32_t asid)
-{
-	(void)va;
-	(void)asid;
-	fences.page_asid++;
-}
-
 /* --- set-up ------------------------------------------------------------- */
 
 int host_vm_setup(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxframes)
 {
-	memset(&host_cpu, 0, sizeof(host_cpu));
-	memset(&fences, 0, sizeof(fences));
+	return host_vm_setup_policy(ram_pages, swap_pages, maxframes, "clock");
+}
+
+int host_vm_setup_policy(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxframes,
+			 const char *policy)
+{
+	host_hart = 0;
+	ncpus = 1;
+	for (int i = 0; i < MAX_HARTS; i++) {
+		cpus[i].vm = NULL;
+		cpus[i].proc = NULL;
+	}
 	memset(&disk_stats, 0, sizeof(disk_stats));
 	int err = host_ram_setup(HOST_VM_RAM_BASE, ram_pages, NULL, 0);
 	if (err == 0 && swap_pages)
@@ -178,8 +152,7 @@ int host_vm_setup(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxframes)
 	if (err)
 		return err;
 	asid_init(9, true);
-	vm_init("clock", maxframes);
-	memset(&fences, 0, sizeof(fences));
+	vm_init(policy, maxframes);
 	return 0;
 }
 
@@ -189,11 +162,6 @@ void host_vm_teardown(void)
 	disk = NULL;
 	disk_pages = 0;
 	host_ram_teardown();
-}
-
-const struct host_fences *host_vm_fences(void)
-{
-	return &fences;
 }
 
 int host_vm_peek(struct addrspace *as, uint32_t va)

@@ -32,6 +32,7 @@ static int setup(void **state)
 	(void)state;
 	if (host_vm_setup(RAM_PAGES, SWAP_PAGES, 0) != 0)
 		return -1;
+	host_fences_reset();
 	free_at_start = frame_count_free();
 	as = vm_create();
 	return as ? 0 : -1;

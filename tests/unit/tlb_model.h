@@ -1,9 +1,11 @@
 /*
- * A model of one hart's ASID-tagged TLB for the host tests: it implements
- * riscv/tlb.h's hw_* calls, keeps every leaf and level-1 pointer it walked
- * until an sfence.vma of the right form removes it (privileged spec,
- * SFENCE.VMA; PLATFORM.md 3.2), walks on its own after every call, logs the
- * calls, and checks that no entry the hart can still hit is stale.
+ * A model of the ASID-tagged TLBs of up to MAX_HARTS harts for the host
+ * tests: it implements riscv/tlb.h's hw_* calls for the hart mycpu() runs
+ * on, keeps every leaf and level-1 pointer each hart walked until an
+ * sfence.vma of the right form on that hart removes it (privileged spec,
+ * SFENCE.VMA; PLATFORM.md 3.2), lets every hart walk on its own after
+ * every call, logs the calls, and checks that no entry a hart can still
+ * hit is stale.
  */
 #ifndef TESTS_UNIT_TLB_MODEL_H
 #define TESTS_UNIT_TLB_MODEL_H
@@ -12,19 +14,23 @@
 
 #include "lib/types.h"
 #include "riscv/csr.h"
+#include "riscv/sv32.h"
 
 /*
- * What the model keeps, and why a missing fence shows. The TLB holds a
- * few leaf entries (4 KiB pages and 4 MiB megapages), each tagged with the
- * satp.ASID it was filled under or global when G was set on its walk; a
- * walk cache holds a few level-1 pointer PTEs the same way. A miss walks
- * the tables of the current satp, through a cached pointer if one matches;
- * invalid PTEs are never cached. Entries leave only by an sfence.vma that
- * covers them or by eviction of a random victim; a satp write removes
- * nothing (QEMU flushes everything instead, so it hides these bugs). After
- * every hw_* call the model fills a few random probe VAs, as a hart may
- * walk speculatively at any time. The model is small on purpose, so
- * entries are evicted and refilled all the time.
+ * What the model keeps, and why a missing fence shows. Each hart has its
+ * own satp, a few leaf entries (4 KiB pages and 4 MiB megapages), each
+ * tagged with the satp.ASID it was filled under or global when G was set
+ * on its walk, and a walk cache of a few level-1 pointer PTEs tagged the
+ * same way. A miss walks the tables of that hart's satp, through a cached
+ * pointer if one matches; invalid PTEs are never cached, nor leaves with A
+ * clear. Entries leave only by an sfence.vma on their own hart (a local
+ * one, or a remote fence sent through SBI) that covers them, or by
+ * eviction of a random victim; a satp write removes nothing (QEMU flushes
+ * everything instead, so it hides these bugs). After every hw_* call every
+ * hart walks a few random probe VAs, since all harts run at once and any
+ * of them may refill an entry between a PTE store and the fence; then the
+ * test's concurrent hook may let other harts' user code run. The model is
+ * small on purpose, so entries are evicted and refilled all the time.
  */
 
 /* The hw_* calls of riscv/tlb.h that change state, as the log names them. */
@@ -34,13 +40,16 @@ enum hw_op {
 	HW_SFENCE_ASID,
 	HW_SFENCE_PAGE,
 	HW_SFENCE_PAGE_ASID,
+	HW_REMOTE_SFENCE,
 	HW_OPS
 };
 
-/* One logged call. */
+/* One logged call, by hart (a cpu index). */
 struct hw_call {
 	enum hw_op op;
-	uint32_t a, b; /* satp; -; asid; va; va and asid */
+	uint32_t a, b; /* satp; -; asid; va; va and asid; hart mask and asid */
+	uint32_t c, d; /* a remote fence's va and size */
+	int hart;
 };
 
 /* Calls the log keeps after each tlb_model_log_clear(); later ones are
@@ -49,15 +58,21 @@ struct hw_call {
 
 /* What the model starts from; tlb_model_reset() copies it. */
 struct tlb_model_config {
-	uint32_t satp;		   /* what satp holds at reset */
+	uint32_t satp;		   /* what satp holds at reset, on every hart */
 	paddr_t kernel_root;	   /* a satp write of any other root is a user switch */
 	uint32_t asid_limit;	   /* ASIDs satp and fences may name: 2^ASIDLEN, or 1 */
-	const uint32_t *probe_vas; /* the VAs the hart walks on its own; must outlive the run */
+	const uint32_t *probe_vas; /* the VAs the harts walk on their own; must outlive the run */
 	unsigned nprobe;
 	uint32_t (*random)(uint32_t n); /* a choice in [0, n): victims and speculative walks */
+	int nharts;			/* harts, cpus[0 .. nharts - 1]; 0 means 1 */
+	bool hw_ad; /* user accesses set A and D in the PTE (Svadu, as QEMU); else they fault */
+	/* Called after each hw_* call and the speculative walks that follow
+	 * it: what the other harts' user code does meanwhile. It may call
+	 * tlb_model_user_access, but no hw_* call. NULL: nothing. */
+	void (*concurrent)(void);
 };
 
-/* Counted since the last reset. */
+/* Counted since the last reset, for all harts or one. */
 struct tlb_model_stats {
 	uint32_t calls[HW_OPS];	   /* hw_* calls of each kind */
 	uint32_t user_satp_writes; /* satp writes of a root other than kernel_root */
@@ -67,6 +82,10 @@ struct tlb_model_stats {
  * when no satp that can be loaded before the next full fence carries the
  * tag (such entries can never be hit, so they may be stale). */
 typedef paddr_t (*tlb_owner_fn)(bool global, uint32_t asid);
+/* The same for the entries of one hart: false when they may be stale,
+ * else true with the root in *root (which may lie outside RAM, as the
+ * host kernel's does: a root that maps nothing). */
+typedef bool (*tlb_hart_owner_fn)(int hart, bool global, uint32_t asid, paddr_t *root);
 
 /* The ASID field of a satp value. */
 static inline uint32_t satp_asid_of(uint32_t satp)
@@ -80,18 +99,29 @@ static inline paddr_t satp_root_of(uint32_t satp)
 	return (satp & SATP_PPN_MASK) << PAGE_SHIFT;
 }
 
-/* Start over as a fresh hart under cfg: an empty TLB and walk cache, an
+/* Start over as fresh harts under cfg: empty TLBs and walk caches, an
  * empty log, zero counters, no misuse, and satp holding cfg->satp. */
 void tlb_model_reset(const struct tlb_model_config *cfg);
 
-/* Let the hart walk n random probe VAs under the current satp, as it may
- * at any time; the test calls this between its own page-table edits. */
+/* Let every hart walk n random probe VAs under its current satp, as it
+ * may at any time; the test calls this between its own page-table edits. */
 void tlb_model_speculate(int n);
 
+/* The counters of all harts, and of one (the calls it made). */
 const struct tlb_model_stats *tlb_model_stats(void);
+const struct tlb_model_stats *tlb_model_hart_stats(int hart);
 
-/* The first hw_* call since the reset with an ASID operand at or beyond
- * asid_limit, described, or NULL. */
+/* What a hart's satp holds. */
+uint32_t tlb_model_satp(int hart);
+
+/* Whether hart holds a leaf entry for va, or a pointer for its 4 MiB,
+ * that an access under satp.ASID asid would use. */
+bool tlb_model_holds(int hart, uint32_t va, uint32_t asid);
+bool tlb_model_holds_pointer(int hart, uint32_t va, uint32_t asid);
+
+/* The first hw_* call since the reset that broke a rule (an ASID operand
+ * at or beyond asid_limit, a remote fence of the caller or of a hart that
+ * does not run), described, or NULL. */
 const char *tlb_model_misuse(void);
 
 /* The calls logged since the last clear (at most TLB_MODEL_LOG_CALLS),
@@ -101,13 +131,33 @@ const struct hw_call *tlb_model_log_entry(unsigned i);
 void tlb_model_log_clear(void);
 
 /*
+ * A user-mode access of kind acc to va by hart, as the hardware makes it:
+ * a TLB hit that allows it, or a walk of the hart's satp that fills an
+ * entry. With cfg.hw_ad a walk sets A (and D for a store) in the PTE,
+ * atomically, and a store through an entry with D clear walks again, since
+ * D may only be set in the PTE (privileged spec, Sv32 step 7); without, A
+ * or D clear faults, in the PTE or in the entry. Returns 0 with the
+ * physical address in *pa, or -1 for a page fault, which leaves the TLB as
+ * it was.
+ */
+int tlb_model_user_access(int hart, uint32_t va, enum sv32_access acc, paddr_t *pa);
+
+/*
  * The "no usable stale translation" checks; each returns true, or false
  * with the first problem described in why[0, size). Entries: every cached
  * leaf and pointer whose owner (by its tag) is a root maps what that root
- * maps now, with no more permission than its PTE. Access: an access to va
- * now, a hit or a walk and fill, translates as sv32_translate does
- * through the current satp's root.
+ * maps now, with no more permission (R, W, X, U) than its PTE. The rules
+ * add the A/D bits. Access: an access to va now, a hit or a walk and fill,
+ * translates as sv32_translate does through the current satp's root.
+ * tlb_model_check_entries and tlb_model_check_access look at the hart
+ * mycpu() runs on, with no A/D rules.
  */
+#define TLB_CHECK_DIRTY	 1u /* an entry with D needs D in its PTE: else a store goes unseen */
+#define TLB_CHECK_YOUNG	 2u /* an entry with A needs A in its PTE, unless excused */
+#define TLB_EXCUSE_YOUNG 4u /* instead: excuse each entry whose PTE lost A, until it has A again   \
+			     */
+bool tlb_model_check_hart(int hart, tlb_hart_owner_fn owner, unsigned rules, char *why,
+			  size_t size);
 bool tlb_model_check_entries(tlb_owner_fn owner, char *why, size_t size);
 bool tlb_model_check_access(uint32_t va, char *why, size_t size);
 

@@ -2,7 +2,8 @@
 # and shared test helpers (tests/unit/host_*.c, tlb_model.c) listed in
 # unit_NAME_SRCS, tests/unit/host_stubs.c and cmocka, and built with
 # -DHOST_TEST and the address and undefined-behaviour sanitizers.
-UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr
+UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr \
+	smp_model
 
 unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c tests/unit/host_ram.c
 unit_frame_SRCS := kernel/mm/frame.c tests/unit/host_ram.c
@@ -17,8 +18,11 @@ unit_swap_area_SRCS := kernel/mm/swap_area.c
 unit_bootmem_SRCS := kernel/mm/bootmem.c kernel/lib/printf.c
 # tools/vaddr, a host program: its splitting and its command line.
 unit_vaddr_SRCS := tools/vaddr/split.c tools/vaddr/vaddr.c
-# The memory manager as a whole over simulated RAM and a RAM swap disk.
+# The memory manager as a whole over simulated RAM and a RAM swap disk;
+# the TLB hooks come from host_fences.c (counted) or tlb_model.c (modelled).
 HOST_VM_SRCS := kernel/mm/vm.c kernel/mm/mmap.c kernel/mm/fault.c kernel/mm/reclaim.c \
 	kernel/mm/rmap.c kernel/mm/swap.c kernel/mm/swap_area.c kernel/mm/frame.c \
 	kernel/riscv/sv32.c kernel/riscv/asid.c tests/unit/host_vm.c tests/unit/host_ram.c
-unit_mmap_SRCS := $(HOST_VM_SRCS)
+unit_mmap_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c
+# The memory manager on several harts, each with its own tagged TLB.
+unit_smp_model_SRCS := $(HOST_VM_SRCS) tests/unit/tlb_model.c

@@ -1,6 +1,8 @@
 /*
  * vmstat: print every counter of struct k_vmstat (SYS_vmstat), one
- * "name value" line each, named as the struct's fields in uapi.h.
+ * "name value" line each, named as the struct's fields in uapi.h; then
+ * each running hart's counters as "hartN_name value" (N: its index, 0 the
+ * boot hart).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -47,11 +49,35 @@ static const struct field fields[] = {
     {"ticks", offsetof(struct k_vmstat, ticks)},
     {"boot_instret_lo", offsetof(struct k_vmstat, boot_instret_lo)},
     {"boot_instret_hi", offsetof(struct k_vmstat, boot_instret_hi)},
+    {"tlb_shootdowns", offsetof(struct k_vmstat, tlb_shootdowns)},
+    {"tlb_shootdown_harts", offsetof(struct k_vmstat, tlb_shootdown_harts)},
+    {"tlb_idle_fences", offsetof(struct k_vmstat, tlb_idle_fences)},
+    {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 
-/* Every field above is a uint32_t, so the table covers the whole struct. */
-_Static_assert(sizeof(fields) / sizeof(fields[0]) * sizeof(uint32_t) == sizeof(struct k_vmstat),
+static const struct field hart_fields[] = {
+    {"id", offsetof(struct k_hartstat, hartid)},
+    {"context_switches", offsetof(struct k_hartstat, context_switches)},
+    {"ipis", offsetof(struct k_hartstat, ipis)},
+    {"idle_instret_lo", offsetof(struct k_hartstat, idle_instret_lo)},
+    {"idle_instret_hi", offsetof(struct k_hartstat, idle_instret_hi)},
+};
+
+/* Every field above is a uint32_t, so the tables cover the whole struct. */
+_Static_assert(sizeof(fields) / sizeof(fields[0]) * sizeof(uint32_t) ==
+		   offsetof(struct k_vmstat, harts),
 	       "vmstat: a field of struct k_vmstat is missing from the table");
+_Static_assert(sizeof(hart_fields) / sizeof(hart_fields[0]) * sizeof(uint32_t) ==
+		   sizeof(struct k_hartstat),
+	       "vmstat: a field of struct k_hartstat is missing from the table");
+
+static uint32_t field_at(const void *base, size_t offset)
+{
+	uint32_t value;
+
+	memcpy(&value, (const char *)base + offset, sizeof(value));
+	return value;
+}
 
 int main(int argc, char *argv[])
 {
@@ -66,11 +92,11 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "vmstat: vmstat: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		uint32_t value;
-
-		memcpy(&value, (const char *)&st + fields[i].offset, sizeof(value));
-		printf("%s %" PRIu32 "\n", fields[i].name, value);
-	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		printf("%s %" PRIu32 "\n", fields[i].name, field_at(&st, fields[i].offset));
+	for (uint32_t h = 0; h < st.nharts && h < K_MAX_HARTS; h++)
+		for (size_t i = 0; i < sizeof(hart_fields) / sizeof(hart_fields[0]); i++)
+			printf("hart%" PRIu32 "_%s %" PRIu32 "\n", h, hart_fields[i].name,
+			       field_at(&st.harts[h], hart_fields[i].offset));
 	return EXIT_SUCCESS;
 }

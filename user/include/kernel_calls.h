@@ -34,6 +34,12 @@ int procinfo(unsigned int index, struct k_procinfo *out);
  * not fit. */
 int readdir_initrd(unsigned int index, char *name, size_t size);
 
+/* Let process pid (0: the caller) run only on the harts whose ids are the
+ * set bits of hart_mask (0: any hart), as Linux's sched_setaffinity; the
+ * caller moves at once if it must. Fails with ESRCH (no such process) or
+ * EINVAL (the mask names no running hart). A child inherits the mask. */
+int setaffinity(int pid, uint32_t hart_mask);
+
 /* Power the machine off; returns only on failure. */
 int poweroff(void);
 

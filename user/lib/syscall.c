@@ -234,6 +234,11 @@ int uptime(struct k_timespec *ts)
 	return (int)check(sys1(SYS_uptime, (long)ts));
 }
 
+int setaffinity(int pid, uint32_t hart_mask)
+{
+	return (int)check(sys2(SYS_setaffinity, pid, (long)hart_mask));
+}
+
 int vmprint(void)
 {
 	return (int)check(sys0(SYS_vmprint));
