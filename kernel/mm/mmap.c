@@ -310,10 +310,13 @@ static int mprotect_regions(struct addrspace *as, uint32_t addr, uint32_t end, u
 
 /* Bring the present pages of [addr, end) to prot (a page gains W only
  * where no one shares it), then fence the pages that changed, in one
- * range: mprotect returns when no hart can use the old permissions. */
+ * range: mprotect returns when no hart can use the old permissions. If
+ * no page lost one, other harts' entries can only fault (fault_present
+ * fences them there): a local fence is enough. */
 static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, uint32_t prot)
 {
 	uint32_t lo = end, hi = addr;
+	bool lost = false;
 	for (uint32_t va = addr; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
 		pte_t cur = pte ? pte_load(pte) : 0;
@@ -322,12 +325,17 @@ static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, ui
 		pte_t want = reprotect(cur, prot);
 		if (want != cur) {
 			pte_store(pte, want);
+			lost |= (cur & ~want & (PTE_R | PTE_W | PTE_X)) != 0;
 			lo = MIN(lo, va);
 			hi = va + PAGE_SIZE;
 		}
 	}
-	if (lo < hi && !vm_fence_omitted(VM_OMIT_MPROTECT_FENCE))
+	if (lo >= hi || vm_fence_omitted(VM_OMIT_MPROTECT_FENCE))
+		return;
+	if (lost)
 		asid_flush_range(&as->asid, lo, hi - lo);
+	else
+		asid_flush_range_local(&as->asid, lo, hi - lo);
 }
 
 static int mprotect_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot)

@@ -223,8 +223,12 @@ void vm_deactivate(void)
 	asid_activate_kernel(kmap_root_pa());
 }
 
+/* With one hart the space stays loaded: nothing can run it elsewhere
+ * meanwhile, and the switch back to it is then free. */
 void vm_idle(void)
 {
+	if (ncpus == 1)
+		return;
 	if (mycpu()->vm)
 		vm_deactivate();
 	asid_idle();

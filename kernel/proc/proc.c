@@ -30,6 +30,7 @@ static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
 static struct proc *initproc;
 static int next_pid = 1;
 static uint32_t idle_harts; /* [proc_lock] cpu index bits: harts waiting in the scheduler's wfi */
+static int sleepers;	    /* [proc_lock] processes in P_SLEEPING: wakeup stops when it saw them all */
 volatile uint64_t proc_ticks;
 
 static void forkret(void);
@@ -52,16 +53,27 @@ static void rq_push(struct proc *p)
 	rq_tail = p;
 }
 
+/* The first runnable process that may run on hart c, or NULL, and in
+ * *prev the one before it in the queue (NULL: it is the head); proc_lock
+ * held. */
+static struct proc *rq_find(const struct cpu *c, struct proc **prev)
+{
+	spin_assert_held(&proc_lock);
+	struct proc *p = rq_head;
+	*prev = NULL;
+	while (p && !(p->affinity & (1u << c->index))) {
+		*prev = p;
+		p = p->rq_next;
+	}
+	return p;
+}
+
 /* Take the first runnable process that may run on hart c, or NULL;
  * proc_lock held. */
 static struct proc *rq_pop(const struct cpu *c)
 {
-	spin_assert_held(&proc_lock);
-	struct proc *prev = NULL, *p = rq_head;
-	while (p && !(p->affinity & (1u << c->index))) {
-		prev = p;
-		p = p->rq_next;
-	}
+	struct proc *prev;
+	struct proc *p = rq_find(c, &prev);
 	if (p == NULL)
 		return NULL;
 	if (prev)
@@ -237,12 +249,18 @@ static void forkret(void)
 	user_return(myproc()->tf);
 }
 
+/* With nothing else runnable here, the caller just goes on (a tick of a
+ * process alone on its hart costs no switch), unless it may no longer
+ * run on this hart. */
 void yield(void)
 {
-	struct proc *p = myproc();
+	struct proc *p = myproc(), *prev;
+	struct cpu *c = mycpu();
 	spin_lock(&proc_lock);
-	make_runnable(p);
-	sched();
+	if (rq_find(c, &prev) || !(p->affinity & (1u << c->index))) {
+		make_runnable(p);
+		sched();
+	}
 	spin_unlock(&proc_lock);
 }
 
@@ -255,6 +273,7 @@ void sleep(void *chan, struct spinlock *lk)
 	}
 	p->chan = chan;
 	p->state = P_SLEEPING;
+	sleepers++;
 	sched();
 	p->chan = NULL;
 	if (lk != &proc_lock) {
@@ -273,14 +292,27 @@ bool sleep_killed(void)
 	return myproc()->killed != 0;
 }
 
-/* Wake the sleepers on chan; proc_lock held. */
+/* A sleeper becomes runnable; proc_lock held. */
+static void wake(struct proc *p)
+{
+	sleepers--;
+	make_runnable(p);
+}
+
+/* Wake the sleepers on chan; proc_lock held. The scan ends at the last
+ * sleeper: a disk completion or a tick, with a few processes asleep, looks
+ * at a few slots, not NPROC. */
 static void wakeup_locked(void *chan)
 {
 	spin_assert_held(&proc_lock);
-	for (int i = 0; i < NPROC; i++) {
+	int left = sleepers;
+	for (int i = 0; i < NPROC && left > 0; i++) {
 		struct proc *p = &procs[i];
-		if (p->state == P_SLEEPING && p->chan == chan)
-			make_runnable(p);
+		if (p->state != P_SLEEPING)
+			continue;
+		left--;
+		if (p->chan == chan)
+			wake(p);
 	}
 }
 
@@ -464,7 +496,7 @@ int proc_kill(int pid, int sig)
 		else if (sig != 0 && p->state != P_ZOMBIE && !p->killed) {
 			p->killed = sig;
 			if (p->state == P_SLEEPING)
-				make_runnable(p);
+				wake(p);
 		}
 		spin_unlock(&proc_lock);
 		return err;

@@ -65,7 +65,8 @@ void proc_start_init(const char *path, const char *const *argv, int argc);
 /* Run processes forever on this hart. */
 void scheduler(void) __attribute__((noreturn));
 
-/* Give up the CPU; the caller stays runnable. */
+/* Give up the CPU to a process that waits for it, if one does (else go on);
+ * the caller stays runnable. */
 void yield(void);
 /* Count a timer tick: wake timed sleepers. */
 void proc_tick(void);

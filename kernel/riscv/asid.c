@@ -91,6 +91,22 @@
  * made with it held; the other harts answer in M-mode, whatever they hold.
  */
 static struct spinlock asid_lock = SPINLOCK_INIT("asid");
+
+/* asid_lock, when there is another hart to race with. With one, two of
+ * these functions never run at once (the kernel runs with interrupts
+ * off), and one hart's figures keep their cost. ncpus grows only while
+ * the boot hart waits for the hart it started, which runs here alone. */
+static inline void lock_harts(void)
+{
+	if (ncpus > 1)
+		spin_lock(&asid_lock);
+}
+
+static inline void unlock_harts(void)
+{
+	if (ncpus > 1)
+		spin_unlock(&asid_lock);
+}
 static bool tagged;		/* ASIDs in use: ASIDLEN > 0 and not asid=off */
 static uint32_t nr_asids;	/* 2^ASIDLEN: user ASIDs are 1 .. nr_asids - 1 */
 static uint32_t next_asid;	/* the next ASID to hand out in this generation */
@@ -190,9 +206,9 @@ void asid_init(uint32_t asidlen, bool enabled)
  * current generation. */
 void asid_init_hart(void)
 {
-	spin_lock(&asid_lock);
+	lock_harts();
 	hart_gen[mycpu()->index] = stats.generation;
-	spin_unlock(&asid_lock);
+	unlock_harts();
 }
 
 /* Switch with every space sharing ASID 0: a new root means the old root's
@@ -277,12 +293,19 @@ static void activate_tagged(struct asid_state *st, paddr_t root)
  * generation and this hart's TLB is too. */
 void asid_activate(struct asid_state *st, paddr_t root)
 {
-	spin_lock(&asid_lock);
+	/* Back to the space this hart still runs (after a sleep or a tick):
+	 * nothing to do. Only the hart that runs st switches to it, so this
+	 * needs no lock; a rollover meanwhile elsewhere leaves st's ASID of
+	 * the old generation, which is this hart's too, and its next switch
+	 * to another space fences. */
+	if (running[mycpu()->index] == st && hw_satp_read() == satp_make(root, st->asid))
+		return;
+	lock_harts();
 	if (tagged)
 		activate_tagged(st, root);
 	else
 		activate_untagged(st, root);
-	spin_unlock(&asid_lock);
+	unlock_harts();
 }
 
 /* Switch to the kernel root under ASID 0. With ASIDs, no user space owns
@@ -294,7 +317,7 @@ void asid_activate_kernel(paddr_t kernel_root)
 	uint32_t satp = satp_make(kernel_root, KERNEL_ASID);
 	int me = mycpu()->index;
 
-	spin_lock(&asid_lock);
+	lock_harts();
 	if (hw_satp_read() != satp) {
 		hw_satp_write(satp);
 		if (!tagged && !omitted(ASID_OMIT_KERNEL_FENCE)) {
@@ -304,7 +327,16 @@ void asid_activate_kernel(paddr_t kernel_root)
 		}
 	}
 	running[me] = NULL;
-	spin_unlock(&asid_lock);
+	unlock_harts();
+}
+
+/* Whether this hart's TLB may hold entries of st under st->asid: the
+ * one-hart case of live_harts. */
+static inline bool held_here(const struct asid_state *st)
+{
+	int me = mycpu()->index;
+	return (st->harts & my_bit()) && !clean[me] &&
+	       (!tagged || (hart_gen[me] == st->gen && st->gen != NO_GENERATION));
 }
 
 /* This hart runs the kernel root and is about to wait for work: with
@@ -312,7 +344,7 @@ void asid_activate_kernel(paddr_t kernel_root)
 void asid_idle(void)
 {
 	int me = mycpu()->index;
-	spin_lock(&asid_lock);
+	lock_harts();
 	if (ncpus > 1 && !clean[me] && running[me] == NULL) {
 		if (!omitted(ASID_OMIT_IDLE_FENCE)) {
 			hw_sfence_all();
@@ -320,7 +352,7 @@ void asid_idle(void)
 		}
 		clean[me] = true;
 	}
-	spin_unlock(&asid_lock);
+	unlock_harts();
 }
 
 /* The harts (cpu index bits) whose TLBs may hold entries of st's space
@@ -328,6 +360,8 @@ void asid_idle(void)
  * not emptied since (asid_idle). */
 static uint32_t live_harts(const struct asid_state *st)
 {
+	if (ncpus == 1)
+		return held_here(st) ? my_bit() : 0;
 	uint32_t live = 0;
 	for (int i = 0; i < ncpus; i++) {
 		if (!(st->harts & (1u << i)) || clean[i])
@@ -358,6 +392,8 @@ static uint32_t fence_target(const struct asid_state *st)
  * [va, va + size) in asid, and count the shootdown. */
 static void shoot_down(uint32_t others, uint32_t va, uint32_t size, uint32_t asid)
 {
+	if (others == 0)
+		return;
 	uint32_t mask = 0;
 	int n = 0;
 	for (int i = 0; i < ncpus; i++) {
@@ -373,25 +409,30 @@ static void shoot_down(uint32_t others, uint32_t va, uint32_t size, uint32_t asi
 	stats.harts_targeted += (uint32_t)n;
 }
 
-/* Fence [va, va + size) of st wherever the TLB may hold it: local page
- * fences (privileged spec, SFENCE.VMA: rs1 = va, rs2 = asid keeps global
- * entries), or one ASID fence for a long range; one remote fence for the
- * other harts. */
+/* This hart's fences of [va, va + size) in asid: page fences (privileged
+ * spec, SFENCE.VMA: rs1 = va, rs2 = asid keeps global entries), or one
+ * ASID fence for a long range. */
+static void fence_here(uint32_t va, uint32_t size, uint32_t asid)
+{
+	if (size > ASID_FLUSH_PAGES_MAX * PAGE_SIZE) {
+		fence_asid(asid);
+	} else {
+		for (uint32_t off = 0; off < size; off += PAGE_SIZE)
+			fence_page(va + off, asid);
+	}
+}
+
+/* Fence [va, va + size) of st wherever the TLB may hold it: here
+ * (fence_here), and one remote fence for the other harts. */
 void asid_flush_range(struct asid_state *st, uint32_t va, uint32_t size)
 {
-	spin_lock(&asid_lock);
+	lock_harts();
 	uint32_t live = live_harts(st);
 	uint32_t asid = fence_target(st);
-	if ((live & my_bit()) && !omitted(ASID_OMIT_PAGE_FENCE)) {
-		if (size > ASID_FLUSH_PAGES_MAX * PAGE_SIZE) {
-			fence_asid(asid);
-		} else {
-			for (uint32_t off = 0; off < size; off += PAGE_SIZE)
-				fence_page(va + off, asid);
-		}
-	}
+	if ((live & my_bit()) && !omitted(ASID_OMIT_PAGE_FENCE))
+		fence_here(va, size, asid);
 	shoot_down(live & ~my_bit(), va, size, asid);
-	spin_unlock(&asid_lock);
+	unlock_harts();
 }
 
 void asid_flush_page(struct asid_state *st, uint32_t va)
@@ -399,13 +440,21 @@ void asid_flush_page(struct asid_state *st, uint32_t va)
 	asid_flush_range(st, va, PAGE_SIZE);
 }
 
-/* Only this hart's TLB: a PTE gained a permission, or lost only A. */
+/* Only this hart's TLB: PTEs gained a permission, or lost only A. Another
+ * hart's entry with less permission than the PTE only faults, and the
+ * fault fences it there (fault_present). No lock: for the space this hart
+ * runs nothing can change meanwhile; for another (clock clearing A) a
+ * switch of it on another hart may make this miss an entry of its old
+ * ASID, which then keeps A set: a hint, no harm. */
+void asid_flush_range_local(struct asid_state *st, uint32_t va, uint32_t size)
+{
+	if (held_here(st) && !omitted(ASID_OMIT_LOCAL_FENCE))
+		fence_here(va, size, fence_target(st));
+}
+
 void asid_flush_page_local(struct asid_state *st, uint32_t va)
 {
-	spin_lock(&asid_lock);
-	if ((live_harts(st) & my_bit()) && !omitted(ASID_OMIT_LOCAL_FENCE))
-		fence_page(va, fence_target(st));
-	spin_unlock(&asid_lock);
+	asid_flush_range_local(st, va, PAGE_SIZE);
 }
 
 /* The harts (cpu index bits) whose satp holds st's root. */
@@ -424,7 +473,7 @@ static uint32_t running_harts(const struct asid_state *st)
  * leaves st's set. */
 void asid_flush_mm(struct asid_state *st)
 {
-	spin_lock(&asid_lock);
+	lock_harts();
 	uint32_t live = live_harts(st);
 	uint32_t asid = fence_target(st);
 	if ((live & my_bit()) && !omitted(ASID_OMIT_MM_FENCE))
@@ -432,15 +481,15 @@ void asid_flush_mm(struct asid_state *st)
 	shoot_down(live & ~my_bit(), 0, WHOLE_SPACE, asid);
 	if (tagged)
 		st->harts &= ~live | running_harts(st);
-	spin_unlock(&asid_lock);
+	unlock_harts();
 }
 
 /* A space is being freed: no hart may still run it. */
 void asid_release(struct asid_state *st)
 {
-	spin_lock(&asid_lock);
+	lock_harts();
 	uint32_t on = running_harts(st);
-	spin_unlock(&asid_lock);
+	unlock_harts();
 	if (on)
 		panic("asid: freeing an address space that a hart still runs (harts 0x%x)", on);
 }

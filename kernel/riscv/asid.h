@@ -65,6 +65,8 @@ void asid_flush_range(struct asid_state *st, uint32_t va, uint32_t size);
  * stale entry with less, on any hart, only faults again) or lost only A
  * (a stale entry elsewhere keeps a page looking young: a hint, no harm). */
 void asid_flush_page_local(struct asid_state *st, uint32_t va);
+/* The same for every page of [va, va + size). */
+void asid_flush_range_local(struct asid_state *st, uint32_t va, uint32_t size);
 /* st's space is being freed; panics if a hart still runs it. */
 void asid_release(struct asid_state *st);
 /* This hart, on the kernel root, is about to idle: with other harts

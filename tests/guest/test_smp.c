@@ -296,6 +296,58 @@ static bool munmap_and_mprotect_hold_after_migrating(void)
 	return true;
 }
 
+/* A page touched on the second hart, which a spinner then keeps busy (so
+ * it keeps the translation), and changed by mprotect on the first: taking
+ * W away sends that hart one remote fence; giving it back sends none (the
+ * old entry there has less permission and only faults), and a store there
+ * afterwards works. */
+static int mprotect_upgrade(void)
+{
+	uint32_t here = hart_id(0), there = hart_id(1);
+	setaffinity(0, 1u << here);
+	pid_t spinner = spinner_on(there);
+	for (int tries = 0; tries < 200; tries++) {
+		struct k_procinfo sp = info_of(spinner);
+		if (sp.state == K_PROC_RUNNING && sp.hart == (int32_t)there)
+			break;
+		usleep(10000);
+	}
+	uint32_t *p = map_anon(PAGE);
+	setaffinity(0, 1u << there);
+	p[0] = 1;
+	setaffinity(0, 1u << here);
+	struct k_vmstat a = stat_now();
+	mprotect(p, PAGE, PROT_READ);
+	struct k_vmstat b = stat_now();
+	mprotect(p, PAGE, PROT_READ | PROT_WRITE);
+	struct k_vmstat c = stat_now();
+	setaffinity(0, 1u << there);
+	p[0] = 2;
+	int err = 0;
+	if (b.tlb_shootdowns - a.tlb_shootdowns != 1)
+		err = 1;
+	else if (c.tlb_shootdowns - b.tlb_shootdowns != 0)
+		err = 2;
+	else if (p[0] != 2)
+		err = 3;
+	kill(spinner, SIGKILL);
+	waitpid(spinner, NULL, 0);
+	return err;
+}
+
+static bool mprotect_fences_other_harts_only_to_take_a_permission(void)
+{
+	int st = in_child(mprotect_upgrade);
+	if (!exited_with(st, 0)) {
+		snprintf(why, sizeof(why),
+			 "status 0x%x (exit 1: taking W sent no remote fence, 2: giving it back "
+			 "sent one, 3: the store there was lost)",
+			 (unsigned)st);
+		return false;
+	}
+	return true;
+}
+
 /* ---- the shootdown: eviction while the owner runs ------------------------ */
 
 /*
@@ -394,6 +446,7 @@ static const struct test tests[] = {
 	T(pipe_pingpong_across_harts),
 	T(cow_writes_on_two_harts_stay_private),
 	T(munmap_and_mprotect_hold_after_migrating),
+	T(mprotect_fences_other_harts_only_to_take_a_permission),
 	T(eviction_shoots_down_a_running_spinner),
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))

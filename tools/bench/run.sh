@@ -12,13 +12,22 @@ start=$(date +%s%N)
 # Writes go to a throw-away overlay; idle waits do not sleep in real time.
 QEMU_BENCH="${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on} -icount shift=0,sleep=off"
 status=0
+if [ "${BENCH_SMP:-0}" -lt 2 ]; then
+	echo "bench: BENCH_SMP=${BENCH_SMP:-} must be 2 or more (the multi-hart figures)" >&2
+	exit 2
+fi
 
 # guest APPEND: run one boot and print its bench lines.
 guest() {
+	guest_on "$QEMU_BENCH" "$1"
+}
+
+# guest_on QEMU APPEND: the same with another QEMU command line.
+guest_on() {
 	local out
-	out=$(timeout 900 bash -c "$QEMU_BENCH -append '$1'" </dev/null 2>&1 | tr -d '\r')
+	out=$(timeout 900 bash -c "$1 -append '$2'" </dev/null 2>&1 | tr -d '\r')
 	if ! grep -q '^init exited with status 0' <<<"$out"; then
-		echo "bench: boot '$1' failed:" >&2
+		echo "bench: boot '$2' failed:" >&2
 		tail -5 <<<"$out" >&2
 		status=1
 	fi
@@ -47,6 +56,30 @@ while read -r _ name _ _ _ pages _ frames _ refs _ seed; do
 		esac
 	done
 done < <(grep '_clock ' <<<"$repl")
+
+# Several harts (docs/benchmarks.md). The same machine with BENCH_SMP
+# harts: fences per switch under -icount. Without -icount (each hart a
+# host thread; -icount runs harts in turn, PLATFORM.md 8.2): the cost of
+# a shootdown on each hart, from QEMU's trace of two harts; remote fences
+# per eviction with a memory hog on every hart; and the wall-clock ratio
+# of BENCH_SMP CPU-bound processes on one hart and on BENCH_SMP harts.
+smp_cmd() {
+	local cmd=${QEMUCMD/-smp $SMP /-smp $1 }
+	echo "${cmd/format=raw,id=swap/format=raw,id=swap,snapshot=on}"
+}
+guest_on "$(smp_cmd "$BENCH_SMP") -icount shift=0,sleep=off" "init=/bin/bench quiet -- fences" |
+	sed "s/^bench: \([a-z_]*fences_per_switch\) /bench: \1_smp$BENCH_SMP /"
+QEMUCMD=$(smp_cmd 2) tools/bench/shootdown.sh "$(dirname "$REPLSIM")/kernel.elf" 200 3 || status=1
+guest_on "$(smp_cmd "$BENCH_SMP")" "init=/bin/bench quiet maxframes=512 -- hogs" |
+	sed "s/\$/ ($BENCH_SMP hogs on $BENCH_SMP harts)/"
+# Three pairs of boots, one hart then BENCH_SMP; the median of the ratios.
+ratios=$(for run in 1 2 3; do
+	one=$(guest_on "$(smp_cmd 1)" "init=/bin/bench quiet -- spin $BENCH_SMP")
+	many=$(guest_on "$(smp_cmd "$BENCH_SMP")" "init=/bin/bench quiet -- spin $BENCH_SMP")
+	awk -v a="$(awk '{ print $3 }' <<<"$one")" -v b="$(awk '{ print $3 }' <<<"$many")" \
+		'BEGIN { if (b > 0) printf "%.2f\n", a / b }'
+done | sort -n)
+echo "bench: spin_speedup_smp$BENCH_SMP $(sed -n 2p <<<"$ratios") x ($BENCH_SMP CPU-bound processes, wall clock, median of 3 from $(head -1 <<<"$ratios") to $(tail -1 <<<"$ratios"))"
 
 end=$(date +%s%N)
 echo "bench: wall_clock $(((end - start) / 1000000)) ms"

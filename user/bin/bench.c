@@ -5,11 +5,19 @@
  *   bench core          primitive operations (one boot, no memory cap)
  *   bench swap          swap in and out (boot with maxframes=1024)
  *   bench repl          replacement quality (boot with maxframes=, vm.policy=)
- *   bench fences        fences per switch only (for the asid=off boot)
+ *   bench fences        fences per switch only (for the asid=off boot, and
+ *                       the boot with several harts)
+ *   bench shootdown N   N mprotect pairs without and with a remote fence
+ *                       (boot with -smp 2 or more; tools/bench/shootdown.sh)
+ *   bench hogs          remote fences per eviction, a memory hog on every
+ *                       hart (boot with several harts and maxframes=)
+ *   bench spin N        N CPU-bound processes, in wall-clock time (boot
+ *                       without -icount, once with one hart, once with N)
  * Idle time (the kernel's wfi loop) is subtracted where a figure waits for
  * the disk: the kernel counts the instructions it spends idle.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,8 +215,13 @@ static void pipe_pingpong(bool report_time)
 	if (report_time)
 		report("pipe_pingpong", (t1 - t0) / (n - 1), "insns/round-trip");
 	uint32_t fences = (b.tlb_full_fences - a.tlb_full_fences) + (b.tlb_asid_fences - a.tlb_asid_fences);
-	report_ratio("fences_per_switch", fences, b.context_switches - a.context_switches,
-		     "fences/switch");
+	uint32_t switches = b.context_switches - a.context_switches;
+	report_ratio("fences_per_switch", fences, switches, "fences/switch");
+	/* With several harts a hart that runs out of work empties its TLB
+	 * before wfi: not a fence of the switch, but counted here too. */
+	if (b.nharts > 1)
+		report_ratio("idle_fences_per_switch", b.tlb_idle_fences - a.tlb_idle_fences, switches,
+			     "fences/switch");
 }
 
 static void bench_exec_small(void)
@@ -372,6 +385,129 @@ static void repl(const char *policy, uint32_t seed)
 	replay(name, REF_LOOP, cap + 1, 20 * (cap + 1), seed);
 }
 
+/* ---- several harts ------------------------------------------------------------ */
+
+static uint32_t hart_id(uint32_t index)
+{
+	return stat_now().harts[index].hartid;
+}
+
+/* n mprotect pairs of one page, read-only and back: each drop of W is one
+ * asid_flush_range, local and (if another hart may hold the page) remote;
+ * the gain of W is a local fence only. A getppid call on each side marks
+ * the loop for tools/bench/shootdown.sh, which counts each hart's
+ * instructions in QEMU's trace: with several harts, rdinstret under
+ * -icount is the machine's clock, not this hart's count (PLATFORM.md 8.2). */
+static void mprotect_loop(const char *name, uint32_t *page, uint32_t n)
+{
+	struct k_vmstat a = stat_now();
+	getppid();
+	for (uint32_t i = 0; i < n; i++) {
+		mprotect(page, PAGE, PROT_READ);
+		mprotect(page, PAGE, PROT_READ | PROT_WRITE);
+	}
+	getppid();
+	struct k_vmstat b = stat_now();
+	printf("bench: %s_loop %u ops %u remote_fences %u harts_fenced\n", name, (unsigned)n,
+	       (unsigned)(b.tlb_shootdowns - a.tlb_shootdowns),
+	       (unsigned)(b.tlb_shootdown_harts - a.tlb_shootdown_harts));
+}
+
+/*
+ * The two loops a shootdown is measured by, on the first hart, while a
+ * spinner keeps the second busy (an idle hart empties its TLB, and is no
+ * target). Local: this space never ran on the second hart, so no remote
+ * fence. Remote: it touched the page on the second hart first, which
+ * keeps the translation while the spinner runs, so each drop of W fences
+ * it there too.
+ */
+static void shootdown(uint32_t n)
+{
+	uint32_t here = 1u << hart_id(0), there = 1u << hart_id(1);
+	setaffinity(0, here);
+	pid_t spinner = fork();
+	if (spinner == 0)
+		for (;;)
+			__asm__ volatile("");
+	setaffinity(spinner, there);
+	uint32_t *page = map_pages(1);
+	page[0] = 1;
+	mprotect_loop("shootdown_local", page, n);
+	setaffinity(0, there);
+	page[0] = 2;
+	setaffinity(0, here);
+	mprotect_loop("shootdown_remote", page, n);
+	kill(spinner, SIGKILL);
+	waitpid(spinner, NULL, 0);
+}
+
+/* A hog on every hart, each with half the frames: all write theirs once
+ * and wait for each other, then write them HOG_PASSES more times at once,
+ * so reclaim on one hart evicts pages of processes running on the others.
+ * Remote fences and the harts they name, per eviction. */
+#define HOG_PASSES 6
+
+static void hogs(void)
+{
+	struct k_vmstat s = stat_now();
+	uint32_t n = s.nharts, pages = s.user_frames_max / 2;
+	int ready[2], go[2];
+	pipe(ready), pipe(go);
+	pid_t pids[K_MAX_HARTS];
+	for (uint32_t i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char c = 0;
+			setaffinity(0, 1u << s.harts[i].hartid);
+			uint32_t *p = map_pages(pages);
+			touch_pages(p, pages);
+			write(ready[1], &c, 1);
+			read(go[0], &c, 1);
+			for (int pass = 0; pass < HOG_PASSES; pass++)
+				touch_pages(p, pages);
+			_exit(0);
+		}
+	}
+	char buf[K_MAX_HARTS] = { 0 };
+	for (uint32_t i = 0; i < n; i++)
+		read(ready[0], buf, 1);
+	struct k_vmstat a = stat_now();
+	write(go[1], buf, n);
+	for (uint32_t i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+	struct k_vmstat b = stat_now();
+	uint32_t evictions = b.evictions - a.evictions;
+	report("hogs_evictions", evictions, "pages");
+	report_ratio("remote_fences_per_eviction", b.tlb_shootdowns - a.tlb_shootdowns, evictions,
+		     "fences/eviction");
+	report_ratio("harts_fenced_per_eviction", b.tlb_shootdown_harts - a.tlb_shootdown_harts,
+		     evictions, "harts/eviction");
+	close(ready[0]), close(ready[1]), close(go[0]), close(go[1]);
+}
+
+/* n processes, each a fixed CPU-bound loop with no system call: the
+ * wall-clock milliseconds from the first fork to the last exit (QEMU's
+ * clock follows the host's without -icount). */
+static void spin(uint32_t n)
+{
+	struct k_timespec t0, t1;
+	uptime(&t0);
+	for (uint32_t i = 0; i < n; i++) {
+		if (fork() == 0) {
+			uint32_t k = 400000000u;
+			__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(k));
+			_exit(0);
+		}
+	}
+	while (wait(NULL) > 0)
+		;
+	uptime(&t1);
+	uint64_t ms = (uint64_t)(t1.sec - t0.sec) * 1000 + t1.nsec / 1000000 - t0.nsec / 1000000;
+	printf("bench: spin_%u_procs_%u_harts ", (unsigned)n, (unsigned)stat_now().nharts);
+	print_u64(ms);
+	printf(" ms\n");
+}
+
 int main(int argc, char **argv)
 {
 	start_insns = insns();
@@ -384,8 +520,14 @@ int main(int argc, char **argv)
 		repl(argc > 2 ? argv[2] : "clock", argc > 3 ? (uint32_t)atoi(argv[3]) : 1);
 	else if (strcmp(mode, "fences") == 0)
 		pipe_pingpong(false);
+	else if (strcmp(mode, "shootdown") == 0)
+		shootdown(argc > 2 ? (uint32_t)atoi(argv[2]) : 200);
+	else if (strcmp(mode, "hogs") == 0)
+		hogs();
+	else if (strcmp(mode, "spin") == 0)
+		spin(argc > 2 ? (uint32_t)atoi(argv[2]) : 1);
 	else {
-		fprintf(stderr, "usage: bench core|swap|repl POLICY SEED|fences\n");
+		fprintf(stderr, "usage: bench core|swap|repl POLICY SEED|fences|shootdown|hogs|spin N\n");
 		return 2;
 	}
 	return 0;
