@@ -195,6 +195,31 @@ guest_typeahead() {
 	fi
 }
 
+# make qemu SMP=4: three spin programs in the background and ps show a
+# process running on each of the four harts at once.
+guest_four_harts_busy() {
+	local name=shell-keeps-four-harts-busy
+	LOG=$LOGDIR/guest-$name.log
+	: >"$LOG"
+	{
+		wait_for_line '^\$ '
+		printf 'spin 20 &\nspin 20 &\nspin 20 &\n'
+		sleep 2
+		printf 'ps\n'
+		wait_for_line '[0-9] ps'
+		printf 'poweroff\n'
+	} | timeout "$TIMEOUT" make -s B="$B" SMP=4 qemu >"$LOG" 2>&1
+	STATUS=$?
+	# "  PID  PPID STATE RES SWAP PT HART NAME": the harts of running ones
+	local harts
+	harts=$(tr -d '\r' <"$LOG" | awk '$3 == "running" && $8 ~ /^(spin|ps)$/ { print $7 }' | sort -u | tr '\n' ' ')
+	if [ "$harts" != "0 1 2 3 " ]; then
+		fail "$name: ps showed running processes on harts '$harts', not 0 1 2 3 (see $LOG)"
+	else
+		check "$name" 0 'power: off'
+	fi
+}
+
 # Every lab both ways (make lab-check): its student tree builds and fails
 # its grader, and this tree passes it.
 guest_labs() {
@@ -424,6 +449,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	guest_shell
 	guest_tour
 	guest_typeahead
+	guest_four_harts_busy
 	guest_gdb
 	guest_user_extra
 	guest_user_extra_folders
