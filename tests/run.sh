@@ -400,6 +400,13 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom 'init=/bin/test_vm quiet maxframes=256 -- oom'
 	count_tap "$LOG" "guest vm-oom"
 	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
+	# Out of memory is decided the same way under FIFO: on one hart it used
+	# to evict the hogs' clean text for ever (each page faulted straight
+	# back in) and never ran out.
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} smp 1 boot vm-oom-fifo-smp1 \
+		'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- oom'
+	count_tap "$LOG" "guest vm-oom-fifo-smp1"
+	check vm-oom-fifo-smp1-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
 
 	# Swap I/O errors (PLATFORM.md 8.1): the first read of slot 100 and
 	# every write of slot 101 fail. The first pages to go to swap are

@@ -23,6 +23,7 @@
 
 #define LOW_FREE 32      /* keep this many frames free for the kernel's own use */
 #define EVICT_TRIES 8    /* victims tried before an allocation gives up */
+#define CLEAN_RESERVE 16 /* with swap full, clean frames that are never taken (see evict_one) */
 
 static uint32_t hand = FRAME_NONE;
 static uint32_t nuser, max_user = UINT32_MAX;
@@ -307,10 +308,32 @@ static int evict_dirty(struct frame *f)
 	return 0;
 }
 
-/* Evict one user frame. 0 when one was freed, else a negative errno. */
+/* Whether more than CLEAN_RESERVE user frames are clean (evictable with
+ * no write). Looks at the ring until it knows. */
+static bool clean_above_reserve(void)
+{
+	uint32_t clean = 0, i = hand;
+	for (uint32_t n = 0; i != FRAME_NONE && n < nuser; n++) {
+		struct frame *f = frame_at(i);
+		if (!(f->flags & FRAME_F_BUSY) && !is_dirty(f) && ++clean > CLEAN_RESERVE)
+			return true;
+		i = f->next;
+	}
+	return false;
+}
+
+/* Evict one user frame. 0 when one was freed, else a negative errno.
+ * With swap full only clean frames can go, and what is clean is mostly
+ * the programs' text, which they fault straight back in: taking the last
+ * of it for new anonymous pages is thrashing, not progress, and FIFO
+ * (which never sees that a page is in use) would do it for ever. So the
+ * last CLEAN_RESERVE clean frames stay, and the allocation fails as out
+ * of memory, under either policy. */
 static int evict_one(void)
 {
 	bool can_write = swap_on() && swap_free_slots() > 0;
+	if (!can_write && !clean_above_reserve())
+		return -ENOMEM;
 	struct frame *f = pick_victim(!can_write);
 	if (f == NULL)
 		return -ENOMEM;
@@ -326,7 +349,7 @@ paddr_t reclaim_alloc(void)
 {
 	for (int tries = 0; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE);
 	     tries++)
-		if (evict_one() != 0 && hand == FRAME_NONE)
+		if (evict_one() != 0 && (hand == FRAME_NONE || !swap_on() || swap_free_slots() == 0))
 			break;
 	if (nuser >= max_user)
 		return 0;

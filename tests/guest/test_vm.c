@@ -319,6 +319,59 @@ static bool cow_pages_survive_swap(void)
 	return true;
 }
 
+/* Push this process's pages (and whatever else is resident) out to swap:
+ * write twice the cap's worth of a scratch region, then let it go. */
+static bool push_out(void)
+{
+	uint32_t bytes = swap_bytes() / 2;
+	uint32_t *hog = map_anon(bytes);
+	if (hog == NULL)
+		return false;
+	fill(hog, bytes / 4, 99);
+	return munmap(hog, bytes) == 0;
+}
+
+/*
+ * Pages shared by a parent and a child since fork go to swap while both
+ * live; the child then writes them. A page that comes back from swap while
+ * its slot is still shared must come back read-only, so the store copies
+ * it: the parent, still alive and still pointing at the slot (or at the
+ * swap cache's frame), must see its own data.
+ */
+static bool swapped_shared_pages_stay_private_with_both_alive(void)
+{
+	const uint32_t pages = 64, n = pages * PAGE / 4;
+	uint32_t *p = map_anon(pages * PAGE);
+	CHECK(p != NULL);
+	fill(p, n, 21);
+	int go[2], done[2];
+	CHECK(pipe(go) == 0 && pipe(done) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		fill(p, n, 22);
+		bool ok = same(p, n, 22);
+		write(done[1], &c, 1);
+		read(go[0], &c, 1); /* stay alive until the parent has looked */
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	CHECK(push_out());
+	CHECK(my_info().swapped_pages >= pages / 2);
+	char c = 0;
+	CHECK(write(go[1], &c, 1) == 1);
+	CHECK(read(done[0], &c, 1) == 1);
+	bool mine = same(p, n, 21);
+	CHECK(write(go[1], &c, 1) == 1);
+	CHECK(exited_ok(wait_child(pid)));
+	CHECK(mine);
+	close(go[0]), close(go[1]), close(done[0]), close(done[1]);
+	CHECK(munmap(p, pages * PAGE) == 0);
+	return true;
+}
+
 static bool vmstat_and_ps_show_swapped_pages(void)
 {
 	uint32_t bytes = swap_bytes(), n = bytes / 4;
@@ -462,6 +515,7 @@ static const struct test tests[] = {
 	T(swap_keeps_every_word),
 	T(clean_pages_are_evicted_without_writes),
 	T(cow_pages_survive_swap),
+	T(swapped_shared_pages_stay_private_with_both_alive),
 	T(vmstat_and_ps_show_swapped_pages),
 	T(page_tables_are_a_root_and_a_table_per_touched_4mib),
 };
