@@ -400,6 +400,10 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom 'init=/bin/test_vm quiet maxframes=256 -- oom'
 	count_tap "$LOG" "guest vm-oom"
 	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
+	# Replacement quality: a page kept hot while a stream four times the
+	# cap goes past stays resident under clock, and goes in turn under FIFO.
+	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 -- hot clock'
+	suite vm-hot-page-fifo 'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- hot fifo'
 	# Out of memory is decided the same way under FIFO: on one hart it used
 	# to evict the hogs' clean text for ever (each page faulted straight
 	# back in) and never ran out.
