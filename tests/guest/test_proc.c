@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -341,6 +342,97 @@ static bool bad_buffers_are_efault(void)
 	return true;
 }
 
+/* One page of words seed + i, mapped fresh. */
+static uint32_t *alias_page(uint32_t seed)
+{
+	uint32_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (uint32_t i = 0; i < 1024; i++)
+		p[i] = seed + i;
+	return p;
+}
+
+static bool alias_page_intact(const uint32_t *p, uint32_t seed)
+{
+	for (uint32_t i = 0; i < 1024; i++)
+		if (p[i] != seed + i)
+			return false;
+	return true;
+}
+
+/* Where the kernel half maps the frame behind va: RAM appears there at
+ * its physical address, writable by the kernel. 0 if va is not mapped. */
+static uint32_t kernel_alias(const void *va)
+{
+	struct k_vmwalk w;
+	if (vmwalk((uintptr_t)va, &w) != 0 || w.fault != 0)
+		return 0;
+	return w.pa & ~4095u;
+}
+
+/* Every call that takes a pointer, given the alias a: refused, EFAULT. */
+static bool calls_refuse(uint32_t a)
+{
+	void *p = (void *)(uintptr_t)a;
+	int fd = open("/bin/sh", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(read(fd, p, 64) == -1 && errno == EFAULT);   /* the kernel writes */
+	CHECK(write(1, p, 64) == -1 && errno == EFAULT);   /* the kernel reads */
+	close(fd);
+	CHECK(pipe((int *)p) == -1 && errno == EFAULT);
+	CHECK(uptime((struct k_timespec *)p) == -1 && errno == EFAULT);
+	CHECK(vmstat((struct k_vmstat *)p) == -1 && errno == EFAULT);
+	CHECK(procinfo(0, (struct k_procinfo *)p) == -1 && errno == EFAULT);
+	CHECK(vmwalk(0x10000, (struct k_vmwalk *)p) == -1 && errno == EFAULT);
+	CHECK(readdir_initrd(0, (char *)p, 16) == -1 && errno == EFAULT);
+	CHECK(open((const char *)p, O_RDONLY) == -1 && errno == EFAULT);
+	char *argv[] = { (char *)p, NULL };
+	CHECK(execv((const char *)p, argv) == -1 && errno == EFAULT);
+	return true;
+}
+
+/*
+ * All RAM is mapped in the kernel half at its own address, so the frame
+ * of a user page has a kernel alias. System calls must take user
+ * addresses only: given the alias of one of the caller's own pages, or
+ * of another live process's, each refuses with EFAULT, and both pages
+ * keep their words.
+ */
+static bool pointers_to_kernel_aliases_of_user_pages_are_efault(void)
+{
+	uint32_t *mine = alias_page(0x5a000000u);
+	CHECK(mine != NULL);
+	uint32_t a = kernel_alias(mine);
+	CHECK(a >= KERNEL_VA - 0x400000u); /* RAM starts at 0x80000000 */
+	int up[2], down[2];
+	CHECK(pipe(up) == 0 && pipe(down) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint32_t *theirs = alias_page(0xc0000000u);
+		uint32_t b = theirs ? kernel_alias(theirs) : 0;
+		char c;
+		write(up[1], &b, sizeof(b));
+		read(down[0], &c, 1);
+		_exit(theirs && alias_page_intact(theirs, 0xc0000000u) ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	uint32_t b = 0;
+	CHECK(read(up[0], &b, sizeof(b)) == sizeof(b) && b != 0 && b != a);
+	bool refused = calls_refuse(a) && calls_refuse(b);
+	char c = 0;
+	write(down[1], &c, 1);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	close(up[0]), close(up[1]), close(down[0]), close(down[1]);
+	if (!refused)
+		return false; /* why says which call */
+	CHECK(alias_page_intact(mine, 0x5a000000u));
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* the other process's page too */
+	munmap(mine, 4096);
+	return true;
+}
+
 static bool kernel_memory_is_unchanged_by_refused_calls(void)
 {
 	/* A refused read into kernel memory must not have written it: the
@@ -551,6 +643,7 @@ static const struct test tests[] = {
 	T(brk_grows_and_shrinks_the_heap),
 	T(bad_buffers_are_efault),
 	T(kernel_memory_is_unchanged_by_refused_calls),
+	T(pointers_to_kernel_aliases_of_user_pages_are_efault),
 	T(bad_strings_are_efault_or_too_long),
 	T(exec_argument_errors),
 	T(unknown_syscall_is_enosys),
