@@ -308,6 +308,12 @@ static int evict_dirty(struct frame *f)
 	return 0;
 }
 
+/* Whether a dirty page can go to swap now. */
+static bool swap_writable(void)
+{
+	return swap_on() && swap_free_slots() > 0;
+}
+
 /* Whether more than CLEAN_RESERVE user frames are clean (evictable with
  * no write). Looks at the ring until it knows. */
 static bool clean_above_reserve(void)
@@ -315,7 +321,7 @@ static bool clean_above_reserve(void)
 	uint32_t clean = 0, i = hand;
 	for (uint32_t n = 0; i != FRAME_NONE && n < nuser; n++) {
 		struct frame *f = frame_at(i);
-		if (!(f->flags & FRAME_F_BUSY) && !is_dirty(f) && ++clean > CLEAN_RESERVE)
+		if (evictable(f, true) && ++clean > CLEAN_RESERVE)
 			return true;
 		i = f->next;
 	}
@@ -331,7 +337,7 @@ static bool clean_above_reserve(void)
  * of memory, under either policy. */
 static int evict_one(void)
 {
-	bool can_write = swap_on() && swap_free_slots() > 0;
+	bool can_write = swap_writable();
 	if (!can_write && !clean_above_reserve())
 		return -ENOMEM;
 	struct frame *f = pick_victim(!can_write);
@@ -349,7 +355,7 @@ paddr_t reclaim_alloc(void)
 {
 	for (int tries = 0; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE);
 	     tries++)
-		if (evict_one() != 0 && (hand == FRAME_NONE || !swap_on() || swap_free_slots() == 0))
+		if (evict_one() != 0 && (hand == FRAME_NONE || !swap_writable()))
 			break;
 	if (nuser >= max_user)
 		return 0;

@@ -30,7 +30,7 @@ static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
 static struct proc *initproc;
 static int next_pid = 1;
 static uint32_t idle_harts; /* [proc_lock] cpu index bits: harts waiting in the scheduler's wfi */
-static int sleepers;	    /* [proc_lock] processes in P_SLEEPING: wakeup stops when it saw them all */
+static int sleepers;	    /* [proc_lock] processes in P_SLEEPING (wakeup_locked) */
 volatile uint64_t proc_ticks;
 
 static void forkret(void);
@@ -194,11 +194,12 @@ void idle_wait(void)
 
 /* The scheduler's idle, proc_lock held: leave the last process's address
  * space (it may run on another hart now and end there, freeing its root)
- * and empty the TLB (vm_idle), then say this hart is idle before unlocking, so that a process made
- * runnable after the unlock sends it an IPI (which wfi notices even if it
- * came first). Wait, and take the interrupt that woke the hart with
- * interrupts briefly on; its handler runs after the idle count stops: it
- * is work, not waiting. Returns with proc_lock held again. */
+ * and empty the TLB (vm_idle), then say this hart is idle before
+ * unlocking, so that a process made runnable after the unlock sends it an
+ * IPI (which wfi notices even if it came first). Wait, and take the
+ * interrupt that woke the hart with interrupts briefly on; its handler
+ * runs after the idle count stops: it is work, not waiting. Returns with
+ * proc_lock held again. */
 static void idle(struct cpu *c)
 {
 	vm_idle();

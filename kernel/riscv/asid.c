@@ -330,13 +330,18 @@ void asid_activate_kernel(paddr_t kernel_root)
 	unlock_harts();
 }
 
-/* Whether this hart's TLB may hold entries of st under st->asid: the
- * one-hart case of live_harts. */
+/* Whether hart i's TLB may hold entries of st under st->asid: it ran the
+ * space, while still in its generation, and has not been emptied since
+ * (asid_idle). */
+static inline bool held_on(const struct asid_state *st, int i)
+{
+	return (st->harts & (1u << i)) && !clean[i] &&
+	       (!tagged || (hart_gen[i] == st->gen && st->gen != NO_GENERATION));
+}
+
 static inline bool held_here(const struct asid_state *st)
 {
-	int me = mycpu()->index;
-	return (st->harts & my_bit()) && !clean[me] &&
-	       (!tagged || (hart_gen[me] == st->gen && st->gen != NO_GENERATION));
+	return held_on(st, mycpu()->index);
 }
 
 /* This hart runs the kernel root and is about to wait for work: with
@@ -356,19 +361,13 @@ void asid_idle(void)
 }
 
 /* The harts (cpu index bits) whose TLBs may hold entries of st's space
- * under st->asid: those that ran it, while still in its generation and
- * not emptied since (asid_idle). */
+ * under st->asid (held_on). */
 static uint32_t live_harts(const struct asid_state *st)
 {
-	if (ncpus == 1)
-		return held_here(st) ? my_bit() : 0;
 	uint32_t live = 0;
-	for (int i = 0; i < ncpus; i++) {
-		if (!(st->harts & (1u << i)) || clean[i])
-			continue;
-		if (!tagged || (hart_gen[i] == st->gen && st->gen != NO_GENERATION))
+	for (int i = 0; i < ncpus; i++)
+		if (held_on(st, i))
 			live |= 1u << i;
-	}
 	return live;
 }
 

@@ -142,6 +142,13 @@ static bool children_inherit_the_pinning(void)
 
 /* ---- every hart at once ---------------------------------------------------- */
 
+/* Whether process pid runs on the hart whose id is id, now. */
+static bool running_on(pid_t pid, uint32_t id)
+{
+	struct k_procinfo p = info_of(pid);
+	return p.state == K_PROC_RUNNING && p.hart == (int32_t)id;
+}
+
 static pid_t spinner_on(uint32_t id)
 {
 	pid_t pid = fork();
@@ -165,8 +172,7 @@ static bool processes_run_on_every_hart_at_once(void)
 	for (int tries = 0; tries < 200 && seen != (1u << nharts) - 1; tries++) {
 		seen = 1u << 0; /* this one */
 		for (uint32_t i = 1; i < nharts; i++) {
-			struct k_procinfo p = info_of(kids[i]);
-			if (p.state == K_PROC_RUNNING && p.hart == (int32_t)hart_id(i))
+			if (running_on(kids[i], hart_id(i)))
 				seen |= 1u << i;
 		}
 		if (seen != (1u << nharts) - 1)
@@ -306,12 +312,8 @@ static int mprotect_upgrade(void)
 	uint32_t here = hart_id(0), there = hart_id(1);
 	setaffinity(0, 1u << here);
 	pid_t spinner = spinner_on(there);
-	for (int tries = 0; tries < 200; tries++) {
-		struct k_procinfo sp = info_of(spinner);
-		if (sp.state == K_PROC_RUNNING && sp.hart == (int32_t)there)
-			break;
+	for (int tries = 0; tries < 200 && !running_on(spinner, there); tries++)
 		usleep(10000);
-	}
 	uint32_t *p = map_anon(PAGE);
 	setaffinity(0, 1u << there);
 	p[0] = 1;

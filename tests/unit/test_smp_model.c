@@ -34,6 +34,7 @@
 #include "riscv/kmap.h"
 #include "riscv/tlb.h"
 #include "tests/unit/host_vm.h"
+#include "tests/unit/model_rng.h"
 #include "tests/unit/tlb_model.h"
 
 #define RAM_PAGES  512u
@@ -119,19 +120,7 @@ static struct {
 } w;
 
 static char why[768];
-static uint64_t rng_state;
 static uint32_t probe_vas[NPAGES];
-
-/* xorshift64*: the same sequence on every host for a seed. The model
- * draws its victims and speculative walks from it too, so a seed replays
- * a whole run. */
-static uint32_t rnd(uint32_t n)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32) % n;
-}
 
 /* Record the first violation, with the seed and the operation that shows
  * it; returns false, for the caller to return. */
@@ -778,14 +767,7 @@ static const unsigned op_weight[NR_OPS] = {
 
 static enum op random_op(void)
 {
-	unsigned total = 0;
-	for (int i = 0; i < NR_OPS; i++)
-		total += op_weight[i];
-	unsigned r = rnd(total);
-	int op = 0;
-	while (r >= op_weight[op])
-		r -= op_weight[op++];
-	return (enum op)op;
+	return (enum op)rnd_weighted(op_weight, NR_OPS);
 }
 
 /* One random operation; those of a process need one that runs. */

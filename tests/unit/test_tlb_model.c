@@ -24,6 +24,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "host_ram.h"
+#include "model_rng.h"
 #include "tlb_model.h"
 
 #define RAM_BASE       0x80000000u
@@ -71,19 +72,7 @@ static const uint32_t user_mega_va[USER_MEGAPAGES] = {0x40000000u, 0x40400000u};
 static const uint32_t leaf_perms[] = {PTE_R, PTE_R | PTE_W, PTE_R | PTE_X, PTE_X,
 				      PTE_R | PTE_W | PTE_X};
 
-static uint64_t rng_state;
 static paddr_t kernel_root;
-
-/* xorshift64*: fast, and the same sequence on every host for a seed. The
- * model draws its victims and speculative walks from it too, so a seed
- * replays a whole run. */
-static uint32_t rnd(uint32_t n)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32) % n;
-}
 
 /* VAs of every leaf the test may map: the model walks them on its own,
  * and check_all translates a few of them after each operation. */
@@ -524,14 +513,7 @@ static const unsigned op_weight[NR_OPS] = {
 
 static enum op random_op(void)
 {
-	unsigned total = 0;
-	for (int i = 0; i < NR_OPS; i++)
-		total += op_weight[i];
-	unsigned r = rnd(total);
-	int op = 0;
-	while (r >= op_weight[op])
-		r -= op_weight[op++];
-	return (enum op)op;
+	return (enum op)rnd_weighted(op_weight, NR_OPS);
 }
 
 /* The space an edit goes to: often the running one, else any. */

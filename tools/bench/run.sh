@@ -79,7 +79,9 @@ ratios=$(for run in 1 2 3; do
 	awk -v a="$(awk '{ print $3 }' <<<"$one")" -v b="$(awk '{ print $3 }' <<<"$many")" \
 		'BEGIN { if (b > 0) printf "%.2f\n", a / b }'
 done | sort -n)
-echo "bench: spin_speedup_smp$BENCH_SMP $(sed -n 2p <<<"$ratios") x ($BENCH_SMP CPU-bound processes, wall clock, median of 3 from $(head -1 <<<"$ratios") to $(tail -1 <<<"$ratios"))"
+median=$(sed -n 2p <<<"$ratios")
+range="from $(head -1 <<<"$ratios") to $(tail -1 <<<"$ratios")"
+echo "bench: spin_speedup_smp$BENCH_SMP $median x ($BENCH_SMP CPU-bound processes, wall clock, median of 3 $range)"
 
 end=$(date +%s%N)
 echo "bench: wall_clock $(((end - start) / 1000000)) ms"

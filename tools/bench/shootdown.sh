@@ -20,8 +20,9 @@ ELF=$1
 OPS=$2
 RUNS=${3:-3}
 NM=${NM:-riscv64-unknown-elf-nm}
-mark=$("$NM" "$ELF" | awk '$3 == "sys_getppid" { print $1 }')
-kernel=$("$NM" "$ELF" | awk '$3 == "__kernel_start" { print $1 }')
+syms=$("$NM" "$ELF")
+mark=$(awk '$3 == "sys_getppid" { print $1 }' <<<"$syms")
+kernel=$(awk '$3 == "__kernel_start" { print $1 }' <<<"$syms")
 if [ -z "$mark" ] || [ -z "$kernel" ]; then
 	echo "bench: shootdown: no sys_getppid or __kernel_start in $ELF" >&2
 	exit 1
