@@ -30,6 +30,7 @@ readonly NEEDS=(
 readonly LINT_NEEDS=(
 	"clang-format clang-format"
 	"cppcheck cppcheck"
+	"clang-tidy clang-tidy"
 )
 
 say() { printf 'deps: %s\n' "$*" >&2; }

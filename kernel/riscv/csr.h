@@ -74,6 +74,7 @@ static inline uint32_t satp_make(paddr_t root, uint32_t asid)
 static inline uint64_t read_time(void)
 {
 	uint32_t hi = 0, lo = 0, hi2 = 0; /* set by the asm; initialised for cppcheck */
+	/* NOLINTNEXTLINE(bugprone-infinite-loop): the asm writes hi and hi2 */
 	do {
 		__asm__ volatile("rdtimeh %0" : "=r"(hi));
 		__asm__ volatile("rdtime %0" : "=r"(lo));
@@ -85,6 +86,7 @@ static inline uint64_t read_time(void)
 static inline uint64_t read_instret(void)
 {
 	uint32_t hi = 0, lo = 0, hi2 = 0; /* set by the asm; initialised for cppcheck */
+	/* NOLINTNEXTLINE(bugprone-infinite-loop): the asm writes hi and hi2 */
 	do {
 		__asm__ volatile("rdinstreth %0" : "=r"(hi));
 		__asm__ volatile("rdinstret %0" : "=r"(lo));
