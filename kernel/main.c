@@ -186,6 +186,8 @@ static void setup_vm(void)
 	vm_init(cmdline_get(&cmdline, "vm.policy"), maxframes);
 	const char *trace = cmdline_get(&cmdline, "vm.trace");
 	vm_trace(trace && strcmp(trace, "0") != 0);
+	const char *check = cmdline_get(&cmdline, "vm.check");
+	vm_check_after_reclaim(check && strcmp(check, "0") != 0);
 }
 
 /* Run init= (default /bin/init) with the words after " -- " as argv[1..]. */

@@ -387,7 +387,11 @@ if [[ " $* " != *" --unit-only "* ]]; then
 
 	# Demand paging and swap: maxframes caps user memory at 4 MiB, so the
 	# suite's 16 MiB tests really swap; once under clock, once under FIFO.
-	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024'
+	# On one hart the consistency check also runs after every reclaim pass
+	# (vm.check=1), and panics on the first problem.
+	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
+	check vm-suite-clock-smp1-checked-every-reclaim-pass 0 \
+		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
 	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024'
 	boot vm-suite-fifo 'init=/bin/test_vm quiet maxframes=1024 vm.policy=fifo'
 	count_tap "$LOG" "guest vm-suite-fifo"
@@ -397,9 +401,11 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	small=$LOGDIR/small-swap.img
 	rm -f "$small" && truncate -s 4M "$small" && chmod 600 "$small" &&
 		"${MKSWAP:-/sbin/mkswap}" -q "$small" >/dev/null
-	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom 'init=/bin/test_vm quiet maxframes=256 -- oom'
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom \
+		'init=/bin/test_vm quiet maxframes=256 vm.check=1 -- oom'
 	count_tap "$LOG" "guest vm-oom"
-	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
+	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at' \
+		'memory_books_balance # vmcheck: 0 problems, [0-9]{3,} checks run'
 	# Replacement quality: a page kept hot while a stream four times the
 	# cap goes past stays resident under clock, and goes in turn under FIFO.
 	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 -- hot clock'
@@ -408,7 +414,7 @@ if [[ " $* " != *" --unit-only "* ]]; then
 	# to evict the hogs' clean text for ever (each page faulted straight
 	# back in) and never ran out.
 	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} smp 1 boot vm-oom-fifo-smp1 \
-		'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- oom'
+		'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo vm.check=1 -- oom'
 	count_tap "$LOG" "guest vm-oom-fifo-smp1"
 	check vm-oom-fifo-smp1-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
 

@@ -284,6 +284,22 @@ struct frame *frame_at(uint32_t index)
 	return index < frame_table_len ? &frame_table[index] : NULL;
 }
 
+bool frame_free_list_ok(void)
+{
+	spin_lock(&frame_lock);
+	uint32_t listed = 0, marked = 0;
+	for (uint32_t i = free_head; i != FRAME_NONE && listed <= nfree; i = frame_table[i].next) {
+		if (i >= frame_table_len || frame_table[i].state != FRAME_FREE)
+			break;
+		listed++;
+	}
+	for (uint32_t i = 0; i < frame_table_len; i++)
+		marked += frame_table[i].state == FRAME_FREE;
+	bool ok = listed == nfree && marked == nfree;
+	spin_unlock(&frame_lock);
+	return ok;
+}
+
 uint32_t frame_count_free(void)
 {
 	return nfree;

@@ -104,6 +104,9 @@ uint32_t frame_to_index(const struct frame *f);
 struct frame *frame_at(uint32_t index);
 
 uint32_t frame_count_free(void);
+/* Whether the free list holds exactly the frames marked FREE, as many as
+ * counted (for the consistency checker; O(frames)). */
+bool frame_free_list_ok(void);
 uint32_t frame_count_total(void); /* frames of RAM, all states */
 
 #endif

@@ -216,8 +216,7 @@ static int mmap_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32
 	bool anon = flags & VM_MAP_ANONYMOUS, fixed = flags & VM_MAP_FIXED;
 	if (err)
 		return err;
-	if (prot & VM_X)
-		prot |= VM_R;
+	prot = vm_prot_implied(prot);
 	struct vm_region r = {
 		.prot = (uint8_t)prot,
 		.kind = anon ? VMR_ANON : VMR_FILE,
@@ -345,6 +344,7 @@ static int mprotect_locked(struct addrspace *as, uint32_t addr, uint32_t len, ui
 		return -EINVAL;
 	if (len == 0)
 		return 0;
+	prot = vm_prot_implied(prot);
 	uint32_t end = addr + span;
 	if (end < addr || end > USER_TOP || !vm_range_ok(as, addr, span, 0))
 		return -ENOMEM; /* part of the range is not mapped */

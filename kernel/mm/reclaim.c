@@ -86,6 +86,22 @@ static void ring_remove(struct frame *f)
 	nuser--;
 }
 
+bool reclaim_ring_ok(void)
+{
+	uint32_t n = 0, i = hand;
+	while (i != FRAME_NONE && n <= nuser) {
+		struct frame *f = frame_at(i);
+		if (f == NULL || !(f->flags & FRAME_F_USER) || frame_at(f->next) == NULL ||
+		    frame_at(f->next)->prev != i)
+			return false;
+		n++;
+		i = f->next;
+		if (i == hand)
+			break;
+	}
+	return n == nuser;
+}
+
 /* Give a frame with no mappings back: off the ring, out of the swap cache. */
 static void reclaim_free(struct frame *f)
 {
@@ -353,10 +369,12 @@ static int evict_one(void)
 
 paddr_t reclaim_alloc(void)
 {
-	for (int tries = 0; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE);
-	     tries++)
+	int tries = 0;
+	for (; tries < EVICT_TRIES && (nuser >= max_user || frame_count_free() < LOW_FREE); tries++)
 		if (evict_one() != 0 && (hand == FRAME_NONE || !swap_writable()))
 			break;
+	if (tries > 0)
+		vm_check_reclaim_pass();
 	if (nuser >= max_user)
 		return 0;
 	return frame_alloc(0);

@@ -32,6 +32,9 @@ void reclaim_wait_io(struct frame *f);
 /* User frames in use, and the most there may be: the cap, or every frame
  * of RAM without one. */
 uint32_t reclaim_user_frames(void);
+/* Whether the ring is well linked, holds only user frames, and as many as
+ * counted (for the consistency checker). */
+bool reclaim_ring_ok(void);
 uint32_t reclaim_user_frames_max(void);
 
 #endif

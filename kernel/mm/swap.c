@@ -79,6 +79,11 @@ uint32_t swap_free_slots(void)
 	return enabled ? swap_area_free_slots(&area) : 0;
 }
 
+uint32_t swap_slots_end(void)
+{
+	return enabled ? area.high + 1 : 1;
+}
+
 void swap_ref(uint32_t slot)
 {
 	swap_area_ref(&area, slot);

@@ -17,6 +17,9 @@ bool swap_on(void);
 /* Usable slots, free or not, and the free ones; 0 without swap. */
 uint32_t swap_total_slots(void);
 uint32_t swap_free_slots(void);
+/* One past the highest slot handed out since boot (every slot from there
+ * on is free); 1 without swap or before the first page went out. */
+uint32_t swap_slots_end(void);
 
 /* Add a reference to a slot in use: a new swap-entry PTE names it (fork),
  * or a frame now holds its bytes (the swap cache). Panics on a free slot. */

@@ -171,6 +171,7 @@ int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *
 	s->nslots = n;
 	s->ntotal = n;
 	s->cursor = 1;
+	s->high = 0;
 	s->refcnt[0] = SWAP_REF_DEAD; /* the header page; never looked at */
 	/* storage_len < 4 GiB keeps n below UINT32_MAX, so slot cannot wrap. */
 	for (uint32_t slot = 1; slot <= n; slot++)
@@ -202,6 +203,7 @@ uint32_t swap_area_alloc(struct swap_area *s)
 		if (s->refcnt[slot] == 0) {
 			s->refcnt[slot] = 1;
 			s->nfree--;
+			s->high = MAX(s->high, slot);
 			return slot;
 		}
 	}

@@ -62,6 +62,7 @@ struct swap_area {
 	uint32_t ntotal; /* usable: nslots minus bad pages minus retired slots */
 	uint32_t nfree;	 /* slots with refcnt 0 */
 	uint32_t cursor; /* where the next allocation starts looking, 1..nslots */
+	uint32_t high;	 /* the highest slot ever handed out, 0 for none */
 };
 
 /* Bytes of refcnt storage swap_area_init needs for nslots slots (one

@@ -63,6 +63,21 @@ static void space_free(struct addrspace *as)
 	space_used[as - spaces] = false;
 }
 
+uint32_t vm_space_slots(void)
+{
+	return VM_MAX_SPACES;
+}
+
+struct addrspace *vm_space_at(uint32_t i)
+{
+	return i < VM_MAX_SPACES && space_used[i] ? &spaces[i] : NULL;
+}
+
+bool vm_space_live(const struct addrspace *as)
+{
+	return as >= spaces && as < spaces + VM_MAX_SPACES && space_used[as - spaces];
+}
+
 struct addrspace *vm_create(void)
 {
 	spin_lock(&vm_lock);
@@ -192,8 +207,7 @@ int vm_usage(const struct addrspace *as, int pid, struct vm_usage *u)
 {
 	int err = -ESRCH;
 	spin_lock(&vm_lock);
-	if (as >= spaces && as < spaces + VM_MAX_SPACES && space_used[as - spaces] &&
-	    as->pid == pid) {
+	if (vm_space_live(as) && as->pid == pid) {
 		*u = (struct vm_usage){ .resident = as->resident,
 					.swapped = as->swapped,
 					.swapcached = count_swapcached(as),

@@ -30,6 +30,15 @@ enum vm_kind {
 	VMR_STACK, /* zero-filled, at the top of user space */
 };
 
+/* The protection a region really gets for prot: writable or executable
+ * memory is also readable, as on Linux. Sv32 has no write-only page (W
+ * without R is a reserved encoding that always faults), and a readable
+ * text is what every loader expects. */
+static inline uint32_t vm_prot_implied(uint32_t prot)
+{
+	return prot & (VM_W | VM_X) ? prot | VM_R : prot;
+}
+
 /* Region flags */
 #define VMR_F_HEAP 1u   /* the brk heap: never merged with a neighbour */
 #define VMR_F_NOWRITE 2u /* a shared file mapping: can never be made writable */
@@ -58,6 +67,7 @@ struct addrspace {
 	uint32_t swapped;         /* PTEs that hold a swap entry */
 	uint32_t committed;       /* pages reserved against memory plus swap (mmap.c) */
 	int pid;                  /* the owner, for messages and the fault trace */
+	uint32_t check_mark;      /* vmcheck.c's scratch */
 };
 
 /* Page-fault and replacement counters, for vmstat. */
@@ -72,6 +82,7 @@ struct vm_stats {
 	uint32_t swapins, swapouts; /* page reads and writes */
 	uint32_t evictions;        /* pages taken from a process */
 	uint32_t evictions_clean;  /* ... without a write */
+	uint32_t checks;           /* consistency checks run (vmcheck.c) */
 };
 extern struct vm_stats vm_stats;
 
@@ -145,6 +156,11 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len);
 /* Guards the page tables, the spaces table, reverse maps, replacement
  * ring, swap slots and swap cache (vm.c says what and why). */
 extern struct spinlock vm_lock;
+/* The spaces table, for the checker: its size, the space in use at slot
+ * i (else NULL), and whether as is a space in use. vm_lock held. */
+uint32_t vm_space_slots(void);
+struct addrspace *vm_space_at(uint32_t i);
+bool vm_space_live(const struct addrspace *as);
 /* vm_fault with vm_lock held (it may drop it around swap I/O). */
 int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot);
 
@@ -166,6 +182,19 @@ extern unsigned vm_test_omit;
 #define VM_OMIT_EVICT_FENCE	(1u << 6) /* reclaim.c: unmap an evicted frame */
 #define VM_OMIT_YOUNG_FENCE	(1u << 7) /* reclaim.c: clock clears A */
 #define VM_OMIT_MPROTECT_FENCE	(1u << 8) /* mmap.c: mprotect changes present PTEs */
+
+/* --- vmcheck.c: the consistency checker --------------------------------- */
+
+/* Check the memory manager's books against every page table (vmcheck.c
+ * lists what must hold); print a line for each of the first problems
+ * found and return how many there were, 0 when all is well. vm_check
+ * takes vm_lock; vm_check_locked is for a caller that holds it. */
+uint32_t vm_check(void);
+uint32_t vm_check_locked(void);
+/* vm.check=1: check after every reclaim pass that evicted, and panic on a
+ * problem (a kernel bug). vm_check_reclaim_pass is reclaim.c's hook. */
+void vm_check_after_reclaim(bool on);
+void vm_check_reclaim_pass(void);
 
 /* --- fault.c: page faults ----------------------------------------------- */
 

@@ -28,8 +28,8 @@ static uint32_t region_prot(uint32_t pflags)
 	if (pflags & ELF_PF_W)
 		prot |= VM_W;
 	if (pflags & ELF_PF_X)
-		prot |= VM_X | VM_R;
-	return prot;
+		prot |= VM_X;
+	return vm_prot_implied(prot);
 }
 
 /* Add a region per loadable segment, then the heap after the last one. */

@@ -340,6 +340,7 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.tlb_shootdowns = a->shootdowns,
 		.tlb_shootdown_harts = a->harts_targeted,
 		.tlb_idle_fences = a->idle_fences,
+		.vm_checks = vm_stats.checks,
 	};
 	hart_stats(&s);
 	return copyout(ARG(tf, 0), &s, sizeof(s));
@@ -418,6 +419,12 @@ static int32_t sys_vmprint(struct trapframe *tf)
 	return 0;
 }
 
+static int32_t sys_vmcheck(struct trapframe *tf)
+{
+	(void)tf;
+	return (int32_t)vm_check();
+}
+
 static int32_t sys_setaffinity(struct trapframe *tf)
 {
 	return proc_set_affinity((int)ARG(tf, 0), ARG(tf, 1));
@@ -438,4 +445,5 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
 	[SYS_vmprint] = sys_vmprint,	 [SYS_setaffinity] = sys_setaffinity,
+	[SYS_vmcheck] = sys_vmcheck,
 };

@@ -38,7 +38,8 @@
 #define SYS_dup2 26       /* (int oldfd, int newfd) */
 #define SYS_vmprint 27    /* (): print the caller's page table (user half) on the console */
 #define SYS_setaffinity 28 /* (int pid, uint32_t hart_mask): run pid only on those hart ids */
-#define SYS_MAX 28
+#define SYS_vmcheck 29    /* (): check the memory manager's books; problems found, 0 if none */
+#define SYS_MAX 29
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1
@@ -120,6 +121,7 @@ struct k_vmstat {
 	uint32_t tlb_shootdowns;     /* remote sfence.vma requests sent (one SBI call each) */
 	uint32_t tlb_shootdown_harts; /* harts those requests named, summed */
 	uint32_t tlb_idle_fences;    /* whole-TLB fences of harts going idle (several harts only) */
+	uint32_t vm_checks;          /* consistency checks run (vmcheck, vm.check=1) */
 	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
 	struct k_hartstat {
 		uint32_t hartid;

@@ -6,6 +6,7 @@
 #ifndef TESTS_GUEST_H
 #define TESTS_GUEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -48,6 +49,19 @@ static inline int run_tests(const struct test *tests, int n)
 	return failed;
 }
 
+/* KTAP result n: the kernel's consistency check (vmcheck) finds the
+ * memory manager's books in agreement with every page table. Suites end
+ * with it, once their processes are gone; problems print on the console. */
+static inline bool books_balance(int n)
+{
+	int problems = vmcheck();
+	struct k_vmstat s;
+	vmstat(&s);
+	printf("%s %d memory_books_balance # vmcheck: %d problems, %u checks run since boot\n",
+	       problems == 0 ? "ok" : "not ok", n, problems, (unsigned)s.vm_checks);
+	return problems == 0;
+}
+
 /* Wait for pid: its wait status, or -1. */
 static inline int wait_child(pid_t pid)
 {
@@ -55,6 +69,27 @@ static inline int wait_child(pid_t pid)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return st;
+}
+
+/* Wait up to ms milliseconds for pid, then end it with SIGKILL: its wait
+ * status, with *ended_by_bound (if not NULL) saying whether it had to be
+ * killed. A child that hangs fails the test instead of the suite. */
+static inline int wait_bounded(pid_t pid, int ms, bool *ended_by_bound)
+{
+	int st = -1;
+	for (int waited = 0; waited < ms; waited += 10) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid || r < 0) {
+			if (ended_by_bound)
+				*ended_by_bound = false;
+			return r == pid ? st : -1;
+		}
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	if (ended_by_bound)
+		*ended_by_bound = true;
+	return wait_child(pid);
 }
 
 /* Fork; the child runs fn and exits with its result; returns the status. */

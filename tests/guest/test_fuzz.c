@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	int children = argc > 1 ? atoi(argv[1]) : 60;
 	int calls = argc > 2 ? atoi(argv[2]) : 300;
 	uint32_t seed = argc > 3 ? (uint32_t)atoi(argv[3]) : 20261121u;
-	printf("KTAP version 1\n1..2\n");
+	printf("KTAP version 1\n1..3\n");
 	struct k_vmstat before = stat_now();
 	before = stat_now();
 	uint32_t mine_before = my_resident();
@@ -132,5 +132,6 @@ int main(int argc, char **argv)
 	       same ? "ok" : "not ok", (unsigned)frames_before, (unsigned)frames_after,
 	       (unsigned)mine_before, (unsigned)mine_after, (unsigned)before.swap_slots_free,
 	       (unsigned)after.swap_slots_free);
-	return ok && same ? 0 : 1;
+	bool books = books_balance(3);
+	return ok && same && books ? 0 : 1;
 }

@@ -457,7 +457,7 @@ static const struct test tests[] = {
 int main(int argc, char **argv)
 {
 	nharts = stat_now().nharts;
-	printf("KTAP version 1\n1..%d\n", NTESTS + 2);
+	printf("KTAP version 1\n1..%d\n", NTESTS + 3);
 	uint32_t want = argc > 1 ? (uint32_t)atoi(argv[1]) : 0;
 	printf("%s 1 the_kernel_runs_every_hart_asked_for # %u of %u\n",
 	       nharts == want ? "ok" : "not ok", (unsigned)nharts, (unsigned)want);
@@ -492,5 +492,6 @@ int main(int argc, char **argv)
 	printf("%s %d frames_and_swap_slots_return_to_start # frames %u -> %u, slots %u -> %u\n",
 	       same ? "ok" : "not ok", NTESTS + 2, (unsigned)frames_before, (unsigned)frames_after,
 	       (unsigned)slots_before, (unsigned)slots_after);
-	return exited_with(st, 0) && same && nharts == want ? 0 : 1;
+	bool books = books_balance(NTESTS + 3);
+	return exited_with(st, 0) && same && books && nharts == want ? 0 : 1;
 }

@@ -303,6 +303,7 @@ static void concurrent_user_code(void)
 
 static void check_all(void);
 static void check_all_harts(void);
+static void check_books(void);
 
 /* The page of p that va is, or -1. */
 static int page_of(const struct proc *p, uint32_t va)
@@ -361,6 +362,7 @@ static void user_code_during_io(void)
 	if (!w.running || w.failed)
 		return;
 	check_all();
+	check_books();
 	other_harts_run(IO_ROUNDS);
 }
 
@@ -458,12 +460,23 @@ static void check_all_harts(void)
 	}
 }
 
-/* The end of one operation: the harts walk on their own, then the check. */
+/* The memory manager's own books (kernel/mm/vmcheck.c): reference
+ * counts, reverse maps, swap slots and the swap cache against the page
+ * tables. vm_lock must be free: between operations, or during swap I/O. */
+static void check_books(void)
+{
+	uint32_t problems = vm_check();
+	if (problems)
+		violation("vmcheck found %u problems (printed above)", problems);
+}
+
+/* The end of one operation: the harts walk on their own, then the checks. */
 static void checkpoint(void)
 {
 	if (!w.failed) {
 		tlb_model_speculate(SPEC_FILLS_PER_OP);
 		check_all();
+		check_books();
 	}
 	w.op++;
 }

@@ -3,7 +3,7 @@
 # unit_NAME_SRCS, tests/unit/host_stubs.c and cmocka, and built with
 # -DHOST_TEST and the address and undefined-behaviour sanitizers.
 UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr \
-	smp_model
+	smp_model vmcheck
 
 unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c tests/unit/host_ram.c
 unit_frame_SRCS := kernel/mm/frame.c tests/unit/host_ram.c
@@ -22,7 +22,9 @@ unit_vaddr_SRCS := tools/vaddr/split.c tools/vaddr/vaddr.c
 # the TLB hooks come from host_fences.c (counted) or tlb_model.c (modelled).
 HOST_VM_SRCS := kernel/mm/vm.c kernel/mm/mmap.c kernel/mm/fault.c kernel/mm/reclaim.c \
 	kernel/mm/rmap.c kernel/mm/swap.c kernel/mm/swap_area.c kernel/mm/frame.c \
-	kernel/riscv/sv32.c kernel/riscv/asid.c tests/unit/host_vm.c tests/unit/host_ram.c
+	kernel/riscv/sv32.c kernel/riscv/asid.c kernel/mm/vmcheck.c tests/unit/host_vm.c \
+	tests/unit/host_ram.c
 unit_mmap_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c
+unit_vmcheck_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c
 # The memory manager on several harts, each with its own tagged TLB.
 unit_smp_model_SRCS := $(HOST_VM_SRCS) tests/unit/tlb_model.c

@@ -52,6 +52,7 @@ static const struct field fields[] = {
     {"tlb_shootdowns", offsetof(struct k_vmstat, tlb_shootdowns)},
     {"tlb_shootdown_harts", offsetof(struct k_vmstat, tlb_shootdown_harts)},
     {"tlb_idle_fences", offsetof(struct k_vmstat, tlb_idle_fences)},
+    {"vm_checks", offsetof(struct k_vmstat, vm_checks)},
     {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 

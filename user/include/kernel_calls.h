@@ -23,6 +23,12 @@ int vmwalk(uintptr_t va, struct k_vmwalk *out);
  * console, as a tree of non-zero entries (kernel/riscv/sv32.h). */
 int vmprint(void);
 
+/* Have the kernel check its memory books against every page table (frame
+ * and swap-slot reference counts, reverse maps, the swap cache, the free
+ * list): the number of problems found, each printed on the console; 0
+ * when all is well. */
+int vmcheck(void);
+
 /* Fill *out with the kernel's global VM counters. */
 int vmstat(struct k_vmstat *out);
 

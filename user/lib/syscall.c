@@ -244,6 +244,11 @@ int vmprint(void)
 	return (int)check(sys0(SYS_vmprint));
 }
 
+int vmcheck(void)
+{
+	return (int)check(sys0(SYS_vmcheck));
+}
+
 int vmwalk(uintptr_t va, struct k_vmwalk *out)
 {
 	return (int)check(sys2(SYS_vmwalk, (long)va, (long)out));
