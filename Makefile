@@ -48,6 +48,7 @@ KASMS := $(wildcard kernel/*/*.S)
 KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
 
 include tests/unit/units.mk
+include tests/fuzz/fuzz.mk
 include user/user.mk
 # Teaching tools, each with its own rules: tools/vaddr (address splits on
 # six paging schemes) and tools/plots (make plots).
