@@ -48,6 +48,7 @@ KASMS := $(wildcard kernel/*/*.S)
 KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
 
 include tests/unit/units.mk
+include tests/fuzz/fuzz.mk
 include user/user.mk
 # Teaching tools, each with its own rules: tools/vaddr (address splits on
 # six paging schemes) and tools/plots (make plots).
@@ -164,9 +165,10 @@ gdb-test: all
 	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/gdb/test_gdb.sh
 
 # --- tests -----------------------------------------------------------------
-$(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c | deps
+$(B)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c tests/unit/host_panic.c | deps
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< tests/unit/host_stubs.c $(unit_$*_SRCS) -lcmocka
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< tests/unit/host_stubs.c tests/unit/host_panic.c \
+		$(unit_$*_SRCS) -lcmocka
 
 # The sources each unit test links are prerequisites too.
 $(foreach t,$(UNIT_TESTS),$(eval $(B)/unit/test_$(t): $(unit_$(t)_SRCS)))

@@ -334,8 +334,17 @@ run_host_script() {
 	count_tap "$log" "host $name"
 }
 
+# The libFuzzer harnesses of the kernel's parsers, a few seconds each
+# (tests/fuzz/run.sh; make fuzz-host runs them longer), as TAP.
+host_fuzz() {
+	local log=$LOGDIR/fuzz-host.log
+	B="$B" tests/fuzz/run.sh >"$log" 2>&1
+	count_tap "$log" "host fuzz"
+}
+
 run_host_script tests/deps/test_opensbi_fetch.sh
 run_host_script tests/style/check.sh
+[[ " $* " == *" --unit-only "* ]] || host_fuzz
 for arg in "$@"; do
 	[ "$arg" = --unit-only ] && continue
 	run_unit "$arg"

@@ -9,8 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # Package name and what shows that it is installed: a command name, or an
-# absolute path to a file it ships. mkswap lives in /sbin, which is not on
-# every user's PATH.
+# absolute path (a glob may stand for a version or an architecture) to a
+# file it ships. mkswap lives in /sbin, which is not on every user's PATH.
+# clang's libFuzzer runtime (make fuzz-host) is in libclang-rt-dev (on
+# Debian 12 libclang-rt-14-dev), which clang only recommends.
 readonly NEEDS=(
 	"gcc-riscv64-unknown-elf riscv64-unknown-elf-gcc"
 	"picolibc-riscv64-unknown-elf /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs"
@@ -24,6 +26,8 @@ readonly NEEDS=(
 	"make make"
 	"device-tree-compiler dtc"
 	"gnuplot-nox gnuplot"
+	"clang clang"
+	"libclang-rt-dev /usr/lib/llvm-*/lib/clang/*/lib/*/libclang_rt.fuzzer*.a"
 )
 
 # Only for make format and make lint.
@@ -38,7 +42,7 @@ say() { printf 'deps: %s\n' "$*" >&2; }
 # True if the command or file named by $1 is present.
 present() {
 	if [[ $1 == /* ]]; then
-		[[ -e $1 ]]
+		compgen -G "$1" >/dev/null
 	else
 		command -v "$1" >/dev/null
 	fi

@@ -102,6 +102,14 @@ static void merge_all(struct addrspace *as)
 	}
 }
 
+/* Whether r lies inside [start, end). An empty region (the heap before
+ * its first brk) is a position, inside only when start <= it < end: a
+ * change of the pages just below the heap leaves the heap alone. */
+static bool region_inside(const struct vm_region *r, uint32_t start, uint32_t end)
+{
+	return r->start >= start && r->end <= end && (r->start < r->end || r->start < end);
+}
+
 /* Remove [start, end) from the regions, releasing its pages and reservations. */
 static int remove_range(struct addrspace *as, uint32_t start, uint32_t end)
 {
@@ -113,7 +121,7 @@ static int remove_range(struct addrspace *as, uint32_t start, uint32_t end)
 	int i = 0;
 	while (i < as->nregions) {
 		struct vm_region *r = &as->regions[i];
-		if (r->start >= start && r->end <= end) {
+		if (region_inside(r, start, end)) {
 			vm_uncommit(as, vm_region_commit(r));
 			memmove(r, r + 1, (as->nregions - i - 1) * sizeof(*r));
 			as->nregions--;
@@ -279,7 +287,7 @@ static int mprotect_allowed(const struct addrspace *as, uint32_t addr, uint32_t 
 {
 	for (int i = 0; i < as->nregions; i++) {
 		const struct vm_region *r = &as->regions[i];
-		if (r->start >= addr && r->end <= end && (prot & VM_W) && (r->flags & VMR_F_NOWRITE))
+		if (region_inside(r, addr, end) && (prot & VM_W) && (r->flags & VMR_F_NOWRITE))
 			return -EACCES;
 	}
 	return 0;
@@ -291,7 +299,7 @@ static int mprotect_regions(struct addrspace *as, uint32_t addr, uint32_t end, u
 {
 	for (int i = 0; i < as->nregions; i++) {
 		struct vm_region *r = &as->regions[i];
-		if (r->start < addr || r->end > end)
+		if (!region_inside(r, addr, end))
 			continue;
 		uint32_t before = vm_region_commit(r);
 		uint8_t old = r->prot;
@@ -380,12 +388,32 @@ static struct vm_region *heap_region(struct addrspace *as)
 	return NULL;
 }
 
+/* Move the heap region's end to new_end, reserving or giving back only
+ * what vm_region_commit counts (nothing while mprotect has made the heap
+ * read-only). 0 or -ENOMEM. */
+static int resize_heap(struct addrspace *as, struct vm_region *heap, uint32_t new_end)
+{
+	struct vm_region resized = *heap;
+	resized.end = new_end;
+	uint32_t before = vm_region_commit(heap), after = vm_region_commit(&resized);
+	if (after > before && vm_commit(as, after - before) != 0)
+		return -ENOMEM;
+	if (new_end < heap->end)
+		vm_unmap_range(as, new_end, heap->end);
+	if (before > after)
+		vm_uncommit(as, before - after);
+	heap->end = new_end;
+	return 0;
+}
+
 static int set_brk_locked(struct addrspace *as, uint32_t new_brk)
 {
 	struct vm_region *heap = heap_region(as);
 	if (heap == NULL || new_brk < as->heap_start || new_brk > USER_TOP)
 		return -ENOMEM;
-	uint32_t new_end = PAGE_ROUND_UP(new_brk);
+	/* munmap may have taken the heap's first pages: the region then
+	 * starts above heap_start, and never ends below its own start. */
+	uint32_t new_end = MAX(PAGE_ROUND_UP(new_brk), heap->start);
 	int next = (int)(heap - as->regions) + 1;
 	uint32_t limit = USER_TOP;
 	if (next < as->nregions) {
@@ -395,13 +423,8 @@ static int set_brk_locked(struct addrspace *as, uint32_t new_brk)
 	}
 	if (new_end > heap->end && new_end > limit)
 		return -ENOMEM;
-	if (new_end > heap->end && vm_commit(as, (new_end - heap->end) / PAGE_SIZE) != 0)
+	if (resize_heap(as, heap, new_end) != 0)
 		return -ENOMEM;
-	if (new_end < heap->end) {
-		vm_unmap_range(as, new_end, heap->end);
-		vm_uncommit(as, (heap->end - new_end) / PAGE_SIZE);
-	}
-	heap->end = new_end;
 	as->brk = new_brk;
 	return 0;
 }

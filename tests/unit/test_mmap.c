@@ -250,6 +250,74 @@ static void test_reservations_follow_writable_pages_and_come_back(void **state)
 	assert_int_equal(as->nregions, 0);
 }
 
+/* An empty heap at A, as exec leaves it (brk starts at its end). */
+static void add_heap(void)
+{
+	struct vm_region heap = {
+	    .start = A, .end = A, .prot = RW, .kind = VMR_ANON, .flags = VMR_F_HEAP};
+	assert_int_equal(vm_add_region(as, &heap), 0);
+	as->heap_start = as->brk = A;
+}
+
+/* Found by tests/fuzz/fuzz_mmap.c: brk gave back a reservation for heap
+ * pages that mprotect had made read-only, so the count wrapped. */
+static void test_brk_reserves_only_while_the_heap_is_writable(void **state)
+{
+	(void)state;
+	uint32_t base = as->committed;
+	add_heap();
+	assert_int_equal(vm_set_brk(as, A + 4 * P), 0);
+	assert_int_equal(as->committed, base + 4);
+	assert_int_equal(vm_mprotect(as, A, 4 * P, VM_R), 0);
+	assert_int_equal(as->committed, base);
+	assert_int_equal(vm_set_brk(as, A + 6 * P), 0);
+	assert_int_equal(as->committed, base);
+	assert_int_equal(vm_set_brk(as, A), 0);
+	assert_int_equal(as->committed, base);
+}
+
+/* Found by tests/fuzz/fuzz_mmap.c: after munmap of the heap's first
+ * pages, a brk below what is left moved the heap's end below its start. */
+static void test_brk_below_a_heap_whose_start_was_unmapped_empties_it(void **state)
+{
+	(void)state;
+	uint32_t base = as->committed;
+	add_heap();
+	assert_int_equal(vm_set_brk(as, A + 4 * P), 0);
+	assert_int_equal(vm_munmap(as, A, 2 * P), 0);
+	assert_int_equal(vm_set_brk(as, A + P), 0);
+	assert_string_equal(regions(), "10002000-10002000 rw-");
+	assert_int_equal(as->committed, base);
+}
+
+/* Found by tests/fuzz/fuzz_mmap.c: a MAP_FIXED mapping or an munmap
+ * ending where an empty heap sits removed the heap, and brk failed from
+ * then on. An empty region is a position, inside a range only before its
+ * end. */
+static void test_a_range_ending_at_an_empty_heap_keeps_the_heap(void **state)
+{
+	(void)state;
+	add_heap();
+	map_anon(A - 2 * P, 2, RW);
+	assert_string_equal(regions(), "fffe000-10000000 rw- 10000000-10000000 rw-");
+	assert_int_equal(vm_munmap(as, A - 2 * P, 2 * P), 0);
+	assert_string_equal(regions(), "10000000-10000000 rw-");
+	assert_int_equal(vm_set_brk(as, A + P), 0);
+}
+
+/* Found by tests/fuzz/fuzz_mmap.c: mprotect of the pages right below an
+ * empty heap gave the heap the new protection too, so brk grew it
+ * read-only. */
+static void test_mprotect_below_an_empty_heap_leaves_the_heap_alone(void **state)
+{
+	(void)state;
+	add_heap();
+	map_anon(A - 2 * P, 2, RW);
+	assert_int_equal(vm_mprotect(as, A - 2 * P, 2 * P, VM_R), 0);
+	assert_int_equal(vm_set_brk(as, A + P), 0);
+	assert_true(vm_range_ok(as, A, P, VM_R | VM_W));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +335,10 @@ int main(void)
 	    T(test_a_mapping_without_a_hint_goes_highest_below_the_stack_gap),
 	    T(test_mprotect_fences_each_present_page_it_downgrades),
 	    T(test_reservations_follow_writable_pages_and_come_back),
+	    T(test_brk_reserves_only_while_the_heap_is_writable),
+	    T(test_brk_below_a_heap_whose_start_was_unmapped_empties_it),
+	    T(test_a_range_ending_at_an_empty_heap_keeps_the_heap),
+	    T(test_mprotect_below_an_empty_heap_leaves_the_heap_alone),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

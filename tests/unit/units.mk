@@ -1,7 +1,8 @@
 # Host unit tests: tests/unit/test_NAME.c is linked with the kernel sources
 # and shared test helpers (tests/unit/host_*.c, tlb_model.c) listed in
-# unit_NAME_SRCS, tests/unit/host_stubs.c and cmocka, and built with
-# -DHOST_TEST and the address and undefined-behaviour sanitizers.
+# unit_NAME_SRCS, tests/unit/host_stubs.c, tests/unit/host_panic.c and
+# cmocka, and built with -DHOST_TEST and the address and undefined-behaviour
+# sanitizers.
 UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr \
 	smp_model vmcheck
 
