@@ -99,10 +99,11 @@ static uint32_t pick_len(unsigned kind, uint32_t b)
 	}
 }
 
-/* The protection a region gets for prot: PROT_EXEC implies PROT_READ. */
+/* The protection a region gets for prot: PROT_WRITE and PROT_EXEC imply
+ * PROT_READ (Sv32 has no write-only page). */
 static uint32_t effective(uint32_t prot)
 {
-	return (prot & VM_X) ? prot | VM_R : prot;
+	return (prot & (VM_W | VM_X)) ? prot | VM_R : prot;
 }
 
 /* The byte at va in as when its page is resident, else NULL. */
@@ -396,6 +397,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ops[c.op % OP_COUNT](as, &c);
 		check_regions(as);
 		check_page_tables(as);
+		CHECK(vm_check() == 0); /* the books: kernel/mm/vmcheck.c */
 	}
 	vm_deactivate();
 	vm_destroy(as);
