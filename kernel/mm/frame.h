@@ -53,6 +53,7 @@ struct frame {
 #define FRAME_F_USER 1u  /* a user page, on the replacement ring */
 #define FRAME_F_BUSY 2u  /* being read from or written to swap: wait */
 #define FRAME_F_DIRTY 4u /* differs from its file, zero page or swap copy */
+#define FRAME_F_SPACE 8u /* holds a struct addrspace (vm.c) */
 
 #define FRAME_NONE 0xFFFFFFFFu
 

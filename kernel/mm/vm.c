@@ -8,7 +8,7 @@
  * as->resident.
  *
  * vm_lock guards the page tables of every space, their counters
- * (resident, swapped), the spaces table, the reverse maps, the
+ * (resident, swapped), the list of spaces, the reverse maps, the
  * replacement ring and the swap slots and swap cache: what a fault or an
  * eviction by one process can change in another's space. Every entry
  * point below takes it; it is dropped only around swap I/O (swap.c),
@@ -42,40 +42,54 @@ struct spinlock vm_lock = SPINLOCK_INIT("vm");
 unsigned vm_test_omit;
 #endif
 struct vm_stats vm_stats;                /* [vm_lock] but faults_kill: [proc_lock] */
-static struct addrspace spaces[VM_MAX_SPACES];
-static bool space_used[VM_MAX_SPACES]; /* [vm_lock] */
+static struct addrspace *spaces; /* [vm_lock] every space, linked by next/prev */
 
+_Static_assert(sizeof(struct addrspace) <= PAGE_SIZE, "a space fits in its frame");
+
+/* A zeroed space in a frame of its own, marked FRAME_F_SPACE, on the list. */
 static struct addrspace *space_alloc(void)
 {
 	spin_assert_held(&vm_lock);
-	for (int i = 0; i < VM_MAX_SPACES; i++) {
-		if (!space_used[i]) {
-			space_used[i] = true;
-			memset(&spaces[i], 0, sizeof(spaces[i]));
-			return &spaces[i];
-		}
-	}
-	return NULL;
+	paddr_t pa = frame_alloc(FRAME_ZERO);
+	if (pa == 0)
+		return NULL;
+	frame_of(pa)->flags |= FRAME_F_SPACE;
+	struct addrspace *as = pa2kva(pa);
+	as->next = spaces;
+	if (spaces)
+		spaces->prev = as;
+	spaces = as;
+	return as;
 }
 
 static void space_free(struct addrspace *as)
 {
-	space_used[as - spaces] = false;
+	spin_assert_held(&vm_lock);
+	if (as->prev)
+		as->prev->next = as->next;
+	else
+		spaces = as->next;
+	if (as->next)
+		as->next->prev = as->prev;
+	frame_of(kva2pa(as))->flags &= ~FRAME_F_SPACE;
+	frame_free(kva2pa(as));
 }
 
-uint32_t vm_space_slots(void)
+struct addrspace *vm_space_first(void)
 {
-	return VM_MAX_SPACES;
+	return spaces;
 }
 
-struct addrspace *vm_space_at(uint32_t i)
+struct addrspace *vm_space_next(const struct addrspace *as)
 {
-	return i < VM_MAX_SPACES && space_used[i] ? &spaces[i] : NULL;
+	return as->next;
 }
 
 bool vm_space_live(const struct addrspace *as)
 {
-	return as >= spaces && as < spaces + VM_MAX_SPACES && space_used[as - spaces];
+	paddr_t pa = kva2pa(as);
+	const struct frame *f = ALIGNED(pa, PAGE_SIZE) ? frame_of(pa) : NULL;
+	return f && f->state == FRAME_USED && (f->flags & FRAME_F_SPACE);
 }
 
 struct addrspace *vm_create(void)

@@ -17,7 +17,6 @@
 #define STACK_MAX (8u << 20)    /* the stack grows on demand up to this */
 #define STACK_GUARD (1u << 20)  /* unmapped gap kept below the stack */
 #define VM_MAX_REGIONS 64
-#define VM_MAX_SPACES 80 /* a process has two while it execs */
 
 /* Region protections */
 #define VM_R 1u
@@ -68,6 +67,7 @@ struct addrspace {
 	uint32_t committed;       /* pages reserved against memory plus swap (mmap.c) */
 	int pid;                  /* the owner, for messages and the fault trace */
 	uint32_t check_mark;      /* vmcheck.c's scratch */
+	struct addrspace *next, *prev; /* [vm_lock] the list of every space */
 };
 
 /* Page-fault and replacement counters, for vmstat. */
@@ -153,13 +153,14 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len);
 
 /* --- for mm/ only -------------------------------------------------------- */
 
-/* Guards the page tables, the spaces table, reverse maps, replacement
+/* Guards the page tables, the list of spaces, reverse maps, replacement
  * ring, swap slots and swap cache (vm.c says what and why). */
 extern struct spinlock vm_lock;
-/* The spaces table, for the checker: its size, the space in use at slot
- * i (else NULL), and whether as is a space in use. vm_lock held. */
-uint32_t vm_space_slots(void);
-struct addrspace *vm_space_at(uint32_t i);
+/* Every space, for the checker: walk with for (as = vm_space_first(); as;
+ * as = vm_space_next(as)); and whether as is a space in use (each lives
+ * in a frame of its own, marked FRAME_F_SPACE). vm_lock held. */
+struct addrspace *vm_space_first(void);
+struct addrspace *vm_space_next(const struct addrspace *as);
 bool vm_space_live(const struct addrspace *as);
 /* vm_fault with vm_lock held (it may drop it around swap I/O). */
 int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot);

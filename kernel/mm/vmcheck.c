@@ -142,11 +142,8 @@ static void walk_space(struct check *c, struct addrspace *as)
 static void walk_spaces(struct check *c)
 {
 	memset(counts, 0, sizeof(counts));
-	for (uint32_t i = 0; i < vm_space_slots(); i++) {
-		struct addrspace *as = vm_space_at(i);
-		if (as)
-			walk_space(c, as);
-	}
+	for (struct addrspace *as = vm_space_first(); as; as = vm_space_next(as))
+		walk_space(c, as);
 }
 
 /* A user frame against its reverse map and swap-cache slot. */

@@ -12,6 +12,8 @@
 #include "dev/power.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
 #include "mm/vm.h"
 #include "proc/file.h"
 #include "proc/uapi.h"
@@ -21,11 +23,14 @@
 
 #define KSTACK_MAGIC 0x57AC4B1Du /* at the bottom of every kernel stack */
 
+#define FRAMES_PER_SLOT 16 /* one slot per 64 KiB of RAM: 2048 slots in 128 MiB */
+#define NPROC_MIN 64
+#define NPROC_MAX 32768
+
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
-struct proc procs[NPROC];
-/* In a section boot does not clear: a stack needs no zeroes, and clearing
- * 512 KiB would cost a third of the boot's instructions. */
-static uint8_t kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(16), section(".kstacks")));
+struct proc *procs;
+int nproc, procs_high, proc_limit;
+static int nlive; /* [proc_lock] slots in use */
 static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
 static struct proc *initproc;
 static int next_pid = 1;
@@ -37,8 +42,14 @@ static void forkret(void);
 
 void proc_init(void)
 {
-	for (int i = 0; i < NPROC; i++)
-		procs[i].kstack = kstacks[i];
+	uint32_t n = frame_count_total() / FRAMES_PER_SLOT;
+	nproc = (int)MIN(MAX(n, (uint32_t)NPROC_MIN), (uint32_t)NPROC_MAX);
+	uint32_t bytes = (uint32_t)nproc * sizeof(struct proc);
+	paddr_t table = frame_alloc_contig((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (table == 0)
+		panic("proc: no memory for a table of %d processes", nproc);
+	procs = pa2kva(table); /* slots are zeroed as first used (alloc_proc) */
+	proc_limit = nproc / 2;
 }
 
 /* Append p to the run queue; proc_lock held. */
@@ -107,23 +118,35 @@ static void make_runnable(struct proc *p)
 	kick_idle_hart(p);
 }
 
-/* Take an unused slot, with its kernel stack and trap frame ready. */
-static struct proc *alloc_proc(void)
+/* Take an unused slot, with its kernel stack and trap frame ready: NULL
+ * with *err -EAGAIN (no slot, or the process limit reached unless
+ * limited is false) or -ENOMEM (no frame for the stack). */
+static struct proc *alloc_proc(bool limited, int *err)
 {
+	paddr_t kstack = frame_alloc(0);
+	*err = kstack ? -EAGAIN : -ENOMEM;
+	if (kstack == 0)
+		return NULL;
 	spin_lock(&proc_lock);
 	struct proc *p = NULL;
-	for (int i = 0; i < NPROC; i++) {
+	for (int i = 0; i < procs_high && (!limited || nlive < proc_limit); i++) {
 		if (procs[i].state == P_UNUSED) {
 			p = &procs[i];
 			break;
 		}
 	}
+	if (p == NULL && procs_high < nproc && (!limited || nlive < proc_limit)) {
+		p = &procs[procs_high++]; /* a slot never used: clear it */
+		memset(p, 0, sizeof(*p));
+	}
 	if (p == NULL) {
 		spin_unlock(&proc_lock);
+		frame_free(kstack);
 		return NULL;
 	}
 	p->state = P_EMBRYO;
 	p->pid = next_pid++;
+	nlive++;
 	spin_unlock(&proc_lock);
 
 	p->parent = NULL;
@@ -133,6 +156,7 @@ static struct proc *alloc_proc(void)
 	p->as = NULL;
 	p->affinity = ALL_HARTS;
 	memset(p->ofile, 0, sizeof(p->ofile));
+	p->kstack = pa2kva(kstack);
 	*(uint32_t *)p->kstack = KSTACK_MAGIC;
 	p->tf = (struct trapframe *)(p->kstack + KSTACK_SIZE - sizeof(struct trapframe));
 	memset(p->tf, 0, sizeof(*p->tf));
@@ -142,27 +166,33 @@ static struct proc *alloc_proc(void)
 	return p;
 }
 
-/* Give a slot back; proc_lock held. */
+/* Give a slot back, and its kernel stack (a zombie's is no longer in
+ * use: it switched away for good before proc_lock let anyone see it);
+ * proc_lock held. */
 static void free_proc(struct proc *p)
 {
 	spin_assert_held(&proc_lock);
+	frame_free(kva2pa(p->kstack));
+	p->kstack = NULL;
 	p->state = P_UNUSED;
 	p->pid = 0;
 	p->parent = NULL;
 	p->name[0] = '\0';
+	nlive--;
 }
 
 void proc_start_init(const char *path, const char *const *argv, int argc)
 {
-	struct proc *p = alloc_proc();
+	int err;
+	struct proc *p = alloc_proc(false, &err);
 	if (p == NULL)
-		panic("init: no process slot");
+		panic("init: no process slot (error %d)", err);
 	p->ofile[0] = file_open_console(true, false);
 	p->ofile[1] = file_open_console(false, true);
 	p->ofile[2] = file_open_console(false, true);
 	if (!p->ofile[0] || !p->ofile[1] || !p->ofile[2])
 		panic("init: cannot open the console");
-	int err = proc_exec(p, path, argv, argc);
+	err = proc_exec(p, path, argv, argc);
 	if (err)
 		panic("init: cannot run %s: error %d", path, err);
 	initproc = p;
@@ -302,12 +332,12 @@ static void wake(struct proc *p)
 
 /* Wake the sleepers on chan; proc_lock held. The scan ends at the last
  * sleeper: a disk completion or a tick, with a few processes asleep, looks
- * at a few slots, not NPROC. */
+ * at a few slots, not the whole table. */
 static void wakeup_locked(void *chan)
 {
 	spin_assert_held(&proc_lock);
 	int left = sleepers;
-	for (int i = 0; i < NPROC && left > 0; i++) {
+	for (int i = 0; i < procs_high && left > 0; i++) {
 		struct proc *p = &procs[i];
 		if (p->state != P_SLEEPING)
 			continue;
@@ -352,9 +382,10 @@ int proc_sleep_ticks(uint64_t n)
 int proc_fork(void)
 {
 	struct proc *p = myproc();
-	struct proc *np = alloc_proc();
+	int err;
+	struct proc *np = alloc_proc(true, &err);
 	if (np == NULL)
-		return -EAGAIN;
+		return err;
 	np->as = vm_create();
 	if (np->as)
 		np->as->pid = np->pid;
@@ -429,7 +460,7 @@ void proc_exit(int xstatus)
 
 	spin_lock(&proc_lock);
 	bool orphaned_zombie = false;
-	for (int i = 0; i < NPROC; i++) {
+	for (int i = 0; i < procs_high; i++) {
 		if (procs[i].parent == p && procs[i].state != P_UNUSED) {
 			procs[i].parent = initproc;
 			orphaned_zombie |= procs[i].state == P_ZOMBIE;
@@ -454,7 +485,7 @@ int proc_wait(int pid, uint32_t ustatus, int options)
 	spin_lock(&proc_lock);
 	for (;;) {
 		bool have_kids = false;
-		for (int i = 0; i < NPROC; i++) {
+		for (int i = 0; i < procs_high; i++) {
 			struct proc *q = &procs[i];
 			if (q->parent != p || q->state == P_UNUSED || (pid > 0 && q->pid != pid))
 				continue;
@@ -487,7 +518,7 @@ int proc_kill(int pid, int sig)
 	if (pid <= 0)
 		return -ESRCH;
 	spin_lock(&proc_lock);
-	for (int i = 0; i < NPROC; i++) {
+	for (int i = 0; i < procs_high; i++) {
 		struct proc *p = &procs[i];
 		if (p->pid != pid || p->state == P_UNUSED)
 			continue;
@@ -525,7 +556,7 @@ int proc_set_affinity(int pid, uint32_t hart_mask)
 	struct proc *me = myproc();
 	spin_lock(&proc_lock);
 	struct proc *p = NULL;
-	for (int i = 0; i < NPROC && p == NULL; i++)
+	for (int i = 0; i < procs_high && p == NULL; i++)
 		if (procs[i].pid == (pid ? pid : me->pid) && procs[i].state != P_UNUSED &&
 		    procs[i].state != P_ZOMBIE)
 			p = &procs[i];

@@ -14,9 +14,8 @@
 #include "riscv/cpu.h"
 #include "riscv/trap.h"
 
-#define NPROC 64
 #define NOFILE 16
-#define KSTACK_SIZE 8192
+#define KSTACK_SIZE PAGE_SIZE /* one frame, taken at fork; the deepest path seen uses 1.5 KiB */
 #define PROC_NAME_MAX 16
 #define ALL_HARTS ((1u << MAX_HARTS) - 1)
 
@@ -43,7 +42,8 @@ struct proc {
 	uint32_t hart;        /* [proc_lock] the hart id it runs or last ran on */
 	uint32_t affinity;    /* [proc_lock] cpu index bits: the harts that may run it */
 	struct addrspace *as;
-	uint8_t *kstack;      /* KSTACK_SIZE bytes; the trap frame sits at the top */
+	uint8_t *kstack;      /* KSTACK_SIZE bytes, a frame of its own while the slot is in
+			       * use; the trap frame sits at the top */
 	struct trapframe *tf;
 	struct context ctx;
 	struct file *ofile[NOFILE];
@@ -51,7 +51,15 @@ struct proc {
 };
 
 extern struct spinlock proc_lock;
-extern struct proc procs[NPROC];
+/* The process table, sized by memory at boot (proc_init): nproc slots,
+ * of which the first procs_high have ever been used (table scans stop
+ * there; the others are not even cleared yet). At most proc_limit processes live at once, as Linux's default
+ * RLIMIT_NPROC: half the table, so a fork bomb fails with EAGAIN while
+ * the kernel still has the memory to kill it. There are no user ids: all
+ * processes count against the one limit but init, which is the kernel's
+ * way to clean up. */
+extern struct proc *procs;
+extern int nproc, procs_high, proc_limit;
 
 /* The process running on this hart, or NULL. */
 static inline struct proc *myproc(void)
@@ -59,6 +67,8 @@ static inline struct proc *myproc(void)
 	return mycpu()->proc;
 }
 
+/* Make the process table: one slot per 16 frames of RAM (so kernel
+ * stacks take at most a sixteenth of it), 64 to 32768. */
 void proc_init(void);
 /* Start the first process running path with argv (kernel strings). */
 void proc_start_init(const char *path, const char *const *argv, int argc);

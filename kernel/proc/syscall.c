@@ -357,7 +357,7 @@ static bool proc_at(uint32_t index, struct k_procinfo *info, const struct addrsp
 	uint32_t seen = 0;
 	bool found = false;
 	spin_lock(&proc_lock);
-	for (int i = 0; i < NPROC && !found; i++) {
+	for (int i = 0; i < procs_high && !found; i++) {
 		struct proc *p = &procs[i];
 		if (p->state == P_UNUSED || seen++ != index)
 			continue;
