@@ -181,6 +181,10 @@ ONLY ?=
 test: all $(UNIT_BINS)
 	@B='$(B)' SMP='$(SMP)' QEMUCMD='$(QEMUCMD)' tests/run.sh $(if $(strip $(ONLY)),--only $(ONLY),$(UNIT_BINS))
 
+# Planted bugs, each run against the tests that should catch it (make
+# mutate; tools/mutate/mutate.mk).
+-include tools/mutate/mutate.mk
+
 # Benchmarks in exact guest instructions (qemu -icount shift=0): docs/benchmarks.md.
 $(B)/replsim: tools/bench/replsim.c tools/bench/refstring.h | deps
 	@mkdir -p $(@D)
