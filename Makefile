@@ -186,8 +186,15 @@ $(foreach t,$(UNIT_TESTS),$(eval $(B)/unit/test_$(t): $(unit_$(t)_SRCS)))
 unit-test: $(UNIT_BINS)
 	@B='$(B)' QEMUCMD= tests/run.sh --unit-only $(UNIT_BINS)
 
+# make test ONLY='GROUP...': only those groups of guest checks
+# (tests/run.sh --list names them), no host tests.
+ONLY ?=
 test: all $(UNIT_BINS)
-	@B='$(B)' SMP='$(SMP)' QEMUCMD='$(QEMUCMD)' tests/run.sh $(UNIT_BINS)
+	@B='$(B)' SMP='$(SMP)' QEMUCMD='$(QEMUCMD)' tests/run.sh $(if $(strip $(ONLY)),--only $(ONLY),$(UNIT_BINS))
+
+# Planted bugs, each run against the tests that should catch it (make
+# mutate; tools/mutate/mutate.mk).
+-include tools/mutate/mutate.mk
 
 # Benchmarks in exact guest instructions (qemu -icount shift=0): docs/benchmarks.md.
 $(B)/replsim: tools/bench/replsim.c tools/bench/refstring.h | deps

@@ -4,6 +4,8 @@
 # its KTAP output, its messages and QEMU's exit status. Prints one line per
 # suite and, last, "N passed, M failed"; exits non-zero on any failure.
 # Usage: tests/run.sh [--unit-only] UNIT_BINARY...   (QEMUCMD from make)
+#        tests/run.sh --only GROUP...   (guest checks only: make test ONLY=...)
+#        tests/run.sh --list            (the names of those groups)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # A QEMU that died early must not take the runner with it when we write to
@@ -324,6 +326,230 @@ guest_small_ram() {
 		'^boot: the kernel image at 0x80400000-0x[0-9a-f]{8} is not inside RAM 0x80000000-0x80500000'
 }
 
+# The guest checks, in groups: each a function, listed in GUEST_GROUPS
+# (name=function) in the order `make test` runs them; `tests/run.sh --only
+# NAME...` runs only those (make test ONLY=...; tools/mutate uses it).
+group_ktest() {
+	guest_ktest ktest ktest 'sv32 kernel: 128 MiB RAM.*ASIDLEN [0-9]'
+	check ktest-builtin-initramfs 0 '^initramfs: [0-9]+ KiB, built into the kernel image'
+}
+
+# Also QEMU's -initrd, which the device tree names: it is used instead
+# of the built-in initramfs.
+group_ktest_initrd() {
+	guest_ktest ktest-256m-smp2-sbi-timer-initrd ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
+		-m 256M -smp 2 -cpu rv32,sstc=off -initrd "$B/initramfs.cpio"
+	check ktest-initrd-from-device-tree 0 '^initramfs: [0-9]+ KiB at 0x8[0-9a-f]{7}, from the device tree'
+}
+
+# RAM that reaches 4 GiB (2 GiB from 0x80000000) is trimmed, not refused.
+group_ktest_2g() {
+	guest_ktest ktest-2g ktest 'sv32 kernel: 2047 MiB RAM' -m 2G
+}
+
+# QEMUCMD asks for modern virtio-mmio; the last -global wins, so this is legacy.
+group_ktest_legacy_virtio() {
+	guest_ktest ktest-legacy-virtio ktest 'virtio-blk: 0x[0-9a-f]{8} irq [0-9]+, legacy, ' \
+		-global virtio-mmio.force-legacy=true
+}
+
+# The swap disk through blkdebug, failing every read of sector 1000
+# (PLATFORM.md 8.1); QEMUCMD is changed for this one call only.
+group_ktest_blk_ioerr() {
+	printf '[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "1000"\n' \
+		>"$LOGDIR/blk-ioerr.conf"
+	QEMUCMD=${QEMUCMD/-drive file=/-drive file=blkdebug:$LOGDIR/blk-ioerr.conf:} \
+		guest_ktest ktest-blk-ioerr 'ktest ktest.ioerr_sector=1000' \
+		'^# vblk: read of sector 1000 failed with -EIO as injected'
+}
+
+# The process, VM and fuzz suites on one hart and on four; the
+# others on $SMP (two unless make test SMP=N says otherwise).
+group_proc_suite_smp1() {
+	smp 1 suite proc-suite-smp1 'init=/bin/test_proc quiet'
+}
+
+group_proc_suite_smp4() {
+	smp 4 suite proc-suite-smp4 'init=/bin/test_proc quiet'
+}
+
+group_proc_suite_asid_off() {
+	boot proc-suite-asid-off 'init=/bin/test_proc quiet asid=off'
+	count_tap "$LOG" "guest proc-suite-asid-off"
+	check proc-suite-asid-off-exit 0 'init exited with status 0'
+}
+
+group_init_exit() {
+	boot init-exit-status 'init=/bin/test_proc quiet -- --argc a b'
+	check init-exit-status-is-qemu-exit-status 4 '^init exited with status 4'
+	boot init-killed 'init=/bin/test_proc quiet -- --segv'
+	check init-killed-by-signal-exits-128-plus-signal 139 '^init killed by SIGSEGV'
+}
+
+group_panic() {
+	boot panic-load 'crash=load'
+	check panic-on-kernel-load-fault 100 '^panic: unexpected trap in kernel: load page fault' \
+		'scause 0x0000000d stval 0x00001234' 'at 0x[0-9a-f]{8} <crash_load\+' \
+		'ra 0x[0-9a-f]{8} <ktest_crash\+' '^backtrace:' '<kmain\+'
+	boot panic-store 'crash=store'
+	check panic-on-store-to-kernel-text 100 'store page fault' 'scause 0x0000000f' \
+		'at 0x[0-9a-f]{8} <crash_store\+'
+	boot panic-call 'crash=panic'
+	check panic-call-prints-backtrace 100 '^panic: ktest: panic requested' \
+		'<crash_panic\+' '<ktest_crash\+' '<kmain\+'
+}
+
+# Demand paging and swap: maxframes caps user memory at 4 MiB, so the
+# suite's 16 MiB tests really swap; once under clock, once under FIFO.
+# On one hart the consistency check also runs after every reclaim pass
+# (vm.check=1), and panics on the first problem.
+group_vm_suite_clock_smp1() {
+	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
+	check vm-suite-clock-smp1-checked-every-reclaim-pass 0 \
+		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
+}
+
+group_vm_suite_clock_smp4() {
+	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024'
+}
+
+group_vm_suite_fifo() {
+	boot vm-suite-fifo 'init=/bin/test_vm quiet maxframes=1024 vm.policy=fifo'
+	count_tap "$LOG" "guest vm-suite-fifo"
+	check vm-suite-fifo-exit 0 'init exited with status 0'
+}
+
+# Out of memory and swap: a 4 MiB swap disk and 1 MiB of user frames.
+# small_swap: make that disk, fresh, as $small.
+small_swap() {
+	small=$LOGDIR/small-swap.img
+	rm -f "$small" && truncate -s 4M "$small" && chmod 600 "$small" &&
+		"${MKSWAP:-/sbin/mkswap}" -q "$small" >/dev/null
+}
+
+group_vm_oom() {
+	small_swap
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom \
+		'init=/bin/test_vm quiet maxframes=256 vm.check=1 -- oom'
+	count_tap "$LOG" "guest vm-oom"
+	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at' \
+		'memory_books_balance # vmcheck: 0 problems, [0-9]{3,} checks run'
+}
+
+# Replacement quality: a page kept hot while a stream four times the
+# cap goes past stays resident under clock, and goes in turn under FIFO.
+group_vm_hot_page() {
+	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 -- hot clock'
+	suite vm-hot-page-fifo 'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- hot fifo'
+}
+
+# Out of memory is decided the same way under FIFO: on one hart it used
+# to evict the hogs' clean text for ever (each page faulted straight
+# back in) and never ran out.
+group_vm_oom_fifo_smp1() {
+	small_swap
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} smp 1 boot vm-oom-fifo-smp1 \
+		'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo vm.check=1 -- oom'
+	count_tap "$LOG" "guest vm-oom-fifo-smp1"
+	check vm-oom-fifo-smp1-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
+}
+
+# Swap I/O errors (PLATFORM.md 8.1): the first read of slot 100 and
+# every write of slot 101 fail. The first pages to go to swap are
+# init's own, so slots that far in belong to the test's victim.
+# blkdebug sits under no overlay: a private copy of the disk instead of
+# snapshot=on, whose copy-on-write reads would trip the read rule.
+group_vm_ioerr() {
+	printf '[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "800"\nonce = "on"\n[inject-error]\nevent = "write_aio"\niotype = "write"\nerrno = "5"\nsector = "808"\n' \
+		>"$LOGDIR/swap-ioerr.conf"
+	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
+	ioerr_cmd=${QEMUCMD/,snapshot=on/}
+	ioerr_cmd=${ioerr_cmd/-drive file=$B\/swap.img/-drive file=blkdebug:$LOGDIR/swap-ioerr.conf:$LOGDIR/swap-ioerr.img}
+	QEMUCMD=$ioerr_cmd boot vm-ioerr 'init=/bin/test_vm quiet maxframes=1024 -- ioerr'
+	count_tap "$LOG" "guest vm-ioerr"
+	check vm-ioerr-messages 0 'killed \(SIGBUS\): swap read error at' \
+		'swap: write to slot 101 failed, slot retired'
+	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
+	QEMUCMD=$ioerr_cmd boot vm-ioerr-syscall 'init=/bin/test_vm quiet maxframes=1024 -- ioerr-syscall'
+	count_tap "$LOG" "guest vm-ioerr-syscall"
+	check vm-ioerr-syscall-message 0 'killed \(SIGBUS\): swap read error at 0x[0-9a-f]{8} in a system call'
+}
+
+# A disk that is not swap is never written: the kernel says why and
+# runs without swap.
+group_no_swap_signature() {
+	blank=$LOGDIR/not-swap.img
+	rm -f "$blank" && truncate -s 1M "$blank"
+	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$blank} boot no-swap-signature 'init=/bin/vmstat'
+	check disk-without-swap-signature-is-refused 0 \
+		'^swap: the virtio-blk disk: no swap signature, not used' '^swap_slots_total 0' \
+		'^init exited with status 0'
+	cmp -s "$blank" <(head -c 1M /dev/zero) || fail "no-swap-signature: the disk was written"
+}
+
+# Random system calls with hostile arguments: the kernel stays up
+# and nothing leaks (DESIGN.md section 7).
+group_syscall_fuzz_smp1() {
+	smp 1 suite syscall-fuzz-smp1 'init=/bin/test_fuzz quiet'
+}
+
+group_syscall_fuzz_smp4() {
+	smp 4 suite syscall-fuzz-smp4 'init=/bin/test_fuzz quiet'
+}
+
+# Several harts: pinning, every hart busy at once, wakeups across
+# harts, and the TLB shootdown of a page evicted while its owner runs
+# on another hart (tests/guest/test_smp.c).
+group_smp_suite_4() {
+	smp 4 suite smp-suite-4 'init=/bin/test_smp quiet maxframes=1024 -- 4'
+}
+
+group_smp_suite_2() {
+	smp 2 suite smp-suite-2 'init=/bin/test_smp quiet maxframes=1024 -- 2'
+}
+
+group_vm_trace() {
+	boot vm-trace 'init=/bin/echo vm.trace=1 -- traced'
+	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \
+		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
+}
+
+GUEST_GROUPS=(
+	ktest=group_ktest
+	ktest-initrd=group_ktest_initrd
+	ktest-2g=group_ktest_2g
+	ktest-legacy-virtio=group_ktest_legacy_virtio
+	ktest-blk-ioerr=group_ktest_blk_ioerr
+	proc-suite-smp1=group_proc_suite_smp1
+	proc-suite-smp4=group_proc_suite_smp4
+	proc-suite-asid-off=group_proc_suite_asid_off
+	init-exit=group_init_exit
+	panic=group_panic
+	vm-suite-clock-smp1=group_vm_suite_clock_smp1
+	vm-suite-clock-smp4=group_vm_suite_clock_smp4
+	vm-suite-fifo=group_vm_suite_fifo
+	vm-oom=group_vm_oom
+	vm-hot-page=group_vm_hot_page
+	vm-oom-fifo-smp1=group_vm_oom_fifo_smp1
+	vm-ioerr=group_vm_ioerr
+	no-swap-signature=group_no_swap_signature
+	syscall-fuzz-smp1=group_syscall_fuzz_smp1
+	syscall-fuzz-smp4=group_syscall_fuzz_smp4
+	smp-suite-4=group_smp_suite_4
+	smp-suite-2=group_smp_suite_2
+	vm-trace=group_vm_trace
+	small-ram=guest_small_ram
+	shell=guest_shell
+	tour=guest_tour
+	typeahead=guest_typeahead
+	four-harts-busy=guest_four_harts_busy
+	gdb=guest_gdb
+	user-extra=guest_user_extra
+	user-extra-folders=guest_user_extra_folders
+	plots=guest_plots
+	labs=guest_labs
+)
+
 # Host scripts that print TAP: the fetch of the rv32 firmware, offline
 # (local apt repositories), and the checks of the source tree.
 run_host_script() {
@@ -342,6 +568,28 @@ host_fuzz() {
 	count_tap "$log" "host fuzz"
 }
 
+# --list: the names of the groups; --only NAME...: those groups alone,
+# with no host or unit tests, and the same last line and exit status.
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' "${GUEST_GROUPS[@]%%=*}"
+	exit 0
+elif [ "${1:-}" = --only ]; then
+	shift
+	for name in "$@"; do
+		for group in "${GUEST_GROUPS[@]}" ''; do
+			[ "${group%%=*}" = "$name" ] && break
+		done
+		if [ -n "$group" ]; then
+			"${group#*=}"
+		else
+			fail "no group of checks named '$name' (tests/run.sh --list)"
+		fi
+	done
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit
+fi
+
 run_host_script tests/deps/test_opensbi_fetch.sh
 run_host_script tests/style/check.sh
 [[ " $* " == *" --unit-only "* ]] || host_fuzz
@@ -351,136 +599,9 @@ for arg in "$@"; do
 done
 
 if [[ " $* " != *" --unit-only "* ]]; then
-	guest_ktest ktest ktest 'sv32 kernel: 128 MiB RAM.*ASIDLEN [0-9]'
-	check ktest-builtin-initramfs 0 '^initramfs: [0-9]+ KiB, built into the kernel image'
-	# Also QEMU's -initrd, which the device tree names: it is used instead
-	# of the built-in initramfs.
-	guest_ktest ktest-256m-smp2-sbi-timer-initrd ktest 'sv32 kernel: 256 MiB RAM.*timer sbi' \
-		-m 256M -smp 2 -cpu rv32,sstc=off -initrd "$B/initramfs.cpio"
-	check ktest-initrd-from-device-tree 0 '^initramfs: [0-9]+ KiB at 0x8[0-9a-f]{7}, from the device tree'
-	# RAM that reaches 4 GiB (2 GiB from 0x80000000) is trimmed, not refused.
-	guest_ktest ktest-2g ktest 'sv32 kernel: 2047 MiB RAM' -m 2G
-	# QEMUCMD asks for modern virtio-mmio; the last -global wins, so this is legacy.
-	guest_ktest ktest-legacy-virtio ktest 'virtio-blk: 0x[0-9a-f]{8} irq [0-9]+, legacy, ' \
-		-global virtio-mmio.force-legacy=true
-	# The swap disk through blkdebug, failing every read of sector 1000
-	# (PLATFORM.md 8.1); QEMUCMD is changed for this one call only.
-	printf '[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "1000"\n' \
-		>"$LOGDIR/blk-ioerr.conf"
-	QEMUCMD=${QEMUCMD/-drive file=/-drive file=blkdebug:$LOGDIR/blk-ioerr.conf:} \
-		guest_ktest ktest-blk-ioerr 'ktest ktest.ioerr_sector=1000' \
-		'^# vblk: read of sector 1000 failed with -EIO as injected'
-
-	# The process, VM and fuzz suites on one hart and on four; the
-	# others on $SMP (two unless make test SMP=N says otherwise).
-	smp 1 suite proc-suite-smp1 'init=/bin/test_proc quiet'
-	smp 4 suite proc-suite-smp4 'init=/bin/test_proc quiet'
-	boot proc-suite-asid-off 'init=/bin/test_proc quiet asid=off'
-	count_tap "$LOG" "guest proc-suite-asid-off"
-	check proc-suite-asid-off-exit 0 'init exited with status 0'
-	boot init-exit-status 'init=/bin/test_proc quiet -- --argc a b'
-	check init-exit-status-is-qemu-exit-status 4 '^init exited with status 4'
-	boot init-killed 'init=/bin/test_proc quiet -- --segv'
-	check init-killed-by-signal-exits-128-plus-signal 139 '^init killed by SIGSEGV'
-
-	boot panic-load 'crash=load'
-	check panic-on-kernel-load-fault 100 '^panic: unexpected trap in kernel: load page fault' \
-		'scause 0x0000000d stval 0x00001234' 'at 0x[0-9a-f]{8} <crash_load\+' \
-		'ra 0x[0-9a-f]{8} <ktest_crash\+' '^backtrace:' '<kmain\+'
-	boot panic-store 'crash=store'
-	check panic-on-store-to-kernel-text 100 'store page fault' 'scause 0x0000000f' \
-		'at 0x[0-9a-f]{8} <crash_store\+'
-	boot panic-call 'crash=panic'
-	check panic-call-prints-backtrace 100 '^panic: ktest: panic requested' \
-		'<crash_panic\+' '<ktest_crash\+' '<kmain\+'
-
-	# Demand paging and swap: maxframes caps user memory at 4 MiB, so the
-	# suite's 16 MiB tests really swap; once under clock, once under FIFO.
-	# On one hart the consistency check also runs after every reclaim pass
-	# (vm.check=1), and panics on the first problem.
-	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
-	check vm-suite-clock-smp1-checked-every-reclaim-pass 0 \
-		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
-	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024'
-	boot vm-suite-fifo 'init=/bin/test_vm quiet maxframes=1024 vm.policy=fifo'
-	count_tap "$LOG" "guest vm-suite-fifo"
-	check vm-suite-fifo-exit 0 'init exited with status 0'
-
-	# Out of memory and swap: a 4 MiB swap disk and 1 MiB of user frames.
-	small=$LOGDIR/small-swap.img
-	rm -f "$small" && truncate -s 4M "$small" && chmod 600 "$small" &&
-		"${MKSWAP:-/sbin/mkswap}" -q "$small" >/dev/null
-	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} boot vm-oom \
-		'init=/bin/test_vm quiet maxframes=256 vm.check=1 -- oom'
-	count_tap "$LOG" "guest vm-oom"
-	check vm-oom-kill-message 0 'killed \(SIGKILL\): out of memory and swap at' \
-		'memory_books_balance # vmcheck: 0 problems, [0-9]{3,} checks run'
-	# Replacement quality: a page kept hot while a stream four times the
-	# cap goes past stays resident under clock, and goes in turn under FIFO.
-	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 -- hot clock'
-	suite vm-hot-page-fifo 'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- hot fifo'
-	# Out of memory is decided the same way under FIFO: on one hart it used
-	# to evict the hogs' clean text for ever (each page faulted straight
-	# back in) and never ran out.
-	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$small} smp 1 boot vm-oom-fifo-smp1 \
-		'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo vm.check=1 -- oom'
-	count_tap "$LOG" "guest vm-oom-fifo-smp1"
-	check vm-oom-fifo-smp1-kill-message 0 'killed \(SIGKILL\): out of memory and swap at'
-
-	# Swap I/O errors (PLATFORM.md 8.1): the first read of slot 100 and
-	# every write of slot 101 fail. The first pages to go to swap are
-	# init's own, so slots that far in belong to the test's victim.
-	# blkdebug sits under no overlay: a private copy of the disk instead of
-	# snapshot=on, whose copy-on-write reads would trip the read rule.
-	printf '[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "800"\nonce = "on"\n[inject-error]\nevent = "write_aio"\niotype = "write"\nerrno = "5"\nsector = "808"\n' \
-		>"$LOGDIR/swap-ioerr.conf"
-	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
-	ioerr_cmd=${QEMUCMD/,snapshot=on/}
-	ioerr_cmd=${ioerr_cmd/-drive file=$B\/swap.img/-drive file=blkdebug:$LOGDIR/swap-ioerr.conf:$LOGDIR/swap-ioerr.img}
-	QEMUCMD=$ioerr_cmd boot vm-ioerr 'init=/bin/test_vm quiet maxframes=1024 -- ioerr'
-	count_tap "$LOG" "guest vm-ioerr"
-	check vm-ioerr-messages 0 'killed \(SIGBUS\): swap read error at' \
-		'swap: write to slot 101 failed, slot retired'
-	cp --sparse=always "$B/swap.img" "$LOGDIR/swap-ioerr.img"
-	QEMUCMD=$ioerr_cmd boot vm-ioerr-syscall 'init=/bin/test_vm quiet maxframes=1024 -- ioerr-syscall'
-	count_tap "$LOG" "guest vm-ioerr-syscall"
-	check vm-ioerr-syscall-message 0 'killed \(SIGBUS\): swap read error at 0x[0-9a-f]{8} in a system call'
-
-	# A disk that is not swap is never written: the kernel says why and
-	# runs without swap.
-	blank=$LOGDIR/not-swap.img
-	rm -f "$blank" && truncate -s 1M "$blank"
-	QEMUCMD=${QEMUCMD//file=$B\/swap.img/file=$blank} boot no-swap-signature 'init=/bin/vmstat'
-	check disk-without-swap-signature-is-refused 0 \
-		'^swap: the virtio-blk disk: no swap signature, not used' '^swap_slots_total 0' \
-		'^init exited with status 0'
-	cmp -s "$blank" <(head -c 1M /dev/zero) || fail "no-swap-signature: the disk was written"
-
-	# Random system calls with hostile arguments: the kernel stays up
-	# and nothing leaks (DESIGN.md section 7).
-	smp 1 suite syscall-fuzz-smp1 'init=/bin/test_fuzz quiet'
-	smp 4 suite syscall-fuzz-smp4 'init=/bin/test_fuzz quiet'
-
-	# Several harts: pinning, every hart busy at once, wakeups across
-	# harts, and the TLB shootdown of a page evicted while its owner runs
-	# on another hart (tests/guest/test_smp.c).
-	smp 4 suite smp-suite-4 'init=/bin/test_smp quiet maxframes=1024 -- 4'
-	smp 2 suite smp-suite-2 'init=/bin/test_smp quiet maxframes=1024 -- 2'
-
-	boot vm-trace 'init=/bin/echo vm.trace=1 -- traced'
-	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \
-		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
-
-	guest_small_ram
-	guest_shell
-	guest_tour
-	guest_typeahead
-	guest_four_harts_busy
-	guest_gdb
-	guest_user_extra
-	guest_user_extra_folders
-	guest_plots
-	guest_labs
+	for group in "${GUEST_GROUPS[@]}"; do
+		"${group#*=}"
+	done
 fi
 
 echo "$PASSED passed, $FAILED failed"

@@ -23,6 +23,8 @@ int sched_yield(void); /* picolibc's <sched.h> hides it behind feature macros */
 
 #define KERNEL_VA 0x80400000u
 #define UNMAPPED_VA 0x40000000u
+#define USER_TOP 0x80000000u  /* kernel/mm/vm.h: the end of user memory */
+#define PATH_MAX_KERNEL 256   /* kernel/proc/syscall.c: a path's bytes with its NUL */
 
 /* ---- fork, exec, wait ------------------------------------------------ */
 
@@ -261,6 +263,30 @@ static bool pipe_carries_64k_between_processes(void)
 	return true;
 }
 
+/* One process through its own pipe, 301 bytes in and then out at a time:
+ * the reads and writes start at ever new offsets in the kernel's ring,
+ * so every lap some of them run across its end, where a copy wraps to
+ * the ring's start. (Between two processes the reader may always drain
+ * the ring exactly at its end, so a wrapping read is left to chance.) */
+static bool pipe_keeps_its_bytes_in_order_across_the_ring_end(void)
+{
+	int fds[2];
+	unsigned char in[301], out[sizeof(in)];
+	bool same = true;
+	CHECK(pipe(fds) == 0);
+	for (int round = 0; round < 200 && same; round++) {
+		for (int k = 0; k < (int)sizeof(in); k++)
+			in[k] = (unsigned char)(round * 31 + k);
+		same = write(fds[1], in, sizeof(in)) == sizeof(in) &&
+		       read(fds[0], out, sizeof(out)) == sizeof(out) &&
+		       memcmp(in, out, sizeof(in)) == 0;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	CHECK(same);
+	return true;
+}
+
 static bool pipe_reader_sees_eof_and_writer_sees_epipe(void)
 {
 	int fds[2];
@@ -285,6 +311,26 @@ static bool dup_and_close_manage_descriptors(void)
 	CHECK(dup(99) == -1 && errno == EBADF);
 	CHECK(write(42, "x", 1) == -1 && errno == EBADF);
 	CHECK(dup2(1, 9) == 9 && close(9) == 0);
+	return true;
+}
+
+/* The table holds as many descriptors as dup hands out before EMFILE;
+ * the number just past its end is no descriptor. */
+static bool descriptor_past_the_table_is_ebadf(void)
+{
+	int fds[64], n = 0, fd;
+	while (n < 64 && (fd = dup(0)) >= 0)
+		fds[n++] = fd;
+	CHECK(n > 0 && n < 64 && errno == EMFILE);
+	int past = fds[n - 1] + 1; /* dup takes the lowest free: this is the table's size */
+	while (n > 0)
+		close(fds[--n]);
+	char c;
+	CHECK(read(past, &c, 1) == -1 && errno == EBADF);
+	CHECK(write(past, "x", 1) == -1 && errno == EBADF);
+	CHECK(close(past) == -1 && errno == EBADF);
+	CHECK(dup(past) == -1 && errno == EBADF);
+	CHECK(dup2(1, past) == -1 && errno == EBADF);
 	return true;
 }
 
@@ -463,6 +509,44 @@ static bool bad_strings_are_efault_or_too_long(void)
 	static char longpath[400];
 	memset(longpath, 'p', sizeof(longpath) - 1);
 	CHECK(open(longpath, O_RDONLY) == -1 && errno == ENAMETOOLONG);
+	return true;
+}
+
+/* The top of the stack, where exec put the strings of argv, is the last
+ * byte of user memory: a buffer that ends there is the caller's own, one
+ * byte more is not. */
+static bool buffers_reaching_the_top_of_user_memory_work(void)
+{
+	char *top = (char *)(uintptr_t)(USER_TOP - 4);
+	char saved[4], got[4] = { 0 };
+	memcpy(saved, top, 4);
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], top, 4) == 4);          /* the kernel reads the top */
+	CHECK(read(fds[0], got, 4) == 4 && memcmp(got, saved, 4) == 0);
+	CHECK(write(fds[1], saved, 4) == 4);
+	CHECK(read(fds[0], top, 4) == 4);           /* the kernel writes the top */
+	CHECK(memcmp(top, saved, 4) == 0);
+	CHECK(write(fds[1], top, 5) == -1 && errno == EFAULT);
+	CHECK(read(fds[0], top + 1, 4) == -1 && errno == EFAULT);
+	close(fds[0]);
+	close(fds[1]);
+	return true;
+}
+
+/* Paths are at most PATH_MAX_KERNEL bytes with their NUL
+ * (kernel/proc/syscall.c): one byte shorter is looked up, one of exactly
+ * that length is too long. */
+static bool path_limit_counts_the_nul(void)
+{
+	static char path[PATH_MAX_KERNEL + 1];
+	memset(path, 'p', PATH_MAX_KERNEL);
+	path[0] = '/';
+	path[PATH_MAX_KERNEL - 1] = '\0';
+	CHECK(open(path, O_RDONLY) == -1 && errno == ENOENT);
+	path[PATH_MAX_KERNEL - 1] = 'p';
+	path[PATH_MAX_KERNEL] = '\0';
+	CHECK(open(path, O_RDONLY) == -1 && errno == ENAMETOOLONG);
 	return true;
 }
 
@@ -731,14 +815,18 @@ static const struct test tests[] = {
 	T(kill_errors),
 	T(usleep_lasts_at_least_the_time_asked),
 	T(pipe_carries_64k_between_processes),
+	T(pipe_keeps_its_bytes_in_order_across_the_ring_end),
 	T(pipe_reader_sees_eof_and_writer_sees_epipe),
 	T(dup_and_close_manage_descriptors),
+	T(descriptor_past_the_table_is_ebadf),
 	T(open_reads_initramfs_files_read_only),
 	T(brk_grows_and_shrinks_the_heap),
 	T(bad_buffers_are_efault),
 	T(kernel_memory_is_unchanged_by_refused_calls),
 	T(pointers_to_kernel_aliases_of_user_pages_are_efault),
 	T(bad_strings_are_efault_or_too_long),
+	T(buffers_reaching_the_top_of_user_memory_work),
+	T(path_limit_counts_the_nul),
 	T(exec_argument_errors),
 	T(unknown_syscall_is_enosys),
 	T(isolation_faults_are_sigsegv),

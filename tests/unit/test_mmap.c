@@ -190,6 +190,22 @@ static void test_a_split_file_mapping_merges_back_and_keeps_its_bytes(void **sta
 	assert_int_equal(host_vm_peek(as, A + 3 * P), 'b');
 }
 
+/* A file that ends inside a page: the page holds its bytes, then zeroes
+ * to the page's end (as the bss after an ELF segment's file bytes). */
+static void test_a_file_mapping_is_zero_past_the_end_of_the_file(void **state)
+{
+	(void)state;
+	static const uint8_t short_file[100] = {[0] = 's', [99] = 'e'};
+	uint32_t out;
+	int flags = VM_MAP_PRIVATE | VM_MAP_FIXED;
+	assert_int_equal(vm_mmap(as, A, P, VM_R, flags, short_file, sizeof(short_file), 0, &out), 0);
+	assert_int_equal(vm_fault(as, A, VM_R), 0);
+	assert_int_equal(host_vm_peek(as, A), 's');
+	assert_int_equal(host_vm_peek(as, A + 99), 'e');
+	for (uint32_t off = sizeof(short_file); off < P; off++)
+		assert_int_equal(host_vm_peek(as, A + off), 0);
+}
+
 /* With the region table full, a change that needs a split fails with
  * ENOMEM and leaves the regions as they were; one that needs none works. */
 static void test_a_split_with_the_region_table_full_is_enomem(void **state)
@@ -331,6 +347,7 @@ int main(void)
 	    T(test_map_fixed_over_a_mapping_replaces_only_its_middle),
 	    T(test_the_heap_never_merges_with_a_neighbour),
 	    T(test_a_split_file_mapping_merges_back_and_keeps_its_bytes),
+	    T(test_a_file_mapping_is_zero_past_the_end_of_the_file),
 	    T(test_a_split_with_the_region_table_full_is_enomem),
 	    T(test_a_mapping_without_a_hint_goes_highest_below_the_stack_gap),
 	    T(test_mprotect_fences_each_present_page_it_downgrades),

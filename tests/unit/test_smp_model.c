@@ -1086,6 +1086,26 @@ static void test_a_store_through_a_clean_entry_sets_d_or_faults(void **state)
 	model_world_stop(as);
 }
 
+/* An mprotect that only adds a permission fences this hart: the process's
+ * next access here does not fault on the narrower entry its TLB holds (the
+ * spurious fault the spec allows after a lazy upgrade). Only other harts
+ * may take that fault once; fault_present fences it there. */
+static void test_mprotect_that_adds_a_permission_leaves_no_stale_entry_here(void **state)
+{
+	(void)state;
+	uint32_t asid;
+	paddr_t pa;
+	struct addrspace *as = model_world(true, &asid);
+	host_hart = 0;
+	assert_int_equal(vm_mprotect(as, page_va(0), PAGE_SIZE, VM_R), 0);
+	assert_int_equal(tlb_model_user_access(0, page_va(0), SV32_LOAD, &pa), 0);
+	assert_true(tlb_model_holds(0, page_va(0), asid)); /* the read-only entry */
+	assert_int_equal(vm_mprotect(as, page_va(0), PAGE_SIZE, RW), 0);
+	assert_int_equal(tlb_model_user_access(0, page_va(0), SV32_STORE, &pa), 0);
+	assert_null(tlb_model_misuse());
+	model_world_stop(as);
+}
+
 /* ---------------------------------------------------------------------------
  * The correct kernel, in every configuration
  */
@@ -1211,6 +1231,7 @@ static const struct CMUnitTest fixed_tests[] = {
     T(test_remote_fence_of_itself_or_of_a_hart_not_running_is_misuse),
     T(test_each_hart_has_its_own_satp_and_tlb),
     T(test_a_store_through_a_clean_entry_sets_d_or_faults),
+    T(test_mprotect_that_adds_a_permission_leaves_no_stale_entry_here),
     T(test_random_1_hart_asidlen_9_clock),
     T(test_random_1_hart_asidlen_2_fifo_ad_faults),
     T(test_random_2_harts_asidlen_9_clock),
