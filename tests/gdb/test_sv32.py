@@ -159,7 +159,7 @@ def user_pages(ranges):
 # --- the kernel's own view -------------------------------------------------------
 
 def proc_index(pid):
-    for i in range(64):
+    for i in range(value("procs_high")):
         if value("procs[%d].pid" % i) == pid and str(gdb.parse_and_eval(
                 "procs[%d].state" % i)) != "P_UNUSED":
             return i
@@ -411,7 +411,7 @@ def check_asid_generations():
 
 
 def check_errors():
-    unused = 1 + max(value("procs[%d].as->asid.asid" % i) for i in range(64)
+    unused = 1 + max(value("procs[%d].as->asid.asid" % i) for i in range(value("procs_high"))
                      if value("(unsigned)procs[%d].as" % i))
     for command, want in (("sv32 maps --pid 99", "no process has pid 99"),
                           ("sv32 maps --asid %d" % unused, "no address space holds asid %d"

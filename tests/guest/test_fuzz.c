@@ -151,6 +151,16 @@ static uint32_t now_ms(void)
 	return t.sec * 1000u + t.nsec / 1000000u;
 }
 
+/* Processes other than this one and init. */
+static int count_others(void)
+{
+	struct k_procinfo info;
+	int n = 0;
+	for (unsigned i = 0; procinfo(i, &info) == 0; i++)
+		n += info.pid != getpid() && info.pid != 1;
+	return n;
+}
+
 /* Whether pid is one of the n children fuzzing now. */
 static bool fuzzing(pid_t pid, const struct running *run, int n)
 {
@@ -250,6 +260,14 @@ static bool kernel_survives_random_system_calls(uint32_t want, uint32_t seed, st
 				run[i--] = run[--live];
 		sched_yield(); /* let them run; blocked ones wait for the bound */
 	}
+	/* Strays that came to this process after the last child went. */
+	for (int round = 0; round < 1000 && count_others() > 0; round++) {
+		end_strays(run, 0);
+		sched_yield();
+	}
+	while (wait(NULL) > 0)
+		;
+	CHECK(count_others() == 0);
 	printf("# %u calls made by %d children (seed %u): %d finished, %d died of a signal,"
 	       " %d of them ended by the %d ms bound\n",
 	       (unsigned)t->calls, t->children, (unsigned)seed, t->exited, t->signalled,

@@ -10,8 +10,9 @@ The walk reports what kernel/riscv/sv32.c sv32_translate reports for a
 user load, the question the vmwalk system call (user/bin/walk) asks, and
 prints its lines in the shape user/bin/walk.c does.
 
-Relies on, from kernel.elf: `procs` (kernel/proc/proc.h: struct proc with
-state, pid, name, as), struct addrspace's `root` and `asid`
+Relies on, from kernel.elf: `procs` and `procs_high` (kernel/proc/proc.h:
+a pointer to the table of struct proc with state, pid, name, as, and the
+slots ever used), struct addrspace's `root` and `asid`
 (kernel/mm/vm.h; struct asid_state's `asid` and `gen`, kernel/riscv/asid.h),
 the static `stats` of kernel/riscv/asid.c (struct asid_stats: `generation`,
 the current ASID generation) and the static `kroot` of kernel/riscv/kmap.c.
@@ -238,10 +239,11 @@ def proc_of(p):
 
 
 def kernel_procs():
-    """Every used slot of the kernel's process table."""
-    table = kernel_value("procs", "struct proc [64]")
-    first, last = table.type.range()
-    slots = (table[i] for i in range(first, last + 1))
+    """Every used slot of the kernel's process table: procs[0 .. procs_high),
+    the slots ever used (the table is sized by memory at boot)."""
+    table = kernel_value("procs", "struct proc *")
+    used = int(kernel_value("procs_high", "int"))
+    slots = (table[i] for i in range(used))
     return [proc_of(p) for p in slots if str(p["state"]) != "P_UNUSED"]
 
 
