@@ -297,12 +297,14 @@ guest_user_extra_folders() {
 
 # make plots draws its pictures (eight boots of /bin/bench repl), then
 # tests/plots/test_plots.sh checks them against replsim and the boot logs.
+# The eight boots together get three times one boot's timeout: on a busy
+# machine they have taken more than two minutes.
 guest_plots() {
 	local log=$LOGDIR/make-plots.log
-	if timeout "$TIMEOUT" make -s B="$B" plots >"$log" 2>&1; then
+	if timeout "$((TIMEOUT * 3))" make -s B="$B" plots >"$log" 2>&1; then
 		B="$B" run_host_script tests/plots/test_plots.sh
 	else
-		fail "make plots failed (see $log)"
+		fail "make plots failed or timed out (see $log)"
 	fi
 }
 
