@@ -71,8 +71,9 @@ static void space_free(struct addrspace *as)
 		spaces = as->next;
 	if (as->next)
 		as->next->prev = as->prev;
-	frame_of(kva2pa(as))->flags &= ~FRAME_F_SPACE;
-	frame_free(kva2pa(as));
+	paddr_t pa = kva2pa(as);
+	frame_of(pa)->flags &= ~FRAME_F_SPACE;
+	frame_free(pa);
 }
 
 struct addrspace *vm_space_first(void)

@@ -74,6 +74,8 @@ static void check_present(struct check *c, struct addrspace *as, uint32_t va, pt
 			pte);
 	if (f->va != va)
 		problem(c, "pid %d va 0x%08x maps the frame of va 0x%08x", as->pid, va, f->va);
+	/* Stated here, not with mmap.c's reprotect predicate: a bug there
+	 * must not hide from the check. */
 	if ((pte & PTE_W) && (f->refcnt > 1 || (f->slot && slot_in_range(f->slot) &&
 						 swap_refs(f->slot) > 1)))
 		problem(c, "pid %d va 0x%08x is writable but shared (frame refs %u, slot %u)",

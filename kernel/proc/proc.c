@@ -118,6 +118,21 @@ static void make_runnable(struct proc *p)
 	kick_idle_hart(p);
 }
 
+/* An unused slot, or one never used (cleared now), or NULL when the
+ * table is full; proc_lock held. */
+static struct proc *free_slot(void)
+{
+	spin_assert_held(&proc_lock);
+	for (int i = 0; i < procs_high; i++)
+		if (procs[i].state == P_UNUSED)
+			return &procs[i];
+	if (procs_high == nproc)
+		return NULL;
+	struct proc *p = &procs[procs_high++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
 /* Take an unused slot, with its kernel stack and trap frame ready: NULL
  * with *err -EAGAIN (no slot, or the process limit reached unless
  * limited is false) or -ENOMEM (no frame for the stack). */
@@ -128,17 +143,7 @@ static struct proc *alloc_proc(bool limited, int *err)
 	if (kstack == 0)
 		return NULL;
 	spin_lock(&proc_lock);
-	struct proc *p = NULL;
-	for (int i = 0; i < procs_high && (!limited || nlive < proc_limit); i++) {
-		if (procs[i].state == P_UNUSED) {
-			p = &procs[i];
-			break;
-		}
-	}
-	if (p == NULL && procs_high < nproc && (!limited || nlive < proc_limit)) {
-		p = &procs[procs_high++]; /* a slot never used: clear it */
-		memset(p, 0, sizeof(*p));
-	}
+	struct proc *p = limited && nlive >= proc_limit ? NULL : free_slot();
 	if (p == NULL) {
 		spin_unlock(&proc_lock);
 		frame_free(kstack);
