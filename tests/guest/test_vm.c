@@ -238,6 +238,104 @@ static bool brk_shrink_frees_frames(void)
 	return true;
 }
 
+/* ---- stale translations ------------------------------------------------- */
+
+/*
+ * QEMU empties a hart's TLB on every satp write, every sfence.vma and
+ * every change of sstatus.SUM, so a fence left out of the kernel shows
+ * only when one process, on one hart, caches a translation, changes the
+ * mapping with a call that copies no user memory, and uses the address
+ * again. Each child below does exactly that, pinned to its hart, and
+ * exits 1 if the old translation was still used. The neighbour page keeps
+ * the level-0 table alive, so no table is freed (that fence would hide a
+ * missing one).
+ */
+static volatile uint32_t *pinned_touched_pages(uint32_t pages)
+{
+	struct k_procinfo me = my_info();
+	if (me.hart < 0 || setaffinity(0, 1u << me.hart) != 0)
+		return NULL;
+	volatile uint32_t *p = map_anon(pages * PAGE);
+	if (p)
+		for (uint32_t i = 0; i < pages; i++)
+			p[i * PAGE / 4] = i + 1; /* a store: the cached entry is writable */
+	return p;
+}
+
+static int load_after_munmap(void)
+{
+	volatile uint32_t *p = pinned_touched_pages(2);
+	if (!p || munmap((void *)p, PAGE) != 0)
+		return 2;
+	return p[0] == 1 ? 1 : 3; /* must not return: SIGSEGV */
+}
+
+static int load_after_map_fixed(void)
+{
+	volatile uint32_t *p = pinned_touched_pages(2);
+	if (!p || mmap((void *)p, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)p)
+		return 2;
+	return p[0] == 0 ? 0 : 1; /* the new page is zero */
+}
+
+static int load_after_brk_shrink(void)
+{
+	struct k_procinfo me = my_info();
+	if (me.hart < 0 || setaffinity(0, 1u << me.hart) != 0)
+		return 2;
+	char *base = sbrk(2 * PAGE);
+	if (base == (void *)-1)
+		return 2;
+	volatile uint32_t *top = (volatile uint32_t *)(base + PAGE);
+	base[0] = 1;
+	top[0] = 1;
+	if (sbrk(-(int)PAGE) == (void *)-1)
+		return 2;
+	return top[0] == 1 ? 1 : 3; /* must not return: SIGSEGV */
+}
+
+static int store_after_mprotect(void)
+{
+	volatile uint32_t *p = pinned_touched_pages(2);
+	if (!p || mprotect((void *)p, PAGE, PROT_READ) != 0)
+		return 2;
+	p[0] = 5; /* must not complete: SIGSEGV */
+	return 1;
+}
+
+/* fork makes the parent's pages copy-on-write; the parent's next store
+ * must fault and copy, not write the frame its child now shares. */
+static int store_after_fork(void)
+{
+	int fds[2];
+	if (pipe(fds) != 0) /* before the touch: pipe copies out */
+		return 2;
+	volatile uint32_t *p = pinned_touched_pages(1);
+	if (!p)
+		return 2;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		_exit(read(fds[0], &c, 1) == 1 && p[0] == 1 ? 0 : 1);
+	}
+	p[0] = 2;
+	if (pid < 0 || write(fds[1], "x", 1) != 1)
+		return 2;
+	int st = wait_child(pid);
+	return exited_ok(st) && p[0] == 2 ? 0 : 1;
+}
+
+static bool mapping_changes_reach_the_tlb_at_once(void)
+{
+	CHECK(killed_by(in_child(load_after_munmap), SIGSEGV));
+	CHECK(exited_ok(in_child(load_after_map_fixed)));
+	CHECK(killed_by(in_child(load_after_brk_shrink), SIGSEGV));
+	CHECK(killed_by(in_child(store_after_mprotect), SIGSEGV));
+	CHECK(exited_ok(in_child(store_after_fork)));
+	return true;
+}
+
 /* ---- copy-on-write ------------------------------------------------------ */
 
 static bool cow_across_fork_chains(void)
@@ -542,6 +640,7 @@ static const struct test tests[] = {
 	T(file_mappings_are_read_only_copies),
 	T(stack_grows_on_demand_and_guard_kills),
 	T(brk_shrink_frees_frames),
+	T(mapping_changes_reach_the_tlb_at_once),
 	T(cow_across_fork_chains),
 	T(swap_keeps_every_word),
 	T(clean_pages_are_evicted_without_writes),
