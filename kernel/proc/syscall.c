@@ -304,7 +304,7 @@ static int32_t sys_vmstat(struct trapframe *tf)
 {
 	const struct asid_stats *a = asid_stats();
 	uint64_t idle = proc_idle_instret();
-	struct vblk_stats disk = vblk_stats();
+	struct vblk_stats disk = vblk_stats(vblk_disk(VBLK_SWAP));
 	struct k_vmstat s = {
 		.frames_total = frame_count_total(),
 		.frames_free = frame_count_free(),
