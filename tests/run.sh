@@ -159,6 +159,39 @@ guest_shell() {
 		'power: off'
 }
 
+# The file commands and redirections at the shell, on the ext2 root. Each
+# command is typed once the prompt for it is up (a burst of them could
+# overrun the console's 256-byte input ring), so every output line stands
+# alone and the session is the same on every run.
+FS_SHELL_COMMANDS=(
+	'cd /tmp' 'mkdir fsh' 'cd fsh' 'pwd'
+	'echo hello > x' 'cat x' 'echo world >> x' 'cat < x' 'wc < x' 'wc x'
+	'echo one two three > y' 'cat < y | wc > counts' 'cat counts'
+	'cp x copy' 'mkdir d' 'cp x d' 'ls d' 'mv copy d/moved' 'ls -l d' 'touch t' 'ls -l'
+	'rm t' 'ls t' 'cat < nofile' 'echo lost > nodir/f' 'rmdir d'
+	'rm d/x d/moved x y counts' 'rmdir d' 'cd ..' 'pwd' 'rmdir fsh' 'ls fsh'
+	'cd' 'pwd' 'sync' 'poweroff'
+)
+guest_fs_shell() {
+	local name=fs-shell-session n=0 cmd deadline=$((SECONDS + TIMEOUT))
+	LOG=$LOGDIR/guest-$name.log
+	: >"$LOG"
+	for cmd in "${FS_SHELL_COMMANDS[@]}"; do
+		n=$((n + 1))
+		while [ "$(grep -ac '^\$ ' "$LOG")" -lt "$n" ] && [ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.1
+		done
+		printf '%s\n' "$cmd" || break
+	done | timeout "$TIMEOUT" bash -c "$QEMUCMD -append ''" >"$LOG" 2>&1
+	STATUS=$?
+	check "$name" 0 '^/tmp/fsh.?$' '^hello.?$' '^world.?$' '^2 2 12.?$' '^2 2 12 x.?$' \
+		'^1 3 14.?$' '^x.?$' '^- +12 moved.?$' '^- +0 t.?$' '^d +[0-9]+ d.?$' \
+		'^- +12 x.?$' '^- +7 counts.?$' '^ls: t: No such file or directory' \
+		'^sh: nofile: No such file or directory' '^sh: nodir/f: No such file or directory' \
+		'^rmdir: d: Directory not empty' '^/tmp.?$' '^ls: fsh: No such file or directory' \
+		'^/.?$' 'power: off'
+}
+
 # The GDB page-table commands (tools/gdb/sv32.py) against a live kernel,
 # one boot: tests/gdb/test_gdb.sh, whose TAP is counted here.
 guest_gdb() {

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,17 @@ static inline bool killed_by(int st, int sig)
 static inline bool exited_with(int st, int code)
 {
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
+}
+
+/* The caller's entry of the process list (all zero if it is missing). */
+static inline struct k_procinfo my_info(void)
+{
+	struct k_procinfo p;
+	for (unsigned i = 0; procinfo(i, &p) == 0; i++)
+		if (p.pid == getpid())
+			return p;
+	memset(&p, 0, sizeof(p));
+	return p;
 }
 
 static inline struct k_vmstat stat_now(void)

@@ -25,16 +25,6 @@
 
 static char big_bss[BIG_BSS];
 
-static struct k_procinfo my_info(void)
-{
-	struct k_procinfo p;
-	for (unsigned i = 0; procinfo(i, &p) == 0; i++)
-		if (p.pid == getpid())
-			return p;
-	memset(&p, 0, sizeof(p));
-	return p;
-}
-
 static uint32_t my_resident(void)
 {
 	return my_info().resident_pages;
