@@ -33,9 +33,11 @@
 #define ENOSPC 28
 #define ESPIPE 29
 #define EROFS 30
+#define EMLINK 31
 #define EPIPE 32
 #define ERANGE 34
 #define ENOSYS 88
+#define ENOTEMPTY 90
 #define ENAMETOOLONG 91
 
 #endif
