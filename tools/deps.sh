@@ -10,7 +10,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # Package name and what shows that it is installed: a command name, or an
 # absolute path (a glob may stand for a version or an architecture) to a
-# file it ships. mkswap lives in /sbin, which is not on every user's PATH.
+# file it ships. mkswap lives in /sbin, which is not on every user's PATH,
+# and so do mke2fs, e2fsck and debugfs (e2fsprogs: the ext2 unit test and
+# the fuzz seeds make and check images with them).
 # clang's libFuzzer runtime (make fuzz-host) is in libclang-rt-dev (on
 # Debian 12 libclang-rt-14-dev), which clang only recommends.
 readonly NEEDS=(
@@ -22,6 +24,7 @@ readonly NEEDS=(
 	"libcmocka-dev /usr/include/cmocka.h"
 	"cpio cpio"
 	"util-linux /sbin/mkswap"
+	"e2fsprogs /sbin/mke2fs"
 	"gdb-multiarch gdb-multiarch"
 	"make make"
 	"device-tree-compiler dtc"

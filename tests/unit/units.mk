@@ -4,7 +4,7 @@
 # cmocka, and built with -DHOST_TEST and the address and undefined-behaviour
 # sanitizers.
 UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr \
-	smp_model vmcheck
+	smp_model vmcheck ext2
 
 unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c tests/unit/host_ram.c
 unit_frame_SRCS := kernel/mm/frame.c tests/unit/host_ram.c
@@ -17,6 +17,9 @@ unit_tlb_model_SRCS := kernel/riscv/asid.c kernel/riscv/sv32.c kernel/mm/frame.c
 	tests/unit/tlb_model.c tests/unit/host_ram.c
 unit_swap_area_SRCS := kernel/mm/swap_area.c
 unit_bootmem_SRCS := kernel/mm/bootmem.c kernel/lib/printf.c
+# The ext2 library on images mke2fs makes at test time (e2fsprogs).
+EXT2_SRCS := $(wildcard kernel/fs/ext2*.c)
+unit_ext2_SRCS := $(EXT2_SRCS) kernel/lib/printf.c tests/unit/host_ext2.c tests/unit/host_files.c
 # tools/vaddr, a host program: its splitting and its command line.
 unit_vaddr_SRCS := tools/vaddr/split.c tools/vaddr/vaddr.c
 # The memory manager as a whole over simulated RAM and a RAM swap disk;
