@@ -159,6 +159,7 @@ struct k_procinfo {
 	uint32_t table_bytes;      /* its page tables: the root and its user level-0 tables */
 	char name[16];
 	int32_t hart;              /* the hart id it runs on; -1 unless K_PROC_RUNNING */
+	uint32_t cache_pages;      /* resident pages that are page-cache pages (file pages) */
 };
 
 #define K_PROC_RUNNABLE 1

@@ -123,6 +123,23 @@ static inline struct k_procinfo my_info(void)
 	return p;
 }
 
+/* The frames a leak check counts: the free ones, those that hold the
+ * page cache (which comes and goes with use, and which the kernel may
+ * drop at will), and me's own anonymous pages (which may go to swap
+ * meanwhile); me NULL for none. A frame lost to a leak is none of these. */
+static inline uint32_t frames_accounted(const struct k_vmstat *s, const struct k_procinfo *me)
+{
+	return s->frames_free + s->cache_pages + (me ? me->resident_pages - me->cache_pages : 0);
+}
+
+/* Whether the root is the read-only initramfs (no file-system disk, or
+ * small RAM), not the ext2 disk. */
+static inline bool initramfs_root(void)
+{
+	struct k_stat st;
+	return raw_syscall(SYS_stat, (long)"/bin/sh", (long)&st, 0, 0, 0, 0) != 0 || st.dev == 2;
+}
+
 static inline struct k_vmstat stat_now(void)
 {
 	struct k_vmstat s;

@@ -1271,33 +1271,34 @@ static int run_in_work_directory(void)
 	return failed ? 1 : 0;
 }
 
-/* Frames that are free, in the page cache, or this process's own. */
-static uint32_t frames_accounted(struct k_vmstat *s, struct k_procinfo *me)
+/* Frames that are free, in the page cache, or this process's own
+ * anonymous ones (frames_accounted in guest.h), after a sync. */
+static uint32_t frames_now(struct k_vmstat *s, struct k_procinfo *me)
 {
 	sync();
 	*s = stat_now();
 	*me = my_info();
-	return s->frames_free + s->cache_pages + me->resident_pages;
+	return frames_accounted(s, me);
 }
 
 int main(int argc, char **argv)
 {
 	struct k_vmstat before, after;
 	struct k_procinfo me_before, me_after;
-	frames_accounted(&before, &me_before); /* touch what the measurement uses */
+	frames_now(&before, &me_before); /* touch what the measurement uses */
 	workload_mib = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10)
 				: 3 * (before.frames_total / (MIB / PAGE));
 	printf("KTAP version 1\n1..%d\n", NTESTS + 2);
 	printf("# workload %u MiB, RAM %u MiB\n", (unsigned)workload_mib,
 	       (unsigned)(before.frames_total / (MIB / PAGE)));
-	uint32_t start = frames_accounted(&before, &me_before);
+	uint32_t start = frames_now(&before, &me_before);
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(run_in_work_directory());
 	int st = wait_child(pid);
 	while (wait(NULL) > 0)
 		;
-	uint32_t end = frames_accounted(&after, &me_after);
+	uint32_t end = frames_now(&after, &me_after);
 	bool same = start == end;
 	printf("%s %d frames_return_to_start_or_stay_cached # frames %u -> %u"
 	       " (free %u -> %u, cached %u -> %u, dirty %u, resident %u -> %u)\n",
