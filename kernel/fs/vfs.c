@@ -71,8 +71,9 @@ static int open_ino(struct vnode *cwd, const char *path, int flags, uint32_t mod
 	int err = namei_parent(cwd, path, &dir, last);
 	if (err == -EEXIST) /* "/" */
 		return (flags & K_O_CREAT) && (flags & K_O_EXCL) ? -EEXIST : namei(cwd, path, ino);
-	if (err == 0)
-		err = ext2_lookup(&fs, dir, last, strlen(last), ino);
+	if (err)
+		return err; /* a directory on the way is missing, or not one */
+	err = ext2_lookup(&fs, dir, last, strlen(last), ino);
 	if (err == -ENOENT && (flags & K_O_CREAT))
 		return ext2_create(&fs, dir, last, strlen(last), mode & MODE_PERM, ino);
 	if (err == 0 && (flags & K_O_CREAT) && (flags & K_O_EXCL))
