@@ -159,7 +159,9 @@ guest_shell() {
 	LOG=$LOGDIR/guest-$name.log
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
-	timeout "$TIMEOUT" bash -c "$QEMUCMD -append ''" <"$fifo" >"$LOG" 2>&1 &
+	fs_copy "$name"
+	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} -append ''" <"$fifo" \
+		>"$LOG" 2>&1 &
 	local pid=$!
 	exec 3>"$fifo"
 	rm -f "$fifo"
@@ -174,6 +176,7 @@ guest_shell() {
 	exec 3>&-
 	wait "$pid"
 	STATUS=$?
+	fs_clean "$name"
 	check "$name" 0 'hello world' '^test_proc.?$' 'PID +PPID .* PT HART NAME' '1 +0 .* 12K +- init' \
 		'[0-9]+ +[0-9]+ running .* [0-9]+ ps' \
 		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
@@ -628,7 +631,7 @@ group_smp_suite_2() {
 
 group_vm_trace() {
 	boot vm-trace 'init=/bin/echo vm.trace=1 -- traced'
-	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: file' \
+	check vm-trace-prints-one-line-per-fault 0 '^vm: pid 1 va 0x00010000 fetch: (file|cache)' \
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
 }
 

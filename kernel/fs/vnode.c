@@ -12,6 +12,7 @@
 
 static struct spinlock vn_lock = SPINLOCK_INIT("vnode");
 static struct vnode vnodes[NVNODE]; /* [vn_lock] ref, ino, orphan */
+static uint32_t orphans;            /* [vn_lock] vnodes marked orphan */
 
 /* The vnode of ino, held; a new one if none is in use. NULL when the
  * table is full. */
@@ -61,9 +62,12 @@ bool vnode_orphan(uint32_t ino)
 	bool held = false;
 	spin_lock(&vn_lock);
 	for (int i = 0; i < NVNODE; i++) {
-		if (vnodes[i].ref > 0 && vnodes[i].ino == ino) {
+		if (vnodes[i].ref == 0 || vnodes[i].ino != ino)
+			continue;
+		held = true;
+		if (!vnodes[i].orphan) {
 			vnodes[i].orphan = true;
-			held = true;
+			orphans++;
 		}
 	}
 	spin_unlock(&vn_lock);
@@ -74,11 +78,12 @@ uint32_t vnode_take_orphan(void)
 {
 	uint32_t ino = 0;
 	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE && ino == 0; i++) {
+	for (int i = 0; i < NVNODE && ino == 0 && orphans > 0; i++) {
 		struct vnode *vn = &vnodes[i];
 		if (vn->orphan && vn->ref == 0) {
 			ino = vn->ino;
 			vn->orphan = false;
+			orphans--;
 		}
 	}
 	spin_unlock(&vn_lock);

@@ -253,6 +253,22 @@ void pc_discard(uint32_t blk)
 	spin_unlock(&vm_lock);
 }
 
+uint32_t pc_drop_clean(void)
+{
+	uint32_t n = 0;
+	spin_lock(&vm_lock);
+	for (uint32_t i = 0; i < frame_table_len; i++) {
+		struct frame *f = frame_at(i);
+		if (f->state == FRAME_USED && (f->flags & FRAME_F_CACHE) && f->rmap == 0 &&
+		    !(f->flags & (FRAME_F_BUSY | FRAME_F_DIRTY)) && !pc_pinned(f)) {
+			drop(f);
+			n++;
+		}
+	}
+	spin_unlock(&vm_lock);
+	return n;
+}
+
 bool pc_pinned(const struct frame *f)
 {
 	uint32_t maps = 0;

@@ -41,6 +41,9 @@ void *pc_bytes(const struct frame *f);
 /* Write every dirty page back, pages mapped by shared mappings included,
  * and wait for the writes. 0, or -EIO if one failed (it stays dirty). */
 int pc_sync(void);
+/* Drop every clean page-cache page that is neither mapped nor pinned:
+ * how many went. */
+uint32_t pc_drop_clean(void);
 /* Block blk is about to be freed (a file shrank): its page leaves every
  * mapping and the cache (unless pinned; its bytes are never written). */
 void pc_discard(uint32_t blk);

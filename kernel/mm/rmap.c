@@ -15,6 +15,8 @@ struct rmap_entry {
 	struct addrspace *as;
 	uint32_t va;
 	uint32_t next; /* index of the next entry; 0 ends the chain */
+	uint32_t unused; /* 16 bytes: a page holds a power of two of them, so
+			  * finding entry i takes shifts, not a division */
 };
 
 #define ENTRIES_PER_PAGE (PAGE_SIZE / sizeof(struct rmap_entry))

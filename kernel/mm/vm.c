@@ -181,9 +181,11 @@ void vm_destroy(struct addrspace *as)
 	struct user_table t;
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
-		for (uint32_t j = t.lo; j < t.hi; j++)
-			release_pte(as, t.vpn1 << SV32_VPN1_SHIFT | j << PAGE_SHIFT,
-				    pte_load(&t.ptes[j]));
+		for (uint32_t j = t.lo; j < t.hi; j++) {
+			pte_t pte = pte_load(&t.ptes[j]);
+			if (pte != 0) /* most of a table's used range may be empty again */
+				release_pte(as, t.vpn1 << SV32_VPN1_SHIFT | j << PAGE_SHIFT, pte);
+		}
 		frame_free(kva2pa(t.ptes));
 	}
 	if (as->resident != 0 || as->swapped != 0)

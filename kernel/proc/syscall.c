@@ -467,5 +467,5 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_mkdir] = sys_mkdir,	 [SYS_rmdir] = sys_rmdir,
 	[SYS_getdents] = sys_getdents,	 [SYS_chdir] = sys_chdir,
 	[SYS_getcwd] = sys_getcwd,	 [SYS_msync] = sys_msync,
-	[SYS_sync] = sys_sync,
+	[SYS_sync] = sys_sync,		 [SYS_dropcache] = sys_dropcache,
 };

@@ -35,6 +35,7 @@ int32_t sys_getdents(struct trapframe *tf);
 int32_t sys_chdir(struct trapframe *tf);
 int32_t sys_getcwd(struct trapframe *tf);
 int32_t sys_msync(struct trapframe *tf);
+int32_t sys_dropcache(struct trapframe *tf);
 /* mmap of a file of the ext2 root (f is F_VNODE): 0 with *addr. */
 int sys_mmap_vnode(struct file *f, struct trapframe *tf, uint32_t *addr);
 

@@ -8,6 +8,7 @@
 #include "fs/vfs.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "mm/pagecache.h"
 #include "mm/vm.h"
 #include "proc/file.h"
 #include "proc/proc.h"
@@ -92,6 +93,15 @@ int32_t sys_sync(struct trapframe *tf)
 {
 	(void)tf;
 	return fs_mounted() ? vfs_sync() : 0;
+}
+
+int32_t sys_dropcache(struct trapframe *tf)
+{
+	(void)tf;
+	if (!fs_mounted())
+		return 0;
+	int err = vfs_sync();
+	return err ? err : (int32_t)pc_drop_clean();
 }
 
 /* A call that changes a name: path copied, EROFS without the ext2 root. */

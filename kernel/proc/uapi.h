@@ -53,7 +53,9 @@
 #define SYS_getcwd 41     /* (char *buf, uint32_t size) -> the length with its NUL */
 #define SYS_msync 42      /* (void *addr, uint32_t len, int flags) */
 #define SYS_sync 43       /* (): every dirty page to the disk */
-#define SYS_MAX 43
+#define SYS_dropcache 44  /* (): sync, then drop every page-cache page no one maps or uses;
+			   * the number dropped (Linux's drop_caches, for tests and benchmarks) */
+#define SYS_MAX 44
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1

@@ -15,8 +15,10 @@ QEMUCMD=${QEMUCMD:-qemu-system-riscv32 -machine virt -nographic -m 128M -smp 1 -
 -bios \"\$(sbi/opensbi.sh)\" -kernel $B/kernel.elf -global virtio-mmio.force-legacy=false \
 -drive file=$B/swap.img,if=none,format=raw,id=swap -device virtio-blk-device,drive=swap}
 # As in tests/run.sh: the boot never writes the swap image.
-[[ $QEMUCMD == *snapshot=on* ]] ||
+[[ $QEMUCMD == *id=swap,snapshot=on* ]] ||
 	QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=fs,snapshot=on* ]] ||
+	QEMUCMD=${QEMUCMD/format=raw,id=fs/format=raw,id=fs,snapshot=on}
 # Text, the top of the stack, kernel text, NULL, inside a kernel megapage,
 # nothing; then the six entries test_sv32.py plants (its PLANTED).
 readonly VAS=(10abc 7fffff00 80400000 0 81234567 44000000

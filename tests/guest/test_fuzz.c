@@ -15,11 +15,13 @@
  * Usage (as init): test_fuzz [CALLS [SEED]]: fork children until at least
  * CALLS calls were made (100,000 by default; make fuzz asks a million).
  */
+#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "guest.h"
 
@@ -61,8 +63,8 @@ static uint32_t hostile(void)
 
 /* Tame call n so that it ends this child at worst, not the test: no
  * poweroff, kill only itself, short and rare sleeps, the report pipe left
- * alone; exit, page-table prints and consistency checks (each costs
- * milliseconds) rare. False to skip the call. */
+ * alone; exit, page-table prints, consistency checks and write-backs
+ * (each costs milliseconds) rare. False to skip the call. */
 static bool tame(long n, long a[6], int rfd)
 {
 	switch (n) {
@@ -80,6 +82,10 @@ static bool tame(long n, long a[6], int rfd)
 		return rnd() % 8 == 0; /* its children fuzz on with the same state */
 	case SYS_vmprint:
 	case SYS_vmcheck:
+	case SYS_sync:
+	case SYS_fsync:
+	case SYS_msync:
+	case SYS_dropcache:
 		return rnd() % 32 == 0;
 	case SYS_close:
 	case SYS_read:
@@ -324,11 +330,43 @@ static uint32_t my_resident(void)
 	return 0;
 }
 
+/* Remove what the fuzzed calls made in the working directory, and below:
+ * files and directories with names of any bytes, so by name, here. */
+static void remove_here(int depth)
+{
+	for (int pass = 0; pass < 4; pass++) {
+		DIR *d = opendir(".");
+		struct dirent *e;
+		bool any = false;
+		while (d && (e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			any = true;
+			if (unlink(e->d_name) != 0 && depth < 64 && chdir(e->d_name) == 0) {
+				remove_here(depth + 1);
+				if (chdir("..") == 0)
+					rmdir(e->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+		if (!any)
+			break;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t calls = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 100000u;
 	uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 20261121u;
 	printf("KTAP version 1\n1..4\n");
+	/* The calls' relative paths (the random ones) land in a directory of
+	 * their own, emptied and removed at the end. */
+	char work[32];
+	snprintf(work, sizeof(work), "/tmp/fuzz.%d", (int)getpid());
+	if (!initramfs_root() && (mkdir(work, 0755) != 0 || chdir(work) != 0))
+		printf("# cannot work in %s\n", work);
+	sync();
 	struct k_vmstat before = stat_now();
 	before = stat_now();
 	uint32_t mine_before = my_resident();
@@ -340,6 +378,12 @@ int main(int argc, char **argv)
 	bool blocked = blocked_children_are_ended_by_the_bound();
 	printf("%s 2 blocked_children_are_ended_by_the_bound%s%s\n", blocked ? "ok" : "not ok",
 	       blocked ? "" : " # ", blocked ? "" : why);
+	if (!initramfs_root() && chdir(work) == 0) {
+		remove_here(0);
+		if (chdir("/") != 0 || rmdir(work) != 0)
+			printf("# cannot remove %s\n", work);
+	}
+	sync();
 	struct k_vmstat after = stat_now();
 	uint32_t mine_after = my_resident();
 	uint32_t frames_before = frames_accounted(&before, NULL) + mine_before;

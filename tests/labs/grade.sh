@@ -10,7 +10,8 @@ lab=${1:-}
 B=${B:-build}
 LOGDIR=$B/lab-logs
 TIMEOUT=${TEST_TIMEOUT:-120}
-[[ $QEMUCMD == *snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=swap,snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=fs,snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=fs/format=raw,id=fs,snapshot=on}
 mkdir -p "$LOGDIR"
 trap '' PIPE
 

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.." || exit 2
 TOUR=${1:-docs/tour.md}
 LOGDIR=${B:-build}/test-logs
 TIMEOUT=${TEST_TIMEOUT:-120}
-[[ $QEMUCMD == *snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=swap,snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=fs,snapshot=on* ]] || QEMUCMD=${QEMUCMD/format=raw,id=fs/format=raw,id=fs,snapshot=on}
 mkdir -p "$LOGDIR"
 trap '' PIPE
 

@@ -11,6 +11,7 @@ SEED=${BENCH_SEED:-12345}
 start=$(date +%s%N)
 # Writes go to a throw-away overlay; idle waits do not sleep in real time.
 QEMU_BENCH="${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on} -icount shift=0,sleep=off"
+QEMU_BENCH=${QEMU_BENCH/format=raw,id=fs/format=raw,id=fs,snapshot=on}
 status=0
 if [ "${BENCH_SMP:-0}" -lt 2 ]; then
 	echo "bench: BENCH_SMP=${BENCH_SMP:-} must be 2 or more (the multi-hart figures)" >&2
@@ -37,6 +38,9 @@ guest_on() {
 guest 'init=/bin/bench quiet -- core'
 guest 'init=/bin/bench quiet asid=off -- fences' | sed 's/fences_per_switch/fences_per_switch_asid_off/'
 guest 'init=/bin/bench quiet maxframes=1024 -- swap'
+# The page cache on the ext2 root: read and write per KiB, cached and not,
+# write-back per page, and the faults of file mappings.
+guest 'init=/bin/bench quiet -- files'
 
 # Replacement quality: the guest's major faults under clock and FIFO, and
 # OPT and LRU for the same string and frame count from the host simulator.
@@ -65,6 +69,7 @@ done < <(grep '_clock ' <<<"$repl")
 # of BENCH_SMP CPU-bound processes on one hart and on BENCH_SMP harts.
 smp_cmd() {
 	local cmd=${QEMUCMD/-smp $SMP /-smp $1 }
+	cmd=${cmd/format=raw,id=fs/format=raw,id=fs,snapshot=on}
 	echo "${cmd/format=raw,id=swap/format=raw,id=swap,snapshot=on}"
 }
 guest_on "$(smp_cmd "$BENCH_SMP") -icount shift=0,sleep=off" "init=/bin/bench quiet -- fences" |

@@ -26,6 +26,7 @@ declare -A CURVE_STEP=([locality]=128 [loop]=256)
 BOOT_TIMEOUT=300
 # Writes go to a throw-away overlay, so boots can run side by side.
 QEMU_PLOTS=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+QEMU_PLOTS=${QEMU_PLOTS/format=raw,id=fs/format=raw,id=fs,snapshot=on} # boots run side by side
 LOGS=$OUT/boots
 
 die() {

@@ -17,6 +17,7 @@
  * the disk: the kernel counts the instructions it spends idle.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,6 +59,9 @@ static uint64_t idle_of(const struct k_vmstat *s)
 {
 	return ((uint64_t)s->idle_instret_hi << 32) | s->idle_instret_lo;
 }
+
+/* Instructions since t0 (with counters a), the idle waits left out. */
+static uint64_t cpu_since(uint64_t t0, const struct k_vmstat *a);
 
 /* picolibc's printf here has no 64-bit conversions: print them by hand. */
 static void print_u64(uint64_t v)
@@ -171,6 +175,7 @@ static void fork_exit_wait(const char *name, uint32_t touched_pages)
 	uint32_t *p = touched_pages ? map_pages(touched_pages) : NULL;
 	if (p)
 		touch_pages(p, touched_pages);
+	struct k_vmstat a = stat_now();
 	uint64_t t0 = insns();
 	for (uint32_t i = 0; i < n; i++) {
 		pid_t pid = fork();
@@ -178,7 +183,7 @@ static void fork_exit_wait(const char *name, uint32_t touched_pages)
 			_exit(0);
 		waitpid(pid, NULL, 0);
 	}
-	report(name, (insns() - t0) / n, "insns/op");
+	report(name, cpu_since(t0, &a) / n, "insns/op");
 	if (p)
 		munmap(p, touched_pages * PAGE);
 }
@@ -224,20 +229,28 @@ static void pipe_pingpong(bool report_time)
 			     "fences/switch");
 }
 
+static void exec_true(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "true", NULL };
+		execv("/bin/true", argv);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+/* After one exec that reads /bin/true into the page cache; the disk's
+ * waits are left out. */
 static void bench_exec_small(void)
 {
 	const uint32_t n = 50;
+	exec_true();
+	struct k_vmstat a = stat_now();
 	uint64_t t0 = insns();
-	for (uint32_t i = 0; i < n; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			char *argv[] = { "true", NULL };
-			execv("/bin/true", argv);
-			_exit(127);
-		}
-		waitpid(pid, NULL, 0);
-	}
-	report("exec_small", (insns() - t0) / n, "insns/op");
+	for (uint32_t i = 0; i < n; i++)
+		exec_true();
+	report("exec_small", cpu_since(t0, &a) / n, "insns/op");
 }
 
 /* Spin in a loop of known length across many ticks: what the loop did
@@ -259,9 +272,14 @@ static void bench_timer_tick(void)
 /* From the kernel's first instruction to this program's first: the idle
  * part (waits for the timer and the disk, which -icount turns into
  * instructions of virtual time) is reported apart. */
+/* The counters as init began (taken before start_insns, so that the idle
+ * waits of the pages this program reads from the disk later, after its
+ * start, are not taken off the boot). */
+static struct k_vmstat start_stat;
+
 static void bench_boot_to_init(void)
 {
-	struct k_vmstat s = stat_now();
+	const struct k_vmstat s = start_stat;
 	uint64_t boot = ((uint64_t)s.boot_instret_hi << 32) | s.boot_instret_lo;
 	uint64_t idle = idle_of(&s);
 	report("boot_to_init", start_insns - boot - idle, "insns");
@@ -280,6 +298,75 @@ static void core(void)
 	pipe_pingpong(true);
 	bench_exec_small();
 	bench_timer_tick();
+}
+
+/* ---- files: the page cache on the ext2 root ----------------------------- */
+
+#define FILE_BYTES MIB
+#define FILE_CHUNK (64u * 1024u)
+#define FILE_KIB (FILE_BYTES / 1024u)
+#define FILE_PAGES (FILE_BYTES / PAGE)
+static char file_chunk[FILE_CHUNK];
+
+/* Instructions of one pass of read (or write) over the whole file from
+ * its start, in FILE_CHUNK calls; the disk's waits left out. */
+static uint64_t file_pass(int fd, bool write_it)
+{
+	struct k_vmstat a = stat_now();
+	lseek(fd, 0, SEEK_SET);
+	uint64_t t0 = insns();
+	for (uint32_t done = 0; done < FILE_BYTES; done += FILE_CHUNK) {
+		ssize_t n = write_it ? write(fd, file_chunk, FILE_CHUNK) : read(fd, file_chunk, FILE_CHUNK);
+		if (n != (ssize_t)FILE_CHUNK) {
+			printf("bench: file pass: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+	return cpu_since(t0, &a);
+}
+
+/* Instructions per page of touching every page of a mapping of fd. */
+static uint64_t map_pass(int fd, int prot, int flags)
+{
+	volatile uint32_t *p = mmap(NULL, FILE_BYTES, prot, flags, fd, 0);
+	if (p == MAP_FAILED) {
+		printf("bench: file mmap: %s\n", strerror(errno));
+		exit(1);
+	}
+	struct k_vmstat a = stat_now();
+	uint64_t t0 = insns();
+	for (uint32_t i = 0; i < FILE_PAGES; i++) {
+		if (prot & PROT_WRITE)
+			p[i * WORDS_PER_PAGE] = i;
+		else
+			(void)p[i * WORDS_PER_PAGE];
+	}
+	uint64_t per = cpu_since(t0, &a) / FILE_PAGES;
+	munmap((void *)p, FILE_BYTES);
+	return per;
+}
+
+static void files(void)
+{
+	memset(file_chunk, 'f', sizeof(file_chunk));
+	int fd = open("/tmp/bench.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		printf("bench: open /tmp/bench.dat: %s\n", strerror(errno));
+		exit(1);
+	}
+	report_ratio("write_new", file_pass(fd, true), FILE_KIB, "insns/KiB");
+	report_ratio("write_cached", file_pass(fd, true), FILE_KIB, "insns/KiB");
+	report_ratio("read_cached", file_pass(fd, false), FILE_KIB, "insns/KiB");
+	struct k_vmstat a = stat_now();
+	uint64_t t0 = insns();
+	fsync(fd); /* every page of the file is dirty from the write above */
+	report("writeback", cpu_since(t0, &a) / FILE_PAGES, "insns/page");
+	dropcache();
+	report_ratio("read_uncached", file_pass(fd, false), FILE_KIB, "insns/KiB");
+	report("cache_hit_fault", map_pass(fd, PROT_READ, MAP_PRIVATE), "insns/page");
+	report("shared_write_fault", map_pass(fd, PROT_READ | PROT_WRITE, MAP_SHARED), "insns/page");
+	close(fd);
+	unlink("/tmp/bench.dat");
 }
 
 /* ---- swap ----------------------------------------------------------------- */
@@ -510,12 +597,15 @@ static void spin(uint32_t n)
 
 int main(int argc, char **argv)
 {
+	start_stat = stat_now();
 	start_insns = insns();
 	const char *mode = argc > 1 ? argv[1] : "core";
 	if (strcmp(mode, "core") == 0)
 		core();
 	else if (strcmp(mode, "swap") == 0)
 		swap();
+	else if (strcmp(mode, "files") == 0)
+		files();
 	else if (strcmp(mode, "repl") == 0)
 		repl(argc > 2 ? argv[2] : "clock", argc > 3 ? (uint32_t)atoi(argv[3]) : 1);
 	else if (strcmp(mode, "fences") == 0)
@@ -527,7 +617,8 @@ int main(int argc, char **argv)
 	else if (strcmp(mode, "spin") == 0)
 		spin(argc > 2 ? (uint32_t)atoi(argv[2]) : 1);
 	else {
-		fprintf(stderr, "usage: bench core|swap|repl POLICY SEED|fences|shootdown|hogs|spin N\n");
+		fprintf(stderr,
+			"usage: bench core|swap|files|repl POLICY SEED|fences|shootdown|hogs|spin N\n");
 		return 2;
 	}
 	return 0;

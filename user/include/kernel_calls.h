@@ -30,6 +30,11 @@ int vmprint(void);
  * when all is well. */
 int vmcheck(void);
 
+/* Write every dirty page-cache page back, then drop every one that no
+ * process maps and the kernel does not use (Linux's drop_caches): the
+ * number of pages dropped. */
+int dropcache(void);
+
 /* Fill *out with the kernel's global VM counters. */
 int vmstat(struct k_vmstat *out);
 

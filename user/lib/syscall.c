@@ -184,6 +184,11 @@ int vmcheck(void)
 	return (int)check(sys0(SYS_vmcheck));
 }
 
+int dropcache(void)
+{
+	return (int)check(sys0(SYS_dropcache));
+}
+
 int vmwalk(uintptr_t va, struct k_vmwalk *out)
 {
 	return (int)check(sys2(SYS_vmwalk, (long)va, (long)out));
