@@ -1689,6 +1689,7 @@ static void test_damaged_directory_entries_are_eio(void **state)
 	} cases[] = {
 	    {DE_REC_LEN, 16, 0},   {DE_REC_LEN, 16, 13}, {DE_REC_LEN, 16, 8}, {DE_REC_LEN, 16, KIB},
 	    {DE_NAME_LEN, 8, 200}, {0, 32, 0xFFFFFFF0u}, {8, 8, '/'},	      {DE_NAME_LEN, 8, 0},
+	    {DE_REC_LEN, 16, KIB - 24 - 4}, /* the next entry would start 4 bytes before the end */
 	};
 	(void)state;
 
