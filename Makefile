@@ -8,10 +8,12 @@ STRIP := $(CROSS)strip
 HOSTCC ?= gcc
 QEMU ?= qemu-system-riscv32
 MKSWAP ?= $(firstword $(wildcard /sbin/mkswap /usr/sbin/mkswap) mkswap)
+MKE2FS ?= $(firstword $(wildcard /sbin/mke2fs /usr/sbin/mke2fs) mke2fs)
 
 MEM ?= 128M
 SMP ?= 2
 SWAP ?= 256M
+FS ?= 64M
 QEMUOPTS ?=
 APPEND ?=
 GDBPORT ?= 1234
@@ -65,11 +67,13 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp $(SMP) -no-reboot \
 	-bios "$$(sbi/opensbi.sh)" -kernel $(B)/kernel.elf \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(B)/swap.img,if=none,format=raw,id=swap \
-	-device virtio-blk-device,drive=swap $(QEMUOPTS)
+	-device virtio-blk-device,drive=swap \
+	-drive file=$(B)/fs.img,if=none,format=raw,id=fs \
+	-device virtio-blk-device,drive=fs $(QEMUOPTS)
 
 .PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint lint-cppcheck clean FORCE lab \
 	grade gdb-test lab-check
-all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(HOLDINPUT)
+all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(B)/fs.img $(HOLDINPUT)
 
 deps:
 	@tools/deps.sh
@@ -121,7 +125,8 @@ $(B)/rootfs.list: FORCE | deps
 	@echo '$(ROOTFS_LIST)' | cmp -s - $@ || echo '$(ROOTFS_LIST)' > $@
 
 $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES) $(B)/rootfs.list | deps
-	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin
+	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin $(B)/rootfs/tmp
+	chmod 1777 $(B)/rootfs/tmp
 	cp -R user/rootfs/. $(B)/rootfs/
 	$(foreach f,$(USER_BINS) $(GUEST_BINS),$(STRIP) -o $(B)/rootfs/bin/$(notdir $(f)) $(f) &&) true
 	head -c 600 $(B)/rootfs/bin/echo > $(B)/rootfs/bin/truncated-elf
@@ -131,6 +136,15 @@ $(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES) $(B)/rootfs.list
 # The same archive inside the kernel image (kernel/initramfs.S).
 $(B)/initramfs.o: kernel/initramfs.S $(B)/initramfs.cpio
 	$(CC) $(KCFLAGS) -DINITRAMFS='"$(B)/initramfs.cpio"' -c $< -o $@
+
+# The file-system disk: the initramfs's tree as ext2 with 4 KiB blocks (a
+# block is a page of the page cache), mounted as / (kernel/fs/mount.c).
+# Writes to it last across boots, until the tree or FS= changes and it is
+# made again from the tree.
+$(B)/fs-$(FS).stamp: | deps
+	@mkdir -p $(B) && rm -f $(B)/fs-*.stamp && touch $@
+$(B)/fs.img: $(B)/initramfs.cpio $(B)/fs-$(FS).stamp
+	rm -f $@ && $(MKE2FS) -q -F -t ext2 -b 4096 -d $(B)/rootfs $@ $(FS)
 
 $(B)/swap-$(SWAP).stamp: | deps
 	@mkdir -p $(B) && rm -f $(B)/swap-*.stamp && touch $@

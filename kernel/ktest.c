@@ -324,14 +324,14 @@ static bool has_swap_signature(const uint8_t *page0)
  * alone, both show the signature where mkswap put it. */
 static const char *t_vblk_reads_swap_signature_in_page_0(void)
 {
-	CHECK(vblk_capacity() >= VBLK_SECTORS_PER_PAGE, "no virtio-blk disk");
+	CHECK(vblk_capacity(vblk_disk(VBLK_SWAP)) >= VBLK_SECTORS_PER_PAGE, "no virtio-blk disk");
 	paddr_t pa = frame_alloc(FRAME_ZERO);
 	CHECK(pa != 0, "no frame");
 	uint8_t *page = pa2kva(pa);
-	int err = vblk_rw(0, page, PAGE_SIZE, false);
+	int err = vblk_rw(vblk_disk(VBLK_SWAP), 0, page, PAGE_SIZE, false);
 	bool sig = has_swap_signature(page);
 	uint8_t *sector = blk_page[0];
-	int err7 = vblk_rw(LAST_SECTOR_IN_PAGE, sector, VBLK_SECTOR_SIZE, false);
+	int err7 = vblk_rw(vblk_disk(VBLK_SWAP), LAST_SECTOR_IN_PAGE, sector, VBLK_SECTOR_SIZE, false);
 	bool same = memcmp(sector, page + PAGE_SIZE - VBLK_SECTOR_SIZE, VBLK_SECTOR_SIZE) == 0;
 	frame_free(pa);
 	CHECK(err == 0, "read of sectors 0-7: %d", err);
@@ -345,26 +345,26 @@ static const char *t_vblk_reads_swap_signature_in_page_0(void)
 static const char *t_vblk_write_reads_back_then_restores_last_page(void)
 {
 	uint8_t *orig = blk_page[0], *pattern = blk_page[1], *back = blk_page[2];
-	uint64_t pages = vblk_capacity() / VBLK_SECTORS_PER_PAGE;
+	uint64_t pages = vblk_capacity(vblk_disk(VBLK_SWAP)) / VBLK_SECTORS_PER_PAGE;
 	CHECK(pages >= 2, "%llu pages on the disk", pages);
-	CHECK(vblk_rw(0, back, PAGE_SIZE, false) == 0 && has_swap_signature(back),
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, back, PAGE_SIZE, false) == 0 && has_swap_signature(back),
 	      "page 0 has no swap signature: not writing to this disk");
 	uint64_t last = (pages - 1) * VBLK_SECTORS_PER_PAGE;
-	struct vblk_stats before = vblk_stats();
-	CHECK(vblk_rw(last, orig, PAGE_SIZE, false) == 0, "read of sector %llu", last);
+	struct vblk_stats before = vblk_stats(vblk_disk(VBLK_SWAP));
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), last, orig, PAGE_SIZE, false) == 0, "read of sector %llu", last);
 	for (uint32_t i = 0; i < PAGE_SIZE; i++)
 		pattern[i] = (uint8_t)(i * 7 + 0x5A);
-	int werr = vblk_rw(last, pattern, PAGE_SIZE, true);
+	int werr = vblk_rw(vblk_disk(VBLK_SWAP), last, pattern, PAGE_SIZE, true);
 	memset(back, 0, PAGE_SIZE);
-	int rerr = vblk_rw(last, back, PAGE_SIZE, false);
+	int rerr = vblk_rw(vblk_disk(VBLK_SWAP), last, back, PAGE_SIZE, false);
 	bool same = memcmp(back, pattern, PAGE_SIZE) == 0;
-	int restored = vblk_rw(last, orig, PAGE_SIZE, true);
+	int restored = vblk_rw(vblk_disk(VBLK_SWAP), last, orig, PAGE_SIZE, true);
 	CHECK(restored == 0, "restoring sector %llu: %d", last, restored);
 	CHECK(werr == 0 && rerr == 0 && same, "write %d, read back %d, %s", werr, rerr,
 	      same ? "same" : "different bytes");
-	CHECK(vblk_rw(last, back, PAGE_SIZE, false) == 0 && memcmp(back, orig, PAGE_SIZE) == 0,
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), last, back, PAGE_SIZE, false) == 0 && memcmp(back, orig, PAGE_SIZE) == 0,
 	      "the original is not back");
-	struct vblk_stats after = vblk_stats();
+	struct vblk_stats after = vblk_stats(vblk_disk(VBLK_SWAP));
 	CHECK(after.reads == before.reads + 3 && after.writes == before.writes + 2 &&
 		      after.errors == before.errors,
 	      "counters went from %u/%u/%u to %u/%u/%u", before.reads, before.writes, before.errors,
@@ -375,19 +375,19 @@ static const char *t_vblk_write_reads_back_then_restores_last_page(void)
 /* QEMU answers IOERR for a request that does not fit on the disk. */
 static const char *t_vblk_request_past_end_is_eio(void)
 {
-	uint64_t cap = vblk_capacity();
+	uint64_t cap = vblk_capacity(vblk_disk(VBLK_SWAP));
 	CHECK(cap > 0, "no virtio-blk disk");
 	uint8_t *buf = blk_page[0];
-	uint32_t errors = vblk_stats().errors;
-	int err = vblk_rw(cap, buf, VBLK_SECTOR_SIZE, false);
+	uint32_t errors = vblk_stats(vblk_disk(VBLK_SWAP)).errors;
+	int err = vblk_rw(vblk_disk(VBLK_SWAP), cap, buf, VBLK_SECTOR_SIZE, false);
 	CHECK(err == -EIO, "read at sector %llu (the capacity): %d", cap, err);
-	err = vblk_rw(cap - 1, buf, 2 * VBLK_SECTOR_SIZE, false);
+	err = vblk_rw(vblk_disk(VBLK_SWAP), cap - 1, buf, 2 * VBLK_SECTOR_SIZE, false);
 	CHECK(err == -EIO, "read across the end: %d", err);
-	err = vblk_rw(cap, buf, VBLK_SECTOR_SIZE, true);
+	err = vblk_rw(vblk_disk(VBLK_SWAP), cap, buf, VBLK_SECTOR_SIZE, true);
 	CHECK(err == -EIO, "write at sector %llu: %d", cap, err);
-	err = vblk_rw(cap - 1, buf, VBLK_SECTOR_SIZE, false);
+	err = vblk_rw(vblk_disk(VBLK_SWAP), cap - 1, buf, VBLK_SECTOR_SIZE, false);
 	CHECK(err == 0, "read of the last sector: %d", err);
-	CHECK(vblk_stats().errors == errors + 3, "errors %u -> %u", errors, vblk_stats().errors);
+	CHECK(vblk_stats(vblk_disk(VBLK_SWAP)).errors == errors + 3, "errors %u -> %u", errors, vblk_stats(vblk_disk(VBLK_SWAP)).errors);
 	return NULL;
 }
 
@@ -395,14 +395,14 @@ static const char *t_vblk_request_past_end_is_eio(void)
 static const char *t_vblk_rejects_bad_length_and_buffer(void)
 {
 	uint8_t *buf = blk_page[0];
-	struct vblk_stats before = vblk_stats();
-	CHECK(vblk_rw(0, buf, 100, false) == -EINVAL, "length 100 accepted");
-	CHECK(vblk_rw(0, buf, 0, false) == -EINVAL, "length 0 accepted");
-	CHECK(vblk_rw(0, buf, VBLK_SECTOR_SIZE + 1, true) == -EINVAL, "length 513 accepted");
-	CHECK(vblk_rw(0, NULL, VBLK_SECTOR_SIZE, false) == -EINVAL, "NULL buffer accepted");
-	CHECK(vblk_rw(0, (void *)(uintptr_t)MMIO_WINDOW_BASE, VBLK_SECTOR_SIZE, false) == -EINVAL,
+	struct vblk_stats before = vblk_stats(vblk_disk(VBLK_SWAP));
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, buf, 100, false) == -EINVAL, "length 100 accepted");
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, buf, 0, false) == -EINVAL, "length 0 accepted");
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, buf, VBLK_SECTOR_SIZE + 1, true) == -EINVAL, "length 513 accepted");
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, NULL, VBLK_SECTOR_SIZE, false) == -EINVAL, "NULL buffer accepted");
+	CHECK(vblk_rw(vblk_disk(VBLK_SWAP), 0, (void *)(uintptr_t)MMIO_WINDOW_BASE, VBLK_SECTOR_SIZE, false) == -EINVAL,
 	      "buffer outside RAM accepted");
-	struct vblk_stats after = vblk_stats();
+	struct vblk_stats after = vblk_stats(vblk_disk(VBLK_SWAP));
 	CHECK(after.reads == before.reads && after.writes == before.writes, "a request was made");
 	return NULL;
 }
@@ -418,10 +418,10 @@ static const char *t_vblk_injected_read_error_is_eio(void)
 	int bad;
 	uint32_t sector = cmdline_uint(&cmdline, "ktest.ioerr_sector", 0, &bad);
 	CHECK(bad == 0, "ktest.ioerr_sector=%s is not a number", arg);
-	int err = vblk_rw(sector, blk_page[0], PAGE_SIZE, false);
+	int err = vblk_rw(vblk_disk(VBLK_SWAP), sector, blk_page[0], PAGE_SIZE, false);
 	CHECK(err == -EIO, "read of sector %u: %d", sector, err);
 	uint32_t other = sector >= VBLK_SECTORS_PER_PAGE ? 0 : VBLK_SECTORS_PER_PAGE;
-	err = vblk_rw(other, blk_page[0], PAGE_SIZE, false);
+	err = vblk_rw(vblk_disk(VBLK_SWAP), other, blk_page[0], PAGE_SIZE, false);
 	CHECK(err == 0, "read of sector %u after the error: %d", other, err);
 	kprintf("# vblk: read of sector %u failed with -EIO as injected\n", sector);
 	return NULL;

@@ -13,6 +13,7 @@
 #include "dev/power.h"
 #include "dev/uart.h"
 #include "dev/virtio_blk.h"
+#include "fs/vfs.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/bootmem.h"
@@ -330,6 +331,7 @@ void kmain(uint32_t hartid, paddr_t dtb, uint32_t instret_lo, uint32_t instret_h
 	int failed = ktest_run(ktest_only, quiet);
 	if (ktest_only)
 		machine_exit(failed ? 1 : 0);
+	fs_init(quiet); /* -ENODEV, or refused: the initramfs is the root */
 	start_init();
 	release_harts();
 	/* The scheduler runs with interrupts off except while idle; its first

@@ -59,15 +59,47 @@ run_unit() {
 	fi
 }
 
+E2FSCK=${E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
+RESIZE2FS=${RESIZE2FS:-$(command -v resize2fs || echo /sbin/resize2fs)}
+DEBUGFS=${DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
+
+# Each boot gets its own copy of the file-system disk ($FSIMG), so that
+# every boot starts from the image the build made; fs_clean checks the
+# copy with e2fsck afterwards.
+# FS_GROW=SIZE grows the copy (resize2fs) for a boot that needs room.
+fs_copy() {
+	FSIMG=$LOGDIR/fs-$1.img
+	cp --sparse=always "$B/fs.img" "$FSIMG"
+	if [ -n "${FS_GROW:-}" ]; then
+		truncate -s "$FS_GROW" "$FSIMG"
+		"$RESIZE2FS" -f "$FSIMG" >/dev/null 2>&1 || echo "  (resize2fs of $FSIMG failed)"
+	fi
+}
+
+# fs_clean NAME: one test: e2fsck -fn finds the boot's disk clean,
+# whatever the boot did to it (a write, a crash, a panic).
+fs_clean() {
+	local out
+	if out=$("$E2FSCK" -fn "$FSIMG" 2>&1); then
+		pass
+		rm -f "$FSIMG"
+	else
+		fail "$1-fs-is-clean: e2fsck -fn: $(printf '%s' "$out" | grep -v '^Pass\|^e2fsck' |
+			head -3 | tr '\n' ' ') (see $FSIMG)"
+	fi
+}
+
 # boot NAME APPEND [EXTRA QEMU OPTIONS...]: run the kernel to its end with
-# no console input; sets LOG and STATUS.
+# no console input; sets LOG and STATUS. Then e2fsck checks its disk.
 boot() {
 	local name=$1 append=$2
 	shift 2
 	LOG=$LOGDIR/guest-$name.log
-	timeout "$TIMEOUT" bash -c "$QEMUCMD \"\$@\" -append '$append'" qemu "$@" \
-		</dev/null >"$LOG" 2>&1
+	fs_copy "$name"
+	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} \"\$@\" -append '$append'" \
+		qemu "$@" </dev/null >"$LOG" 2>&1
 	STATUS=$?
+	fs_clean "$name"
 }
 
 # expect NAME PATTERN...: every extended regexp must match a line of $LOG.
@@ -104,10 +136,10 @@ smp() {
 	QEMUCMD=${QEMUCMD/-smp $SMP /-smp $n } "$@"
 }
 
-# suite NAME APPEND: boot an in-guest KTAP suite as init; count its results
-# and check that init ended with status 0.
+# suite NAME APPEND [QEMU OPTIONS...]: boot an in-guest KTAP suite as
+# init; count its results and check that init ended with status 0.
 suite() {
-	boot "$1" "$2"
+	boot "$1" "$2" "${@:3}"
 	count_tap "$LOG" "guest $1"
 	check "$1-exit" 0 'init exited with status 0'
 }
@@ -136,13 +168,13 @@ guest_shell() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	printf '%s\n' 'echo hello   world' 'ls' 'ps' 'cat /etc/motd | cat' 'walk 10000' \
+	printf '%s\n' 'echo hello   world' 'ls /bin' 'ps' 'cat /etc/motd | cat' 'walk 10000' \
 		'walk -m 0x1337babe' 'walk --tables' \
 		'test_proc --segv' 'kill -9 1' 'no-such-command' 'poweroff' >&3
 	exec 3>&-
 	wait "$pid"
 	STATUS=$?
-	check "$name" 0 'hello world' 'bin/test_proc' 'PID +PPID .* PT HART NAME' '1 +0 .* 12K +- init' \
+	check "$name" 0 'hello world' '^test_proc.?$' 'PID +PPID .* PT HART NAME' '1 +0 .* 12K +- init' \
 		'[0-9]+ +[0-9]+ running .* [0-9]+ ps' \
 		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
 		'mapped and touched the page at 0x1337b000' \
@@ -157,6 +189,42 @@ guest_shell() {
 		'killed \(SIGSEGV\): load page fault at 0x80400000 \(kernel address\)' \
 		'\[killed: SIGSEGV\]' 'kill: 1: Not owner' 'no-such-command' \
 		'power: off'
+}
+
+# The file commands and redirections at the shell, on the ext2 root. Each
+# command is typed once the prompt for it is up (a burst of them could
+# overrun the console's 256-byte input ring), so every output line stands
+# alone and the session is the same on every run.
+FS_SHELL_COMMANDS=(
+	'cd /tmp' 'mkdir fsh' 'cd fsh' 'pwd'
+	'echo hello > x' 'cat x' 'echo world >> x' 'cat < x' 'wc < x' 'wc x'
+	'echo one two three > y' 'cat < y | wc > counts' 'cat counts'
+	'cp x copy' 'mkdir d' 'cp x d' 'ls d' 'mv copy d/moved' 'ls -l d' 'touch t' 'ls -l'
+	'rm t' 'ls t' 'cat < nofile' 'echo lost > nodir/f' 'rmdir d'
+	'rm d/x d/moved x y counts' 'rmdir d' 'cd ..' 'pwd' 'rmdir fsh' 'ls fsh'
+	'cd' 'pwd' 'sync' 'poweroff'
+)
+guest_fs_shell() {
+	local name=fs-shell-session n=0 cmd deadline=$((SECONDS + TIMEOUT))
+	LOG=$LOGDIR/guest-$name.log
+	: >"$LOG"
+	fs_copy "$name"
+	for cmd in "${FS_SHELL_COMMANDS[@]}"; do
+		n=$((n + 1))
+		while [ "$(grep -ac '^\$ ' "$LOG")" -lt "$n" ] && [ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.1
+		done
+		printf '%s\n' "$cmd" || break
+	done | timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} -append ''" \
+		>"$LOG" 2>&1
+	STATUS=$?
+	fs_clean "$name"
+	check "$name" 0 '^/tmp/fsh.?$' '^hello.?$' '^world.?$' '^2 2 12.?$' '^2 2 12 x.?$' \
+		'^1 3 14.?$' '^x.?$' '^- +12 moved.?$' '^- +0 t.?$' '^d +[0-9]+ d.?$' \
+		'^- +12 x.?$' '^- +7 counts.?$' '^ls: t: No such file or directory' \
+		'^sh: nofile: No such file or directory' '^sh: nodir/f: No such file or directory' \
+		'^rmdir: d: Directory not empty' '^/tmp.?$' '^ls: fsh: No such file or directory' \
+		'^/.?$' 'power: off'
 }
 
 # The GDB page-table commands (tools/gdb/sv32.py) against a live kernel,
@@ -284,14 +352,14 @@ guest_user_extra_folders() {
 			"${extra[@]}" USER_EXTRA="$dir/c" run INIT=/bin/z &&
 			"${extra[@]}" USER_EXTRA="$dir/b" run INIT=/bin/y &&
 			"${extra[@]}" USER_EXTRA="$dir/d" run INIT=/bin/x &&
-			"${extra[@]}" run INIT=/bin/ls
+			"${extra[@]}" run INIT='/bin/ls /bin'
 	} </dev/null >"$LOG" 2>&1
 	STATUS=$?
 	if grep -aqE '^/?(bin/)?[xyz].?$' "$LOG"; then
 		fail "$name: an extra program is still in /bin without USER_EXTRA (see $LOG)"
 	else
 		check "$name" 0 '^extra x from a' '^extra x from b' '^extra z' '^extra y' \
-			'^extra x from d' '^bin/sh'
+			'^extra x from d' '^sh.?$'
 	fi
 }
 
@@ -351,7 +419,7 @@ group_ktest_2g() {
 
 # QEMUCMD asks for modern virtio-mmio; the last -global wins, so this is legacy.
 group_ktest_legacy_virtio() {
-	guest_ktest ktest-legacy-virtio ktest 'virtio-blk: 0x[0-9a-f]{8} irq [0-9]+, legacy, ' \
+	guest_ktest ktest-legacy-virtio ktest 'virtio-blk: disk 0 at 0x[0-9a-f]{8} irq [0-9]+, legacy, ' \
 		-global virtio-mmio.force-legacy=true
 }
 
@@ -369,6 +437,53 @@ group_ktest_blk_ioerr() {
 # others on $SMP (two unless make test SMP=N says otherwise).
 group_proc_suite_smp1() {
 	smp 1 suite proc-suite-smp1 'init=/bin/test_proc quiet'
+}
+
+# The file-system suite (tests/guest/test_fs.c) on one hart and on four,
+# at 32 MiB of RAM so that its workload of three times RAM (96 MiB) goes
+# through the page cache and back, on a copy of the disk grown to hold it.
+group_fs_suite_smp1() {
+	FS_GROW=192M smp 1 suite fs-suite-smp1 'init=/bin/test_fs quiet' -m 32M
+}
+
+group_fs_suite_smp4() {
+	FS_GROW=192M smp 4 suite fs-suite-smp4 'init=/bin/test_fs quiet' -m 32M
+}
+
+# A crash in the middle of a write workload (tests/guest/fs_crash.c):
+# QEMU is killed with SIGKILL once 24 files are fsynced, while it goes on
+# writing. e2fsck -fy must then repair the disk (status 0 or 1) and leave
+# it clean, and every file reported fsynced must read back whole
+# (debugfs), as docs/as-built.md promises.
+group_fs_crash() {
+	local name=fs-crash pid n i bad=0 fsck
+	LOG=$LOGDIR/guest-$name.log
+	fs_copy "$name"
+	timeout "$TIMEOUT" bash -c "exec ${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} \
+		-append 'init=/bin/fs_crash quiet'" </dev/null >"$LOG" 2>&1 &
+	pid=$!
+	wait_for_line '^fsynced 24'
+	sleep 0.2
+	pkill -KILL -P "$pid"
+	wait "$pid"
+	n=$(grep -ac '^fsynced [0-9]' "$LOG")
+	"$E2FSCK" -fy "$FSIMG" >"$LOGDIR/fs-crash-fsck.log" 2>&1
+	fsck=$?
+	for ((i = 0; i < n; i++)); do
+		"$DEBUGFS" -R "cat /tmp/crash/f$i" "$FSIMG" 2>/dev/null |
+			cmp -s - <(yes "file $i" 2>/dev/null | head -c 16384 2>/dev/null) || bad=$((bad + 1))
+	done
+	if [ "$n" -lt 25 ]; then
+		fail "$name: the workload fsynced $n files, not 25 (see $LOG)"
+	elif [ "$fsck" -gt 1 ]; then
+		fail "$name: e2fsck -fy could not repair the disk (status $fsck, see $LOGDIR/fs-crash-fsck.log)"
+	elif [ "$bad" -ne 0 ]; then
+		fail "$name: $bad of $n fsynced files did not read back whole (see $FSIMG)"
+	else
+		pass
+		echo "guest $name: ok ($n fsynced files intact, e2fsck -fy status $fsck)"
+	fi
+	fs_clean "$name-after-repair"
 }
 
 group_proc_suite_smp4() {
@@ -406,7 +521,8 @@ group_panic() {
 # On one hart the consistency check also runs after every reclaim pass
 # (vm.check=1), and panics on the first problem.
 group_vm_suite_clock_smp1() {
-	smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
+	# A check after every reclaim pass is slow: three boots' time.
+	TIMEOUT=$((TIMEOUT * 3)) smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
 	check vm-suite-clock-smp1-checked-every-reclaim-pass 0 \
 		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
 }
@@ -524,6 +640,10 @@ GUEST_GROUPS=(
 	ktest-blk-ioerr=group_ktest_blk_ioerr
 	proc-suite-smp1=group_proc_suite_smp1
 	proc-suite-smp4=group_proc_suite_smp4
+	fs-suite-smp1=group_fs_suite_smp1
+	fs-suite-smp4=group_fs_suite_smp4
+	fs-shell=guest_fs_shell
+	fs-crash=group_fs_crash
 	proc-suite-asid-off=group_proc_suite_asid_off
 	init-exit=group_init_exit
 	panic=group_panic

@@ -1,6 +1,7 @@
 /*
- * virtio-blk driver (virtio 1.2, 5.2) on the virtio-mmio transport. Every
- * request is a chain of three descriptors: header, data, status byte.
+ * virtio-blk driver (virtio 1.2, 5.2) on the virtio-mmio transport, for up
+ * to two disks: swap, then the file system, in QEMU command-line order.
+ * Every request is a chain of three descriptors: header, data, status byte.
  * Completions arrive by interrupt (or by polling when no process runs);
  * whoever sees one first finishes it, so a completion is never lost and
  * an interrupt with nothing to do is harmless.
@@ -51,107 +52,115 @@ struct vblk_slot {
 };
 
 /*
- * vblk_lock protects vq (free list, available ring, last_used), slots[],
- * stats and broken. The interrupt handler takes it, and a spinlock is
- * held with interrupts off, so the handler never spins against the code
- * it interrupted. Order: vblk_lock before proc_lock (sleep, wakeup).
+ * One disk. Its lock protects vq (free list, available ring, last_used),
+ * slots[], stats and broken. The interrupt handler takes it, and a
+ * spinlock is held with interrupts off, so the handler never spins
+ * against the code it interrupted. Order: a disk's lock before proc_lock
+ * (sleep, wakeup). dev, capacity and present are set once by vblk_init.
  */
-static struct spinlock vblk_lock = SPINLOCK_INIT("vblk");
-static struct virtq_ring ring; /* in .bss: VA = PA, two contiguous pages */
-static struct vblk_slot slots[VIRTQ_SIZE];
-static struct virtq vq;
-static struct vblk_stats stats;
-static bool broken; /* the device stopped (NEEDS_RESET): every request fails */
+struct vblk {
+	struct virtq_ring ring; /* first: page-aligned, VA = PA, two contiguous pages */
+	struct spinlock lock;
+	struct vblk_slot slots[VIRTQ_SIZE];
+	struct virtq vq;
+	struct vblk_stats stats;
+	bool broken; /* the device stopped (NEEDS_RESET): every request fails */
+	bool present;
+	struct virtio_dev dev;
+	uint64_t capacity;
+};
 
-/* Set once by vblk_init, read-only after. */
-static struct virtio_dev dev;
-static bool present;
-static uint64_t capacity;
+static struct vblk disks[VBLK_MAX_DISKS];
 
 /* Hand the request whose chain starts at head back to its waiter;
- * vblk_lock held. */
-static void finish(uint16_t head, uint8_t status)
+ * d->lock held. */
+static void finish(struct vblk *d, uint16_t head, uint8_t status)
 {
-	spin_assert_held(&vblk_lock);
-	struct vblk_slot *s = &slots[head];
+	spin_assert_held(&d->lock);
+	struct vblk_slot *s = &d->slots[head];
 	s->waiter->status = status;
 	s->waiter->done = true;
 	wakeup(s->waiter);
 	s->waiter = NULL;
-	virtq_free_chain(&vq, head);
+	virtq_free_chain(&d->vq, head);
 }
 
 /* The device wants a reset and will not complete what it holds: fail all. */
-static void fail_all(void)
+static void fail_all(struct vblk *d)
 {
-	kprintf("virtio-blk: device needs a reset; failing every request\n");
-	broken = true;
+	kprintf("virtio-blk: 0x%08x: device needs a reset; failing every request\n", d->dev.base);
+	d->broken = true;
 	for (uint16_t i = 0; i < VIRTQ_SIZE; i++)
-		if (slots[i].waiter)
-			finish(i, VIRTIO_BLK_S_IOERR);
+		if (d->slots[i].waiter)
+			finish(d, i, VIRTIO_BLK_S_IOERR);
 }
 
 /*
  * Acknowledge the interrupt status, then finish every request the device
  * has returned. Acknowledging first means a completion that lands after
- * the drain raises a new interrupt rather than being lost. vblk_lock held.
+ * the drain raises a new interrupt rather than being lost. d->lock held.
  */
-static void reap(void)
+static void reap(struct vblk *d)
 {
-	spin_assert_held(&vblk_lock);
-	uint32_t isr = virtio_intr_ack(&dev);
-	if (broken || ((isr & VIRTIO_INT_CONFIG_CHANGE) && virtio_needs_reset(&dev))) {
-		if (!broken)
-			fail_all();
-		wakeup(&vq);
+	spin_assert_held(&d->lock);
+	uint32_t isr = virtio_intr_ack(&d->dev);
+	if (d->broken || ((isr & VIRTIO_INT_CONFIG_CHANGE) && virtio_needs_reset(&d->dev))) {
+		if (!d->broken)
+			fail_all(d);
+		wakeup(&d->vq);
 		return;
 	}
 	uint16_t head;
 	uint32_t len;
 	bool freed = false;
-	while (virtq_pop_used(&vq, &head, &len)) {
-		if (head >= VIRTQ_SIZE || slots[head].waiter == NULL) {
-			kprintf("virtio-blk: device returned descriptor %u, not in flight\n", head);
+	while (virtq_pop_used(&d->vq, &head, &len)) {
+		if (head >= VIRTQ_SIZE || d->slots[head].waiter == NULL) {
+			kprintf("virtio-blk: 0x%08x: device returned descriptor %u, not in flight\n",
+				d->dev.base, head);
 			continue;
 		}
-		finish(head, slots[head].status);
+		finish(d, head, d->slots[head].status);
 		freed = true;
 	}
 	if (freed)
-		wakeup(&vq);
+		wakeup(&d->vq);
 }
 
 /* PLIC handler, between claim and complete: reap acknowledges the device. */
 static void vblk_intr(uint32_t irq)
 {
-	(void)irq;
-	spin_lock(&vblk_lock);
-	reap();
-	spin_unlock(&vblk_lock);
+	for (int i = 0; i < VBLK_MAX_DISKS; i++) {
+		struct vblk *d = &disks[i];
+		if (d->present && d->dev.irq == irq) {
+			spin_lock(&d->lock);
+			reap(d);
+			spin_unlock(&d->lock);
+		}
+	}
 }
 
 /* Wait once for the device: sleep on chan in a process (the interrupt
  * handler wakes it), or, with no process to put to sleep, reap the used
- * ring and wait for an interrupt. Interrupts are off (vblk_lock is held),
+ * ring and wait for an interrupt. Interrupts are off (d->lock is held),
  * but wfi still wakes when one is pending, and the disk's line stays
  * pending until claimed, so a completion that came first is not missed. */
-static void wait_once(void *chan)
+static void wait_once(struct vblk *d, void *chan)
 {
 	if (sleep_possible()) {
-		sleep(chan, &vblk_lock);
+		sleep(chan, &d->lock);
 		return;
 	}
-	reap();
+	reap(d);
 	idle_wait();
 }
 
 /* Point the chain at head at the request's header, data and status. */
-static void fill_chain(uint16_t head, uint64_t sector, void *buf, uint32_t len, bool write,
-		       struct vblk_wait *w)
+static void fill_chain(struct vblk *disk, uint16_t head, uint64_t sector, void *buf, uint32_t len,
+		       bool write, struct vblk_wait *w)
 {
-	struct virtq_desc *d = vq.ring->desc;
+	struct virtq_desc *d = disk->vq.ring->desc;
 	uint16_t data = d[head].next, status = d[data].next;
-	struct vblk_slot *s = &slots[head];
+	struct vblk_slot *s = &disk->slots[head];
 
 	s->hdr = (struct vblk_header){ write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, sector };
 	s->status = STATUS_PENDING;
@@ -177,107 +186,127 @@ static bool buffer_ok(const void *buf, uint32_t len)
 	return pa + (len - 1) > pa && frame_of(pa) != NULL && frame_of(pa + (len - 1)) != NULL;
 }
 
-int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
+struct vblk *vblk_disk(unsigned int n)
+{
+	return n < VBLK_MAX_DISKS && disks[n].present ? &disks[n] : NULL;
+}
+
+int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
 {
 	if (!buffer_ok(buf, len))
 		return -EINVAL;
-	if (!present)
+	if (d == NULL)
 		return -ENODEV;
 	struct vblk_wait w = { .done = false, .status = STATUS_PENDING };
 	uint16_t head;
 	int err = -EIO;
 
-	spin_lock(&vblk_lock);
-	while (!broken && vq.nfree < DESCS_PER_REQ)
-		wait_once(&vq);
-	if (!broken && virtq_alloc_chain(&vq, DESCS_PER_REQ, &head) == 0) {
-		fill_chain(head, sector, buf, len, write, &w);
-		virtq_submit(&vq, head);
-		virtio_notify(&dev);
+	spin_lock(&d->lock);
+	while (!d->broken && d->vq.nfree < DESCS_PER_REQ)
+		wait_once(d, &d->vq);
+	if (!d->broken && virtq_alloc_chain(&d->vq, DESCS_PER_REQ, &head) == 0) {
+		fill_chain(d, head, sector, buf, len, write, &w);
+		virtq_submit(&d->vq, head);
+		virtio_notify(&d->dev);
 		while (!w.done)
-			wait_once(&w);
+			wait_once(d, &w);
 		if (!sleep_possible())
-			reap(); /* drop the status our polling left (PLATFORM.md pitfall 8) */
+			reap(d); /* drop the status our polling left (PLATFORM.md pitfall 8) */
 		err = w.status == VIRTIO_BLK_S_OK ? 0 : -EIO;
 	}
 	if (write)
-		stats.writes++;
+		d->stats.writes++;
 	else
-		stats.reads++;
+		d->stats.reads++;
 	if (err)
-		stats.errors++;
-	spin_unlock(&vblk_lock);
+		d->stats.errors++;
+	spin_unlock(&d->lock);
 	return err;
 }
 
-uint64_t vblk_capacity(void)
+uint64_t vblk_capacity(const struct vblk *d)
 {
-	return present ? capacity : 0;
+	return d ? d->capacity : 0;
 }
 
-struct vblk_stats vblk_stats(void)
+struct vblk_stats vblk_stats(struct vblk *d)
 {
-	spin_lock(&vblk_lock);
-	struct vblk_stats s = stats;
-	spin_unlock(&vblk_lock);
+	if (d == NULL)
+		return (struct vblk_stats){ 0 };
+	spin_lock(&d->lock);
+	struct vblk_stats s = d->stats;
+	spin_unlock(&d->lock);
 	return s;
 }
 
-/* Map each virtio-mmio slot in tree order and stop at the first block device. */
-static int find_device(const struct dt_device *slots, int n)
+/* The block devices among the n virtio-mmio slots, highest address first:
+ * each -device takes the highest free slot (PLATFORM.md 6.4), so this is
+ * the order of the QEMU command line. At most max; returns how many. */
+static int find_devices(const struct dt_device *slots, int n, struct virtio_dev *out, int max)
 {
-	for (int i = 0; i < n; i++) {
-		const struct dt_device *slot = &slots[i];
-		if (slot->size < SLOT_MIN_SIZE)
-			continue;
-		volatile uint32_t *regs = kmap_map_mmio(slot->base, slot->size);
-		if (virtio_probe(&dev, regs, slot->base, slot->irq) == 0 &&
-		    dev.device_id == VIRTIO_ID_BLOCK)
-			return 0;
+	int found = 0;
+	for (uint32_t below = 0xFFFFFFFFu; found < max;) {
+		const struct dt_device *next = NULL;
+		for (int i = 0; i < n; i++)
+			if (slots[i].size >= SLOT_MIN_SIZE && slots[i].base < below &&
+			    (next == NULL || slots[i].base > next->base))
+				next = &slots[i];
+		if (next == NULL)
+			break;
+		below = next->base;
+		volatile uint32_t *regs = kmap_map_mmio(next->base, next->size);
+		if (virtio_probe(&out[found], regs, next->base, next->irq) == 0 &&
+		    out[found].device_id == VIRTIO_ID_BLOCK)
+			found++;
 	}
-	return -ENODEV;
+	return found;
 }
 
 /* The driver initialisation sequence (virtio 1.2, 3.1.1). Returns NULL or
  * why the device cannot be used. */
-static const char *start_device(void)
+static const char *start_device(struct vblk *d)
 {
-	virtq_init(&vq, &ring);
-	if (virtio_negotiate(&dev, 0) != 0)
+	d->lock = (struct spinlock)SPINLOCK_INIT("vblk");
+	virtq_init(&d->vq, &d->ring);
+	if (virtio_negotiate(&d->dev, 0) != 0)
 		return "feature negotiation failed";
-	if (virtio_queue_setup(&dev, &vq) != 0)
+	if (virtio_queue_setup(&d->dev, &d->vq) != 0)
 		return "queue 0 is missing, in use or too small";
-	capacity = virtio_config_read64(&dev, VBLK_CFG_CAPACITY);
-	if (dev.irq == 0)
+	d->capacity = virtio_config_read64(&d->dev, VBLK_CFG_CAPACITY);
+	if (d->dev.irq == 0)
 		return "no interrupt line";
-	virtio_driver_ok(&dev);
+	virtio_driver_ok(&d->dev);
+	/* Stale status would fire the moment the line is enabled (PLATFORM.md
+	 * pitfall 8); a fresh device has none, but drop whatever is there. */
+	virtio_intr_ack(&d->dev);
+	if (plic_enable(d->dev.irq, vblk_intr) != 0)
+		return "bad interrupt line";
 	return NULL;
 }
 
 int vblk_init(const struct dt_device *slots, int n, bool quiet)
 {
-	if (find_device(slots, n) != 0) {
+	struct virtio_dev found[VBLK_MAX_DISKS];
+	int nfound = find_devices(slots, n, found, VBLK_MAX_DISKS);
+	if (nfound == 0) {
 		kprintf("virtio-blk: no block device in %d virtio-mmio slots\n", n);
 		return -ENODEV;
 	}
-	const char *why = start_device();
-	if (why == NULL) {
-		/* Stale status would fire the moment the line is enabled
-		 * (PLATFORM.md pitfall 8); a fresh device has none, but drop
-		 * whatever is there. */
-		virtio_intr_ack(&dev);
-		if (plic_enable(dev.irq, vblk_intr) != 0)
-			why = "bad interrupt line";
+	for (int i = 0; i < nfound; i++) {
+		struct vblk *d = &disks[i];
+		d->dev = found[i];
+		const char *why = start_device(d);
+		if (why) {
+			virtio_fail(&d->dev);
+			kprintf("virtio-blk: 0x%08x: %s; no disk %d\n", d->dev.base, why, i);
+			continue;
+		}
+		d->present = true;
+		if (!quiet)
+			kprintf("virtio-blk: disk %d at 0x%08x irq %u, %s, %llu sectors (%llu MiB)\n",
+				i, d->dev.base, d->dev.irq,
+				d->dev.version == VIRTIO_MMIO_MODERN ? "modern" : "legacy",
+				d->capacity, d->capacity / SECTORS_PER_MIB);
 	}
-	if (why) {
-		virtio_fail(&dev);
-		kprintf("virtio-blk: 0x%08x: %s; no disk\n", dev.base, why);
-		return -ENODEV;
-	}
-	present = true;
-	if (!quiet)
-		kprintf("virtio-blk: 0x%08x irq %u, %s, %llu sectors (%llu MiB)\n", dev.base,
-			dev.irq, dev.version == VIRTIO_MMIO_MODERN ? "modern" : "legacy", capacity,
-			capacity / SECTORS_PER_MIB);
-	return 0;
+	return disks[0].present ? 0 : -ENODEV;
 }

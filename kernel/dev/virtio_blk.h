@@ -1,6 +1,6 @@
 /*
- * The virtio block device that holds swap: whole-sector reads and writes
- * of kernel buffers. A caller in a process sleeps until its request is
+ * The virtio block devices: disk 0 holds swap, disk 1 the file system.
+ * Whole-sector reads and writes of kernel buffers. A caller in a process sleeps until its request is
  * done; a caller with no process (boot, self-tests) polls.
  */
 #ifndef DEV_VIRTIO_BLK_H
@@ -19,15 +19,23 @@ struct vblk_stats {
 };
 
 struct dt_device;
+struct vblk;
 
-/* Find the first block device among the n virtio-mmio slots (from the
- * device tree), start it and route its interrupt. Prints one line either
- * way (only failures when quiet). Returns 0, or -ENODEV when there is none
- * or it cannot be started. */
+#define VBLK_MAX_DISKS 2
+#define VBLK_SWAP 0 /* the first -device of the QEMU command line */
+#define VBLK_FS 1   /* the second */
+
+/* Find the block devices among the n virtio-mmio slots (from the device
+ * tree), start them and route their interrupts. Prints a line a disk
+ * (only failures when quiet). Returns 0, or -ENODEV when disk 0 is
+ * missing or cannot be started. */
 int vblk_init(const struct dt_device *slots, int n, bool quiet);
 
-/* The disk's size in 512-byte sectors; 0 without a disk. */
-uint64_t vblk_capacity(void);
+/* Disk n (VBLK_SWAP, VBLK_FS), or NULL when there is none. */
+struct vblk *vblk_disk(unsigned int n);
+
+/* The disk's size in 512-byte sectors; 0 for NULL. */
+uint64_t vblk_capacity(const struct vblk *d);
 
 /*
  * Read (write = false) or write len bytes at sector from or to buf, a
@@ -36,9 +44,9 @@ uint64_t vblk_capacity(void);
  * -EINVAL for a bad length or buffer, -ENODEV without a disk. From a
  * process it sleeps, so the caller must hold no spinlock.
  */
-int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write);
+int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write);
 
-/* A snapshot of the counters. */
-struct vblk_stats vblk_stats(void);
+/* A snapshot of the counters; zeroes for NULL. */
+struct vblk_stats vblk_stats(struct vblk *d);
 
 #endif

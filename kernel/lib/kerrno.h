@@ -22,6 +22,7 @@
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define EXDEV 18
 #define ENODEV 19
 #define ENOTDIR 20
 #define EISDIR 21
@@ -39,5 +40,7 @@
 #define ENOSYS 88
 #define ENOTEMPTY 90
 #define ENAMETOOLONG 91
+#define ELOOP 92
+#define EOVERFLOW 139
 
 #endif

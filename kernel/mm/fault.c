@@ -58,10 +58,11 @@ uint32_t vm_pte_flags(uint32_t prot)
 static int install(struct addrspace *as, pte_t *pte, uint32_t page, struct frame *f,
 		   uint32_t flags)
 {
-	if (rmap_add(f, as) != 0)
+	if (rmap_add(f, as, page) != 0)
 		return -ENOMEM;
 	vm_note_pte(as, page);
-	f->va = page;
+	if (!(f->flags & FRAME_F_CACHE))
+		f->va = page;
 	pte_store(pte, pte_make(frame_to_pa(f), flags | PTE_V));
 	if (!(f->flags & FRAME_F_USER))
 		reclaim_ring_add(f);
@@ -141,6 +142,108 @@ static int fault_file(struct addrspace *as, const struct vm_region *r, uint32_t 
 	return 0;
 }
 
+/* Map f, whose reference the caller holds, at page with r's protection,
+ * but writable only if writable; a store sets D at once, as a fresh
+ * page's does (map_new). On failure the reference is dropped. */
+static int install_held(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			pte_t *pte, uint32_t prot, struct frame *f, bool writable)
+{
+	uint32_t flags = vm_pte_flags(r->prot);
+	if (!writable)
+		flags &= ~PTE_W;
+	else if (prot == VM_W)
+		flags |= PTE_D;
+	int err = install(as, pte, page, f, flags);
+	if (err)
+		reclaim_put(f);
+	return err;
+}
+
+/* Map pinned cache page f at page; the pin becomes the mapping's
+ * reference. Writable only in a shared writable mapping: a private one
+ * copies on its first store. */
+static int map_cache_page(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			  pte_t *pte, uint32_t prot, struct frame *f)
+{
+	bool writable = r->flags & VMR_F_SHARED;
+	int err = install_held(as, r, page, pte, prot, f, writable);
+	if (err)
+		return err;
+	vm_stats.faults_cache++;
+	trace(as, page, prot, "cache", 0);
+	return prot == VM_W && !writable ? FAULT_RETRY : 0; /* then copy-on-write */
+}
+
+/* Give page a private copy of the file bytes [lo, hi) of its part of the
+ * pinned cache page f (an ELF segment's first or last page), zeroes
+ * around them; f is unpinned. */
+static int copy_cache_part(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			   pte_t *pte, uint32_t prot, struct frame *f, uint32_t lo, uint32_t hi)
+{
+	paddr_t pa;
+	int err = new_frame(pte, &pa);
+	if (err == 0) {
+		uint8_t *bytes = pa2kva(pa);
+		uint32_t at = (uint32_t)(((int64_t)lo - r->file_base) % PAGE_SIZE);
+		memset(bytes, 0, PAGE_SIZE);
+		memcpy(bytes + (lo - page), (const uint8_t *)pa2kva(frame_to_pa(f)) + at, hi - lo);
+		err = map_new(as, r, page, pte, prot, pa);
+	}
+	reclaim_put(f);
+	if (err == 0) {
+		vm_stats.faults_file++;
+		trace(as, page, prot, "file", 0);
+	}
+	return err;
+}
+
+/*
+ * The first touch of a page of a page-cache file region. vm_lock is
+ * dropped while the file system finds the page (it may read the disk);
+ * only this process changes its own regions and only reclaim its PTEs,
+ * which never makes a 0 entry non-zero, so the region found before is
+ * still the one after. A page wholly of file bytes at a page offset maps
+ * the cache page itself; a page partly file, partly zero gets a copy.
+ */
+static int fault_vnode(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		       uint32_t prot)
+{
+	uint32_t lo = MAX(page, r->file_lo), hi = MIN(r->file_hi, page + PAGE_SIZE);
+	if (lo >= hi)
+		return fault_zero(as, r, page, pte, prot);
+	int64_t off = (int64_t)lo - r->file_base;
+	bool whole = lo == page && hi == page + PAGE_SIZE && off % PAGE_SIZE == 0;
+	bool alloc = (r->flags & VMR_F_SHARED) && (r->prot & VM_W);
+	struct frame *f = NULL;
+	struct vnode *vn = r->vn;
+	vnode_hold(vn);
+	spin_unlock(&vm_lock);
+	int err = vnode_map_page(vn, (uint32_t)(off / PAGE_SIZE), alloc, &f);
+	spin_lock(&vm_lock);
+	vnode_put(vn);
+	if (err == 1)
+		return fault_zero(as, r, page, pte, prot); /* a hole */
+	if (err)
+		return err;
+	if (pte_load(pte) != 0) {
+		reclaim_put(f);
+		return FAULT_RETRY;
+	}
+	if (!whole)
+		return copy_cache_part(as, r, page, pte, prot, f, lo, hi);
+	return map_cache_page(as, r, page, pte, prot, f);
+}
+
+/* A store to a present cache page of a shared writable mapping, mapped
+ * read-only (mprotect gave W back): make it writable in place, no copy. */
+static int fault_mkwrite(struct addrspace *as, uint32_t page, pte_t *pte, uint32_t prot)
+{
+	pte_set_bits(pte, PTE_W | PTE_D | PTE_A);
+	asid_flush_page_local(&as->asid, page); /* other harts' read-only entries only fault */
+	trace(as, page, prot, "mkwrite", 0);
+	return 0;
+}
+
 /* Read slot into a new frame and enter it in the swap cache. */
 static int swap_in_frame(uint32_t slot, struct frame **out)
 {
@@ -198,16 +301,9 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	 * writable only if nothing else shares the frame or the slot; a store
 	 * to it sets D at once, as a fresh page's does (map_new). */
 	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
-	uint32_t flags = vm_pte_flags(r->prot);
-	if (!exclusive)
-		flags &= ~PTE_W;
-	else if (prot == VM_W)
-		flags |= PTE_D;
-	int err = install(as, pte, page, f, flags);
-	if (err) {
-		reclaim_put(f);
+	int err = install_held(as, r, page, pte, prot, f, exclusive);
+	if (err)
 		return err;
-	}
 	swap_unref(slot);
 	as->swapped--;
 	vm_stats.faults_swapin++;
@@ -251,13 +347,13 @@ static int cow_copy(struct addrspace *as, uint32_t page, pte_t *pte, struct fram
 	memcpy(pa2kva(pa), pa2kva(frame_to_pa(f)), PAGE_SIZE);
 	struct frame *copy = frame_of(pa);
 	copy->flags |= FRAME_F_DIRTY; /* nothing else holds these bytes */
-	rmap_remove(f, as);
+	rmap_remove(f, as, page);
 	as->resident--;
 	int err = install(as, pte, page, copy, (old & PTE_FLAGS_MASK & ~PTE_V) | PTE_W | PTE_D | PTE_A);
 	if (err) {
 		/* Put the old mapping back as it was. */
 		pte_store(pte, old);
-		rmap_add(f, as);
+		rmap_add(f, as, page);
 		as->resident++;
 		frame_free(pa);
 		return err;
@@ -284,10 +380,14 @@ static int fault_cow(struct addrspace *as, uint32_t page, pte_t *pte, struct fra
 }
 /* lab cow: end */
 
-static int fault_present(struct addrspace *as, uint32_t page, pte_t *pte, uint32_t prot)
+static int fault_present(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			 pte_t *pte, uint32_t prot)
 {
 	pte_t cur = pte_load(pte);
 	struct frame *f = frame_of(pte_pa(cur));
+	if (prot == VM_W && !(cur & PTE_W) && (f->flags & FRAME_F_CACHE) &&
+	    (r->flags & VMR_F_SHARED))
+		return fault_mkwrite(as, page, pte, prot);
 	if (prot == VM_W && !(cur & PTE_W))
 		return fault_cow(as, page, pte, f, prot);
 	if ((prot == VM_X && !(cur & PTE_X)) || (prot == VM_R && !(cur & PTE_R)))
@@ -326,14 +426,16 @@ int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot)
 			return -ENOMEM;
 		int err;
 		pte_t cur = pte_load(pte);
-		if (cur == 0 && r->kind == VMR_FILE)
+		if (cur == 0 && r->kind == VMR_FILE && r->vn)
+			err = fault_vnode(as, r, page, pte, prot);
+		else if (cur == 0 && r->kind == VMR_FILE)
 			err = fault_file(as, r, page, pte, prot);
 		else if (cur == 0)
 			err = fault_zero(as, r, page, pte, prot);
 		else if (pte_is_swap(cur))
 			err = fault_swap(as, r, page, pte, prot);
 		else
-			err = fault_present(as, page, pte, prot);
+			err = fault_present(as, r, page, pte, prot);
 		if (err != FAULT_RETRY)
 			return err;
 	}

@@ -126,9 +126,8 @@ static void free_list_rebuild(void)
 	nfree = 0;
 	for (uint32_t i = frame_table_len; i-- > 0;) {
 		struct frame *f = &frame_table[i];
-		f->next = FRAME_NONE;
 		if (f->state != FRAME_FREE)
-			continue;
+			continue; /* its next may link the replacement ring */
 		f->refcnt = 0;
 		f->next = free_head;
 		free_head = i;
@@ -202,6 +201,7 @@ paddr_t frame_alloc(unsigned flags)
 	frame_table[i].va = 0;
 	frame_table[i].rmap = 0;
 	frame_table[i].slot = 0;
+	frame_table[i].hnext = 0;
 
 	paddr_t pa = frame_pa(i);
 	if (flags & FRAME_ZERO)

@@ -22,10 +22,14 @@ enum frame_state {
 
 /*
  * One descriptor per frame. refcnt counts the references to a USED frame:
- * for a user page, the page-table entries that map it; otherwise its one
- * owner. A user page is also on the replacement ring (next/prev), and all
- * its mappings share one virtual address, va (sharing comes only from
- * fork), listed by the reverse map starting at rmap.
+ * for an anonymous user page, the page-table entries that map it; for a
+ * page-cache page, those plus one for the cache and one for each kernel
+ * user of its bytes (a pin); otherwise its one owner. User and page-cache
+ * pages are on the replacement ring (next/prev), their mappings listed by
+ * the reverse map starting at rmap. An anonymous page is mapped at one
+ * virtual address, va, in every space (sharing comes only from fork); a
+ * page-cache page holds disk block va of the file-system disk, found by
+ * hash through hnext (mm/pagecache.c), and is mapped anywhere.
  *
  * Locks: [frame_lock] fields belong to the allocator (frame.c). [vm]
  * fields belong to the memory manager, which serialises them by running
@@ -40,8 +44,9 @@ struct frame {
 	uint8_t flags;   /* [vm] FRAME_F_* */
 	uint32_t next;   /* FREE: next free frame [frame_lock]; user page: next on the ring [vm] */
 	uint32_t prev;   /* [vm] user page: previous on the ring */
-	uint32_t va;     /* [vm] user page: its virtual address in every space that maps it */
+	uint32_t va;     /* [vm] user page: its virtual address; cache page: its disk block */
 	uint32_t rmap;   /* [vm] user page: first reverse-map entry, 0 for none */
+	uint32_t hnext;  /* [vm] cache page: next frame index + 1 in its hash chain, 0 ends */
 	union {
 		uint32_t slot; /* user page: swap slot holding the same bytes (swap cache), 0 for none */
 		struct {
@@ -54,6 +59,8 @@ struct frame {
 #define FRAME_F_BUSY 2u  /* being read from or written to swap: wait */
 #define FRAME_F_DIRTY 4u /* differs from its file, zero page or swap copy */
 #define FRAME_F_SPACE 8u /* holds a struct addrspace (vm.c) */
+#define FRAME_F_CACHE 16u /* a page-cache page: a block of the file-system disk */
+#define FRAME_F_YOUNG 32u /* a cache page used by the kernel since the clock hand passed */
 
 #define FRAME_NONE 0xFFFFFFFFu
 

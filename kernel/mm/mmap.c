@@ -51,8 +51,8 @@ void vm_uncommit(struct addrspace *as, uint32_t pages)
 
 uint32_t vm_region_commit(const struct vm_region *r)
 {
-	if (!(r->prot & VM_W) || r->kind == VMR_STACK)
-		return 0;
+	if (!(r->prot & VM_W) || r->kind == VMR_STACK || (r->flags & VMR_F_SHARED))
+		return 0; /* a shared mapping's pages go back to its file, not to swap */
 	return (r->end - r->start) / PAGE_SIZE;
 }
 
@@ -76,6 +76,8 @@ static int split_at(struct addrspace *as, uint32_t va)
 	as->nregions++;
 	as->regions[i].end = va;
 	as->regions[i + 1].start = va;
+	if (as->regions[i].vn)
+		vnode_hold(as->regions[i].vn); /* two regions map it now */
 	return 0;
 }
 
@@ -83,6 +85,7 @@ static bool mergeable(const struct vm_region *a, const struct vm_region *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
 	       a->flags == b->flags && !(a->flags & VMR_F_HEAP) && a->file_data == b->file_data &&
+	       a->vn == b->vn &&
 	       a->file_base == b->file_base && a->file_lo == b->file_lo && a->file_hi == b->file_hi;
 }
 
@@ -96,6 +99,8 @@ static void merge_all(struct addrspace *as)
 			continue;
 		}
 		as->regions[i].end = as->regions[i + 1].end;
+		if (as->regions[i + 1].vn)
+			vnode_put(as->regions[i + 1].vn);
 		memmove(&as->regions[i + 1], &as->regions[i + 2],
 			(as->nregions - i - 2) * sizeof(as->regions[0]));
 		as->nregions--;
@@ -123,6 +128,8 @@ static int remove_range(struct addrspace *as, uint32_t start, uint32_t end)
 		struct vm_region *r = &as->regions[i];
 		if (region_inside(r, start, end)) {
 			vm_uncommit(as, vm_region_commit(r));
+			if (r->vn)
+				vnode_put(r->vn);
 			memmove(r, r + 1, (as->nregions - i - 1) * sizeof(*r));
 			as->nregions--;
 		} else {
@@ -170,8 +177,6 @@ static int mmap_check(uint32_t len, uint32_t prot, uint32_t flags, uint32_t off,
 		return -EINVAL;
 	if (anon && share == VM_MAP_SHARED)
 		return -EINVAL; /* shared anonymous memory is not supported */
-	if (!anon && share == VM_MAP_SHARED && (prot & VM_W))
-		return -EACCES; /* the file is read-only */
 	*span = PAGE_ROUND_UP(len);
 	return *span < len ? -ENOMEM : 0;
 }
@@ -215,31 +220,58 @@ static int mmap_install(struct addrspace *as, const struct vm_region *r, bool fi
 	return 0;
 }
 
+/* Where a file mapping's bytes come from: an initramfs file's bytes, or a
+ * page-cache file (writable: opened for writing, so a shared mapping may
+ * store to it). */
+struct mmap_source {
+	const uint8_t *data;
+	uint32_t size;
+	struct vnode *vn;
+	bool writable;
+};
+
+/* The file part of a new mapping r of src from offset off. An initramfs
+ * file's bytes end at its size, zeroes after; a page-cache file's every
+ * page is the file's, and a page wholly past its end is SIGBUS at the
+ * fault (the file can grow and shrink meanwhile). */
+static void mmap_file_part(struct vm_region *r, const struct mmap_source *src, uint32_t off,
+			   bool shared)
+{
+	uint32_t span = r->end - r->start;
+	r->file_data = src->data;
+	r->vn = src->vn;
+	r->file_base = (int64_t)r->start - off;
+	r->file_lo = r->start;
+	if (src->vn)
+		r->file_hi = r->end;
+	else
+		r->file_hi = off < src->size ? r->start + MIN(span, src->size - off) : r->start;
+	if (!shared)
+		r->flags = 0;
+	else if (src->vn)
+		r->flags = VMR_F_SHARED | (src->writable ? 0 : VMR_F_NOWRITE);
+	else
+		r->flags = VMR_F_NOWRITE;
+}
+
 static int mmap_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot,
-		       uint32_t flags, const uint8_t *data, uint32_t size, uint32_t off,
-		       uint32_t *out)
+		       uint32_t flags, const struct mmap_source *src, uint32_t off, uint32_t *out)
 {
 	uint32_t span;
 	int err = mmap_check(len, prot, flags, off, &span);
 	bool anon = flags & VM_MAP_ANONYMOUS, fixed = flags & VM_MAP_FIXED;
+	bool shared = flags & VM_MAP_SHARED;
+	if (err == 0 && !anon && shared && (prot & VM_W) && !(src->vn && src->writable))
+		err = -EACCES; /* the file is read-only */
 	if (err)
 		return err;
 	prot = vm_prot_implied(prot);
-	struct vm_region r = {
-		.prot = (uint8_t)prot,
-		.kind = anon ? VMR_ANON : VMR_FILE,
-		.flags = (flags & VM_MAP_SHARED) ? VMR_F_NOWRITE : 0,
-	};
+	struct vm_region r = { .prot = (uint8_t)prot, .kind = anon ? VMR_ANON : VMR_FILE };
 	if ((err = mmap_place(as, addr, span, fixed, &r.start)) != 0)
 		return err;
 	r.end = r.start + span;
-	if (!anon) {
-		/* File bytes from off to the end of the file; past it, zeroes. */
-		r.file_data = data;
-		r.file_base = (int64_t)r.start - off;
-		r.file_lo = r.start;
-		r.file_hi = off < size ? r.start + MIN(span, size - off) : r.start;
-	}
+	if (!anon)
+		mmap_file_part(&r, src, off, shared);
 	if ((err = mmap_install(as, &r, fixed)) != 0)
 		return err;
 	*out = r.start;
@@ -249,8 +281,19 @@ static int mmap_locked(struct addrspace *as, uint32_t addr, uint32_t len, uint32
 int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
 	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out)
 {
+	struct mmap_source src = { .data = data, .size = size };
 	spin_lock(&vm_lock);
-	int err = mmap_locked(as, addr, len, prot, flags, data, size, off, out);
+	int err = mmap_locked(as, addr, len, prot, flags, &src, off, out);
+	spin_unlock(&vm_lock);
+	return err;
+}
+
+int vm_mmap_vnode(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot,
+		  uint32_t flags, struct vnode *vn, bool writable, uint32_t off, uint32_t *out)
+{
+	struct mmap_source src = { .vn = vn, .writable = writable };
+	spin_lock(&vm_lock);
+	int err = mmap_locked(as, addr, len, prot, flags, &src, off, out);
 	spin_unlock(&vm_lock);
 	return err;
 }

@@ -16,6 +16,7 @@
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
+#include "mm/pagecache.h"
 #include "mm/phys.h"
 #include "mm/swap.h"
 #include "proc/sleep.h"
@@ -142,23 +143,37 @@ static void io_done(struct frame *f)
 	wakeup(f);
 }
 
-/* The PTE through which as maps f. */
-static pte_t *pte_in(struct addrspace *as, const struct frame *f)
+/* The PTE of f's reverse-map entry e. */
+static pte_t *pte_of(uint32_t e, const struct frame *f)
 {
-	pte_t *pte = sv32_walk(as->root, f->va, false);
+	pte_t *pte = sv32_walk(rmap_space(e)->root, rmap_va(e), false);
 	if (pte == NULL || !pte_valid(pte_load(pte)) || pte_pa(pte_load(pte)) != frame_to_pa(f))
 		panic("reclaim: reverse map of 0x%08x is wrong", frame_to_pa(f));
 	return pte;
 }
 
-static bool is_dirty(const struct frame *f)
+bool reclaim_frame_dirty(const struct frame *f)
 {
 	if (f->flags & FRAME_F_DIRTY)
 		return true;
 	for (uint32_t e = f->rmap; e; e = rmap_next(e))
-		if (pte_load(pte_in(rmap_space(e), f)) & PTE_D)
+		if (pte_load(pte_of(e, f)) & PTE_D)
 			return true;
 	return false;
+}
+
+bool reclaim_clean_mappings(struct frame *f)
+{
+	bool dirty = false;
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		pte_t *pte = pte_of(e, f);
+		if (pte_load(pte) & PTE_D) {
+			pte_clear_bits(pte, PTE_D);
+			asid_flush_page(&rmap_space(e)->asid, rmap_va(e));
+			dirty = true;
+		}
+	}
+	return dirty;
 }
 
 /* Make every mapping of f read-only, so its bytes hold still while they
@@ -167,11 +182,11 @@ static void write_protect(struct frame *f)
 {
 	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
 		struct addrspace *as = rmap_space(e);
-		pte_t *pte = pte_in(as, f);
+		pte_t *pte = pte_of(e, f);
 		if (pte_load(pte) & PTE_W) {
 			pte_clear_bits(pte, PTE_W);
 			if (!vm_fence_omitted(VM_OMIT_PROTECT_FENCE))
-				asid_flush_page(&as->asid, f->va);
+				asid_flush_page(&as->asid, rmap_va(e));
 		}
 	}
 }
@@ -198,21 +213,22 @@ static bool unmap_all(struct frame *f, pte_t pte, bool clean)
 {
 	while (f->rmap) {
 		struct addrspace *as = rmap_space(f->rmap);
-		pte_t *slot = pte_in(as, f);
+		uint32_t va = rmap_va(f->rmap);
+		pte_t *slot = pte_of(f->rmap, f);
 		if (!clean)
 			pte_store(slot, pte);
 		else if (!replace_clean(slot, pte))
 			return false;
 		if (!vm_fence_omitted(VM_OMIT_EVICT_FENCE))
-			asid_flush_page(&as->asid, f->va);
+			asid_flush_page(&as->asid, va);
 		as->resident--;
 		if (pte) {
 			swap_ref(pte_swap_slot(pte));
 			as->swapped++;
 		}
-		rmap_remove(f, as);
+		rmap_remove(f, as, va);
+		f->refcnt--;
 	}
-	f->refcnt = 0;
 	return true;
 }
 
@@ -225,11 +241,14 @@ static struct frame *hand_next(void)
 	return f;
 }
 
-/* Whether f may be evicted now: not under swap I/O, and clean if only a
- * clean frame will do (swap is full). */
+/* Whether f may be evicted now: not under I/O, not pinned by the kernel,
+ * and with swap full (clean_only) either clean or a cache page, which
+ * goes back to its file, not to swap. */
 static bool evictable(const struct frame *f, bool clean_only)
 {
-	return !(f->flags & FRAME_F_BUSY) && !(clean_only && is_dirty(f));
+	bool cache = f->flags & FRAME_F_CACHE;
+	return !(f->flags & FRAME_F_BUSY) && !(cache && pc_pinned(f)) &&
+	       !(clean_only && !cache && reclaim_frame_dirty(f));
 }
 
 /* FIFO: the oldest frame that can go. One lap of the ring at most. */
@@ -251,14 +270,15 @@ static struct frame *pick_fifo(bool clean_only)
  * may go sooner, and its eviction fences every hart. A is a hint. */
 static bool test_and_clear_young(struct frame *f)
 {
-	bool young = false;
+	bool young = f->flags & FRAME_F_YOUNG; /* used through read() or write() */
+	f->flags &= ~FRAME_F_YOUNG;
 	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
 		struct addrspace *as = rmap_space(e);
-		pte_t *pte = pte_in(as, f);
+		pte_t *pte = pte_of(e, f);
 		if (pte_load(pte) & PTE_A) {
 			pte_clear_bits(pte, PTE_A);
 			if (!vm_fence_omitted(VM_OMIT_YOUNG_FENCE))
-				asid_flush_page_local(&as->asid, f->va);
+				asid_flush_page_local(&as->asid, rmap_va(e));
 			young = true;
 		}
 	}
@@ -272,11 +292,11 @@ static struct frame *pick_clock(bool clean_only)
 {
 	for (uint32_t n = 0; hand != FRAME_NONE && n < 2 * nuser + 1; n++) {
 		struct frame *f = hand_next();
-		if (f->flags & FRAME_F_BUSY)
+		if (!evictable(f, false))
 			continue;
 		if (test_and_clear_young(f))
 			continue;
-		if (clean_only && is_dirty(f))
+		if (!evictable(f, clean_only))
 			continue;
 		return f;
 	}
@@ -324,6 +344,44 @@ static int evict_dirty(struct frame *f)
 	return 0;
 }
 
+/* Unmap cache page f everywhere, fencing each entry: whether a mapping
+ * had stored to it. Each entry goes by compare-and-swap, so a D set by
+ * another hart at the last moment is seen; a store after the fence
+ * faults. */
+bool reclaim_unmap_cache(struct frame *f)
+{
+	bool dirty = false;
+	while (f->rmap) {
+		struct addrspace *as = rmap_space(f->rmap);
+		uint32_t at = rmap_va(f->rmap);
+		pte_t *slot = pte_of(f->rmap, f), old;
+		do
+			old = pte_load(slot);
+		while (!pte_replace(slot, old, 0));
+		dirty |= (old & PTE_D) != 0;
+		if (!vm_fence_omitted(VM_OMIT_EVICT_FENCE))
+			asid_flush_page(&as->asid, at);
+		as->resident--;
+		rmap_remove(f, as, at);
+		f->refcnt--;
+	}
+	return dirty;
+}
+
+/* Evict page-cache page f: unmapped, written back if dirty, dropped. */
+static int evict_cache(struct frame *f)
+{
+	if (reclaim_unmap_cache(f))
+		f->flags |= FRAME_F_DIRTY;
+	bool clean = !(f->flags & FRAME_F_DIRTY);
+	int err = pc_evict(f);
+	if (err == 0) {
+		vm_stats.evictions++;
+		vm_stats.evictions_clean += clean;
+	}
+	return err;
+}
+
 /* Whether a dirty page can go to swap now. */
 static bool swap_writable(void)
 {
@@ -359,7 +417,9 @@ static int evict_one(void)
 	struct frame *f = pick_victim(!can_write);
 	if (f == NULL)
 		return -ENOMEM;
-	if (is_dirty(f) || !unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0, true))
+	if (f->flags & FRAME_F_CACHE)
+		return evict_cache(f);
+	if (reclaim_frame_dirty(f) || !unmap_all(f, f->slot ? pte_swap_make(f->slot) : 0, true))
 		return evict_dirty(f);
 	vm_stats.evictions++;
 	vm_stats.evictions_clean++;

@@ -28,6 +28,14 @@ void reclaim_ring_add(struct frame *f);
 void reclaim_put(struct frame *f);
 /* Sleep while swap I/O owns f. */
 void reclaim_wait_io(struct frame *f);
+/* Whether f's bytes differ from their copy on disk: its DIRTY flag, or D
+ * in a mapping. */
+bool reclaim_frame_dirty(const struct frame *f);
+/* Unmap page-cache page f from every space, fencing each entry: whether a
+ * mapping had stored to it. */
+bool reclaim_unmap_cache(struct frame *f);
+/* Clear D in every mapping of f, fencing each: true if any had it. */
+bool reclaim_clean_mappings(struct frame *f);
 
 /* User frames in use, and the most there may be: the cap, or every frame
  * of RAM without one. */

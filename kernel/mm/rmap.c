@@ -1,9 +1,10 @@
 /*
- * Reverse maps: for each user frame, the address spaces that map it. All
- * of a frame's mappings are at one virtual address (pages are shared only
- * by fork), so an entry is just (space, next). Entries live in a pool of
- * pages allocated at boot, two entries per frame of RAM; when it runs out,
- * fork fails with ENOMEM.
+ * Reverse maps: for each user frame, the (address space, virtual address)
+ * pairs that map it. An anonymous page is mapped at one address in every
+ * space (it is shared only by fork); a page-cache page can be mapped at any
+ * address, and twice in one space. Entries live in a pool of pages
+ * allocated at boot, two entries per frame of RAM; when it runs out, fork
+ * and faults fail with ENOMEM.
  */
 #include "mm/rmap.h"
 #include "lib/kerrno.h"
@@ -12,6 +13,7 @@
 
 struct rmap_entry {
 	struct addrspace *as;
+	uint32_t va;
 	uint32_t next; /* index of the next entry; 0 ends the chain */
 };
 
@@ -44,7 +46,7 @@ int rmap_init(uint32_t entries)
 	return 0;
 }
 
-int rmap_add(struct frame *f, struct addrspace *as)
+int rmap_add(struct frame *f, struct addrspace *as, uint32_t va)
 {
 	/* Freed entries first, then ones never used: the pool needs no
 	 * free list built at boot. */
@@ -56,16 +58,17 @@ int rmap_add(struct frame *f, struct addrspace *as)
 	else
 		return -ENOMEM;
 	entry(i)->as = as;
+	entry(i)->va = va;
 	entry(i)->next = f->rmap;
 	f->rmap = i;
 	return 0;
 }
 
-void rmap_remove(struct frame *f, struct addrspace *as)
+void rmap_remove(struct frame *f, struct addrspace *as, uint32_t va)
 {
 	for (uint32_t *link = &f->rmap; *link; link = &entry(*link)->next) {
 		uint32_t i = *link;
-		if (entry(i)->as != as)
+		if (entry(i)->as != as || entry(i)->va != va)
 			continue;
 		*link = entry(i)->next;
 		entry(i)->as = NULL;
@@ -73,7 +76,7 @@ void rmap_remove(struct frame *f, struct addrspace *as)
 		free_head = i;
 		return;
 	}
-	panic("rmap: frame 0x%08x is not mapped by that space", frame_to_pa(f));
+	panic("rmap: frame 0x%08x is not mapped by that space at 0x%08x", frame_to_pa(f), va);
 }
 
 uint32_t rmap_next(uint32_t i)
@@ -84,4 +87,9 @@ uint32_t rmap_next(uint32_t i)
 struct addrspace *rmap_space(uint32_t i)
 {
 	return entry(i)->as;
+}
+
+uint32_t rmap_va(uint32_t i)
+{
+	return entry(i)->va;
 }

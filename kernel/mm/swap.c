@@ -21,6 +21,7 @@ static struct swap_area area;
 static struct swap_info info;
 static uint32_t *cache; /* cache[slot] = frame index + 1, 0 when not cached */
 static bool enabled;
+static struct vblk *disk; /* the swap disk, set by swap_init */
 
 static uint32_t pages_for(uint64_t bytes)
 {
@@ -30,13 +31,14 @@ static uint32_t pages_for(uint64_t bytes)
 int swap_init(void)
 {
 	enabled = false;
+	disk = vblk_disk(VBLK_SWAP);
 	paddr_t page0 = frame_alloc(0);
 	if (page0 == 0)
 		return -ENOMEM;
 	const char *why = NULL;
-	int err = vblk_rw(0, pa2kva(page0), PAGE_SIZE, false);
+	int err = vblk_rw(disk, 0, pa2kva(page0), PAGE_SIZE, false);
 	if (err == 0)
-		err = swap_area_parse(pa2kva(page0), vblk_capacity(), &info, &why);
+		err = swap_area_parse(pa2kva(page0), vblk_capacity(disk), &info, &why);
 	frame_free(page0);
 	if (err) {
 		kprintf("swap: the virtio-blk disk: %s, not used\n",
@@ -126,7 +128,7 @@ static int disk_io(uint32_t *slot, void *page, bool write)
 	spin_assert_held(&vm_lock);
 	uint64_t sector = slot_sector(*slot);
 	spin_unlock(&vm_lock);
-	int err = vblk_rw(sector, page, PAGE_SIZE, write);
+	int err = vblk_rw(disk, sector, page, PAGE_SIZE, write);
 	spin_lock(&vm_lock);
 	return err;
 }

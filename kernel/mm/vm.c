@@ -112,11 +112,13 @@ struct addrspace *vm_create(void)
 
 /* Release what one user PTE holds: a frame's mapping or a slot reference.
  * The caller clears the PTE and fences. */
-static void release_pte(struct addrspace *as, pte_t pte)
+static void release_pte(struct addrspace *as, uint32_t va, pte_t pte)
 {
 	if (pte_valid(pte)) {
 		struct frame *f = frame_of(pte_pa(pte));
-		rmap_remove(f, as);
+		if ((pte & PTE_D) && (f->flags & FRAME_F_CACHE))
+			f->flags |= FRAME_F_DIRTY; /* a shared mapping's stores: the file must get them */
+		rmap_remove(f, as, va);
 		as->resident--;
 		reclaim_put(f);
 	} else if (pte_is_swap(pte)) {
@@ -180,32 +182,36 @@ void vm_destroy(struct addrspace *as)
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
 		for (uint32_t j = t.lo; j < t.hi; j++)
-			release_pte(as, pte_load(&t.ptes[j]));
+			release_pte(as, t.vpn1 << SV32_VPN1_SHIFT | j << PAGE_SHIFT,
+				    pte_load(&t.ptes[j]));
 		frame_free(kva2pa(t.ptes));
 	}
 	if (as->resident != 0 || as->swapped != 0)
 		panic("vm: %u resident and %u swapped pages left after destroy", as->resident,
 		      as->swapped);
 	vm_uncommit(as, as->committed);
+	for (int i = 0; i < as->nregions; i++)
+		if (as->regions[i].vn)
+			vnode_put(as->regions[i].vn);
 	frame_free(kva2pa(as->root));
 	asid_release(&as->asid);
 	space_free(as);
 	spin_unlock(&vm_lock);
 }
 
-/* Resident pages of as that also hold a swap slot (the swap cache). */
-static uint32_t count_swapcached(const struct addrspace *as)
+/* Resident pages of as that also hold a swap slot (the swap cache), and
+ * those that are page-cache pages. */
+static void count_cached(const struct addrspace *as, struct vm_usage *u)
 {
-	uint32_t n = 0;
 	struct user_table t;
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
 		for (uint32_t j = t.lo; j < t.hi; j++) {
 			pte_t pte = pte_load(&t.ptes[j]);
-			if (pte_valid(pte) && frame_of(pte_pa(pte))->slot)
-				n++;
+			const struct frame *f = pte_valid(pte) ? frame_of(pte_pa(pte)) : NULL;
+			u->swapcached += f && f->slot;
+			u->cache += f && (f->flags & FRAME_F_CACHE);
 		}
 	}
-	return n;
 }
 
 /* Bytes of page tables as spends: its root and its user level-0 tables. */
@@ -225,8 +231,8 @@ int vm_usage(const struct addrspace *as, int pid, struct vm_usage *u)
 	if (vm_space_live(as) && as->pid == pid) {
 		*u = (struct vm_usage){ .resident = as->resident,
 					.swapped = as->swapped,
-					.swapcached = count_swapcached(as),
 					.table_bytes = table_bytes(as) };
+		count_cached(as, u);
 		err = 0;
 	}
 	spin_unlock(&vm_lock);
@@ -280,6 +286,8 @@ int vm_add_region(struct addrspace *as, const struct vm_region *r)
 	memmove(&as->regions[i + 1], &as->regions[i], (as->nregions - i) * sizeof(*r));
 	as->regions[i] = *r;
 	as->nregions++;
+	if (r->vn)
+		vnode_hold(r->vn);
 	return 0;
 }
 
@@ -302,7 +310,8 @@ const struct vm_region *vm_find(const struct addrspace *as, uint32_t va)
 /* Share one user PTE of src with dst: a swap entry gains a reference, a
  * frame gains a mapping, and a writable page becomes copy-on-write in both.
  * to is in dst's new table, which no hart walks yet. */
-static int share_pte(struct addrspace *dst, pte_t *from, pte_t *to, bool *downgraded)
+static int share_pte(struct addrspace *dst, uint32_t va, pte_t *from, pte_t *to,
+		     bool *downgraded)
 {
 	pte_t pte = pte_load(from);
 	if (pte_is_swap(pte)) {
@@ -312,10 +321,10 @@ static int share_pte(struct addrspace *dst, pte_t *from, pte_t *to, bool *downgr
 		return 0;
 	}
 	struct frame *f = frame_of(pte_pa(pte));
-	if (rmap_add(f, dst) != 0)
+	if (rmap_add(f, dst, va) != 0)
 		return -ENOMEM;
 	f->refcnt++;
-	if (pte & PTE_W) {
+	if ((pte & PTE_W) && !(f->flags & FRAME_F_CACHE)) {
 		pte &= ~PTE_W;
 		pte_clear_bits(from, PTE_W);
 		*downgraded = true;
@@ -335,11 +344,20 @@ static int share_table(struct addrspace *dst, const struct user_table *t, bool *
 	for (uint32_t j = t->lo; j < t->hi; j++) {
 		if (pte_load(&t->ptes[j]) == 0)
 			continue;
-		int err = share_pte(dst, &t->ptes[j], &to[j], downgraded);
+		uint32_t va = t->vpn1 << SV32_VPN1_SHIFT | j << PAGE_SHIFT;
+		int err = share_pte(dst, va, &t->ptes[j], &to[j], downgraded);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+bool vm_maps_shared(const struct addrspace *as)
+{
+	for (int i = 0; i < as->nregions; i++)
+		if ((as->regions[i].flags & VMR_F_SHARED) && (as->regions[i].prot & VM_W))
+			return true;
+	return false;
 }
 
 int vm_copy(struct addrspace *dst, struct addrspace *src)
@@ -347,6 +365,9 @@ int vm_copy(struct addrspace *dst, struct addrspace *src)
 	spin_lock(&vm_lock);
 	memcpy(dst->regions, src->regions, sizeof(src->regions[0]) * src->nregions);
 	dst->nregions = src->nregions;
+	for (int i = 0; i < dst->nregions; i++)
+		if (dst->regions[i].vn)
+			vnode_hold(dst->regions[i].vn);
 	dst->heap_start = src->heap_start;
 	dst->brk = src->brk;
 	int err = vm_commit(dst, src->committed);
@@ -362,17 +383,23 @@ int vm_copy(struct addrspace *dst, struct addrspace *src)
 	return err;
 }
 
+/* A cleared PTE whose frame waits for the fence. */
+struct held_pte {
+	uint32_t va;
+	pte_t pte;
+};
+
 /* The frames of n cleared PTEs held, mapped somewhere in [lo, hi): fence
  * the range on every hart that may hold it, then let them go. */
-static void release_batch(struct addrspace *as, const pte_t held[], uint32_t n, uint32_t lo,
-			  uint32_t hi)
+static void release_batch(struct addrspace *as, const struct held_pte held[], uint32_t n,
+			  uint32_t lo, uint32_t hi)
 {
 	if (n == 0)
 		return;
 	if (!vm_fence_omitted(VM_OMIT_UNMAP_FENCE))
 		asid_flush_range(&as->asid, lo, hi - lo);
 	for (uint32_t i = 0; i < n; i++)
-		release_pte(as, held[i]);
+		release_pte(as, held[i].va, held[i].pte);
 }
 
 /* A swap entry goes at once (no TLB holds an invalid PTE); a frame waits
@@ -380,7 +407,7 @@ static void release_batch(struct addrspace *as, const pte_t held[], uint32_t n, 
 void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 {
 	spin_assert_held(&vm_lock);
-	pte_t held[UNMAP_BATCH];
+	struct held_pte held[UNMAP_BATCH];
 	uint32_t n = 0, lo = 0, hi = 0;
 	for (uint32_t va = start; va < end; va += PAGE_SIZE) {
 		pte_t *pte = sv32_walk(as->root, va, false);
@@ -393,13 +420,13 @@ void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end)
 			continue;
 		pte_store(pte, 0);
 		if (!pte_valid(old)) {
-			release_pte(as, old);
+			release_pte(as, va, old);
 			continue;
 		}
 		if (n == 0)
 			lo = va;
 		hi = va + PAGE_SIZE;
-		held[n++] = old;
+		held[n++] = (struct held_pte){ va, old };
 		if (n == UNMAP_BATCH) {
 			release_batch(as, held, n, lo, hi);
 			n = 0;

@@ -25,7 +25,7 @@
 
 enum vm_kind {
 	VMR_ANON,  /* zero-filled: bss, heap */
-	VMR_FILE,  /* bytes from a file in the initramfs, the rest zero */
+	VMR_FILE,  /* bytes from a file (the initramfs, or the page cache), the rest zero */
 	VMR_STACK, /* zero-filled, at the top of user space */
 };
 
@@ -41,6 +41,20 @@ static inline uint32_t vm_prot_implied(uint32_t prot)
 /* Region flags */
 #define VMR_F_HEAP 1u   /* the brk heap: never merged with a neighbour */
 #define VMR_F_NOWRITE 2u /* a shared file mapping: can never be made writable */
+#define VMR_F_SHARED 4u  /* MAP_SHARED of a page-cache file: stores reach the file */
+
+/* A file whose pages are in the page cache (fs/vfs.c). mm/ holds one
+ * reference per region that maps it; these calls never sleep. */
+struct vnode;
+struct frame;
+void vnode_hold(struct vnode *vn);
+void vnode_put(struct vnode *vn);
+/* Pin the cache page of file page index of vn for a mapping (may sleep;
+ * called without vm_lock). With alloc, a hole gets a disk block. 0 with
+ * the page in *out; 1 for a hole (the page reads as zeroes); -ENXIO for a
+ * page wholly past the end of the file or one the disk could not read
+ * (the process dies of SIGBUS); -ENOMEM, -ENOSPC. */
+int vnode_map_page(struct vnode *vn, uint32_t index, bool alloc, struct frame **out);
 
 struct vm_region {
 	uint32_t start, end; /* page-aligned, end exclusive */
@@ -50,8 +64,11 @@ struct vm_region {
 	/* VMR_FILE: the page at va holds file bytes where va lies in
 	 * [file_lo, file_hi): file byte n appears at file_base + n, which can
 	 * be below 0 (a mapping from a file offset above its address). All
-	 * other bytes read as zero. Absolute, so a split needs no change. */
+	 * other bytes read as zero. Absolute, so a split needs no change. The
+	 * bytes are at file_data (an initramfs file) or in the page cache of
+	 * vn (which the region holds a reference to). */
 	const uint8_t *file_data;
+	struct vnode *vn;
 	int64_t file_base;
 	uint32_t file_lo, file_hi;
 };
@@ -78,6 +95,7 @@ struct vm_stats {
 	uint32_t faults_cow_copy;  /* copy-on-write by copying */
 	uint32_t faults_cow_reuse; /* copy-on-write by taking over the last reference */
 	uint32_t faults_ad;        /* A/D bits set by software */
+	uint32_t faults_cache;     /* page-cache pages mapped */
 	uint32_t faults_kill;      /* processes killed for a fault of any kind */
 	uint32_t swapins, swapouts; /* page reads and writes */
 	uint32_t evictions;        /* pages taken from a process */
@@ -96,6 +114,9 @@ struct addrspace *vm_create(void);
 /* Free every user frame and table, then the root. The address space must
  * not be current on any hart. */
 void vm_destroy(struct addrspace *as);
+/* Whether as has a writable shared file mapping (whose stores must reach
+ * the disk when it goes). */
+bool vm_maps_shared(const struct addrspace *as);
 /* Make as current on this hart (satp with its ASID). The only way, with
  * vm_deactivate, that code outside mm/ and riscv/ changes satp. */
 void vm_activate(struct addrspace *as);
@@ -130,6 +151,7 @@ void vm_unmap_range(struct addrspace *as, uint32_t start, uint32_t end);
 struct vm_usage {
 	uint32_t resident, swapped; /* pages */
 	uint32_t swapcached;  /* resident pages that also hold a swap slot; O(pages) */
+	uint32_t cache;       /* resident pages that are page-cache pages; O(pages) */
 	uint32_t table_bytes; /* its root and user level-0 tables (the kernel
 			       * half's tables are the kernel's, shared by all) */
 };
@@ -223,6 +245,10 @@ void vm_trace(bool on);
  * Errors as POSIX: -EINVAL, -ENOMEM, -EACCES. */
 int vm_mmap(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags,
 	    const uint8_t *data, uint32_t size, uint32_t off, uint32_t *out);
+/* The same for a page-cache file vn (the region takes its own reference);
+ * writable: the file was opened for writing, so MAP_SHARED may store. */
+int vm_mmap_vnode(struct addrspace *as, uint32_t addr, uint32_t len, uint32_t prot,
+		  uint32_t flags, struct vnode *vn, bool writable, uint32_t off, uint32_t *out);
 /* POSIX munmap: remove [addr, addr + len rounded up to pages) from the
  * regions, splitting those it cuts, and release its pages and their
  * reservation. Unmapped parts are no error. 0, -EINVAL (addr not

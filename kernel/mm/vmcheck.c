@@ -24,6 +24,7 @@
 #include "mm/vm.h"
 #include "lib/klib.h"
 #include "mm/frame.h"
+#include "mm/pagecache.h"
 #include "mm/phys.h"
 #include "mm/reclaim.h"
 #include "mm/rmap.h"
@@ -72,6 +73,8 @@ static void check_present(struct check *c, struct addrspace *as, uint32_t va, pt
 	if (!(pte & PTE_U) || (pte & (PTE_R | PTE_W)) == PTE_W)
 		problem(c, "pid %d va 0x%08x: PTE 0x%08x is not U, or W without R", as->pid, va,
 			pte);
+	if (f->flags & FRAME_F_CACHE)
+		return; /* mapped anywhere, writable in shared mappings: check_user_frame */
 	if (f->va != va)
 		problem(c, "pid %d va 0x%08x maps the frame of va 0x%08x", as->pid, va, f->va);
 	/* Stated here, not with mmap.c's reprotect predicate: a bug there
@@ -153,6 +156,7 @@ static void check_user_frame(struct check *c, struct frame *f)
 {
 	paddr_t pa = frame_to_pa(f);
 	uint32_t n = 0;
+	bool cache = f->flags & FRAME_F_CACHE;
 	if (++visit == 0) /* 0 is every space's mark before its first visit */
 		visit = 1;
 	for (uint32_t e = f->rmap; e; e = rmap_next(e), n++) {
@@ -161,21 +165,24 @@ static void check_user_frame(struct check *c, struct frame *f)
 			problem(c, "frame 0x%08x: reverse map names a dead space", pa);
 			return;
 		}
-		/* Each space once: mark it for this frame's visit. */
-		if (as->check_mark == visit) {
-			problem(c, "frame 0x%08x: pid %d twice in its reverse map", pa, as->pid);
+		/* An anonymous page: each space once, at its va. */
+		if (!cache && (as->check_mark == visit || rmap_va(e) != f->va)) {
+			problem(c, "frame 0x%08x: pid %d twice in its reverse map, or not at 0x%08x",
+				pa, as->pid, f->va);
 			return;
 		}
 		as->check_mark = visit;
-		pte_t *pte = sv32_walk(as->root, f->va, false);
+		pte_t *pte = sv32_walk(as->root, rmap_va(e), false);
 		if (pte == NULL || !pte_valid(pte_load(pte)) || pte_pa(pte_load(pte)) != pa)
 			problem(c, "frame 0x%08x: pid %d does not map it at 0x%08x", pa, as->pid,
-				f->va);
+				rmap_va(e));
 	}
 	c->rmaps += n;
-	if (f->refcnt != n)
-		problem(c, "frame 0x%08x has %u references and %u mappings", pa, f->refcnt, n);
-	if ((f->flags & FRAME_F_BUSY) && f->slot == 0)
+	/* A cache page: one reference for the cache, and pins for kernel copies. */
+	if (cache ? f->refcnt < n + 1 || !pc_frame_ok(f) || f->slot != 0 : f->refcnt != n)
+		problem(c, "frame 0x%08x has %u references and %u mappings%s", pa, f->refcnt, n,
+			cache ? ", or is not the cached page of its block" : "");
+	if ((f->flags & FRAME_F_BUSY) && f->slot == 0 && !cache)
 		c->writing++;
 }
 
@@ -190,13 +197,14 @@ static void check_cached(struct check *c, struct frame *f)
 
 static void check_frames(struct check *c)
 {
-	uint32_t user = 0;
+	uint32_t user = 0, cached = 0;
 	struct frame *end = frame_table + frame_table_len;
 	for (struct frame *f = frame_table; f < end; f++) {
 		if (f->state != FRAME_USED || !(f->flags & (FRAME_F_USER | FRAME_F_BUSY)))
 			continue;
 		if (f->flags & FRAME_F_USER) {
 			user++;
+			cached += (f->flags & FRAME_F_CACHE) != 0;
 			check_user_frame(c, f);
 			if (f->slot)
 				check_cached(c, f);
@@ -212,6 +220,8 @@ static void check_frames(struct check *c)
 	if (user != reclaim_user_frames() || !reclaim_ring_ok())
 		problem(c, "%u user frames, the ring counts %u or is broken", user,
 			reclaim_user_frames());
+	if (cached != pc_count())
+		problem(c, "%u page-cache frames, the cache counts %u", cached, pc_count());
 	if (c->rmaps != c->ptes)
 		problem(c, "%u reverse-map entries for %u present PTEs", c->rmaps, c->ptes);
 	if (!frame_free_list_ok())

@@ -9,6 +9,7 @@
 #define PROC_CPIO_H
 
 #include "lib/types.h"
+#include "proc/uapi.h"
 
 #define CPIO_NEWC_MAGIC	 "070701"
 #define CPIO_MAGIC_LEN	 6
@@ -33,11 +34,8 @@
 #define CPIO_H_NAMESIZE	 94 /* name length including its NUL */
 #define CPIO_H_CHECK	 102
 
-/* File types in c_mode (the st_mode bits, prefixed to keep clear of the
- * host's <sys/stat.h> in the unit tests). */
-#define K_S_IFMT  0170000
-#define K_S_IFREG 0100000
-#define K_S_IFDIR 0040000
+/* File types in c_mode: the st_mode bits of proc/uapi.h (K_S_IFMT...),
+ * prefixed to keep clear of the host's <sys/stat.h> in the unit tests. */
 #define K_S_IFLNK 0120000
 
 struct cpio_file {

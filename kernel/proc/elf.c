@@ -85,14 +85,21 @@ static bool entry_is_executable(const struct elf_info *out, uint32_t entry)
 
 int elf_parse(const void *image, uint32_t size, struct elf_info *out)
 {
-	const uint8_t *img = image;
+	return elf_parse_head(image, size, size, out);
+}
+
+int elf_parse_head(const void *head, uint32_t avail, uint32_t size, struct elf_info *out)
+{
+	const uint8_t *img = head;
 	Elf32_Ehdr eh;
 
 	memset(out, 0, sizeof(*out));
-	if (size < ELF_EHDR_SIZE)
+	if (avail > size)
+		avail = size;
+	if (avail < ELF_EHDR_SIZE)
 		return reject(out, "shorter than an ELF header");
 	memcpy(&eh, img, sizeof(eh));
-	int err = check_header(&eh, size, out);
+	int err = check_header(&eh, avail, out);
 	if (err)
 		return err;
 

@@ -102,5 +102,8 @@ struct elf_info {
  * executable one; describe it in *out. Returns 0 or -ENOEXEC (out->why).
  */
 int elf_parse(const void *image, uint32_t size, struct elf_info *out);
+/* The same from the file's first avail bytes at head, of size in all:
+ * the program headers must lie in those bytes, the segments in size. */
+int elf_parse_head(const void *head, uint32_t avail, uint32_t size, struct elf_info *out);
 
 #endif

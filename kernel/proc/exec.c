@@ -8,6 +8,8 @@
  */
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "fs/vfs.h"
+#include "mm/phys.h"
 #include "mm/vm.h"
 #include "proc/cpio.h"
 #include "proc/elf.h"
@@ -32,8 +34,16 @@ static uint32_t region_prot(uint32_t pflags)
 	return vm_prot_implied(prot);
 }
 
+/* A program's bytes: an initramfs file, or a file of the ext2 root (held). */
+struct image {
+	const uint8_t *data;
+	struct vnode *vn;
+	uint32_t size;
+};
+
 /* Add a region per loadable segment, then the heap after the last one. */
-static int add_segments(struct addrspace *as, const struct elf_info *info, const uint8_t *image)
+static int add_segments(struct addrspace *as, const struct elf_info *info,
+			const struct image *image)
 {
 	uint32_t top = 0;
 	for (uint32_t i = 0; i < info->nsegs; i++) {
@@ -43,7 +53,8 @@ static int add_segments(struct addrspace *as, const struct elf_info *info, const
 			.end = PAGE_ROUND_UP(s->vaddr + s->memsz),
 			.prot = (uint8_t)region_prot(s->flags),
 			.kind = s->filesz ? VMR_FILE : VMR_ANON,
-			.file_data = image,
+			.file_data = image->data,
+			.vn = image->vn,
 			.file_base = (int64_t)s->vaddr - s->offset,
 			.file_lo = s->vaddr,
 			.file_hi = s->vaddr + s->filesz,
@@ -116,23 +127,61 @@ static void set_name(struct proc *p, const char *path)
 	p->name[n] = '\0';
 }
 
-int proc_exec(struct proc *p, const char *path, const char *const *argv, int argc)
+/* The ELF headers of a file of the ext2 root, read through the cache. */
+static int parse_vnode(struct image *img, struct elf_info *info)
 {
+	if (vnode_is_dir(img->vn))
+		return -EACCES;
+	paddr_t page = frame_alloc(0);
+	if (page == 0)
+		return -ENOMEM;
+	img->size = vfs_size(img->vn);
+	int got = vfs_read_kernel(img->vn, 0, pa2kva(page), MIN(img->size, PAGE_SIZE));
+	int err = got < 0 ? got : elf_parse_head(pa2kva(page), (uint32_t)got, img->size, info);
+	frame_free(page);
+	return err == -ENOEXEC || err == 0 ? err : -EIO;
+}
+
+/* Find path and read its ELF headers: the program's bytes in *img. */
+static int open_image(struct proc *p, const char *path, struct image *img,
+		      struct elf_info *info)
+{
+	*img = (struct image){ 0 };
+	if (fs_mounted()) {
+		int err = vfs_lookup(p->cwd, path, &img->vn);
+		if (err == 0 && (err = parse_vnode(img, info)) != 0) {
+			vnode_put(img->vn);
+			img->vn = NULL;
+		}
+		return err;
+	}
 	struct cpio_file cf;
 	int err = cpio_find(initrd_data(), initrd_size(), path, &cf);
 	if (err)
 		return err == -EINVAL ? -EIO : err;
 	if ((cf.mode & K_S_IFMT) != K_S_IFREG)
 		return -EACCES;
-	struct elf_info info;
-	if (elf_parse(cf.data, cf.size, &info) != 0)
-		return -ENOEXEC;
+	img->data = cf.data;
+	img->size = cf.size;
+	return elf_parse(cf.data, cf.size, info) != 0 ? -ENOEXEC : 0;
+}
 
+int proc_exec(struct proc *p, const char *path, const char *const *argv, int argc)
+{
+	struct image img;
+	struct elf_info info;
+	int err = open_image(p, path, &img, &info);
+	if (err)
+		return err;
 	struct addrspace *as = vm_create();
+	if (as != NULL) {
+		as->pid = p->pid;
+		err = add_segments(as, &info, &img);
+	}
+	if (img.vn)
+		vnode_put(img.vn); /* the regions hold their own */
 	if (as == NULL)
 		return -ENOMEM;
-	as->pid = p->pid;
-	err = add_segments(as, &info, cf.data);
 	uint32_t sp = err ? 0 : push_args(as, argv, argc);
 	if (sp == 0) {
 		vm_destroy(as);

@@ -12,6 +12,7 @@
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
+#include "fs/vfs.h"
 #include "proc/cpio.h"
 #include "proc/proc.h"
 #include "proc/uapi.h"
@@ -72,19 +73,28 @@ struct file *file_open_console(bool readable, bool writable)
 	return file_alloc(F_CONSOLE, readable, writable);
 }
 
-struct file *file_open(const char *path, int flags, int *err)
+/* A file or directory of the ext2 root. */
+static struct file *open_vnode(struct vnode *cwd, const char *path, int flags, uint32_t mode,
+			       int *err)
 {
-	int mode = flags & 3;
-	if (mode != K_O_RDONLY && mode != K_O_WRONLY && mode != K_O_RDWR) {
-		*err = -EINVAL;
+	int acc = flags & K_O_ACCMODE;
+	struct vnode *vn;
+	if ((*err = vfs_open(cwd, path, flags, mode, &vn)) != 0)
+		return NULL;
+	struct file *f = file_alloc(F_VNODE, acc != K_O_WRONLY, acc != K_O_RDONLY);
+	if (f == NULL) {
+		vnode_put(vn);
+		*err = -ENFILE;
 		return NULL;
 	}
-	bool rd = mode != K_O_WRONLY, wr = mode != K_O_RDONLY;
-	if (strcmp(path, "/dev/console") == 0) {
-		struct file *f = file_open_console(rd, wr);
-		*err = f ? 0 : -ENFILE;
-		return f;
-	}
+	f->vn = vn;
+	f->append = flags & K_O_APPEND;
+	return f;
+}
+
+/* A regular file of the initramfs root, read-only. */
+static struct file *open_initrd(const char *path, bool wr, int *err)
+{
 	struct cpio_file cf;
 	*err = cpio_find(initrd_data(), initrd_size(), path, &cf);
 	if (*err)
@@ -105,6 +115,26 @@ struct file *file_open(const char *path, int flags, int *err)
 	f->data = cf.data;
 	f->size = cf.size;
 	return f;
+}
+
+struct file *file_open(struct vnode *cwd, const char *path, int flags, uint32_t mode, int *err)
+{
+	int acc = flags & K_O_ACCMODE;
+	if (acc != K_O_RDONLY && acc != K_O_WRONLY && acc != K_O_RDWR) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	bool rd = acc != K_O_WRONLY, wr = acc != K_O_RDONLY;
+	if (strcmp(path, "/dev/console") == 0) {
+		struct file *f = file_open_console(rd, wr);
+		*err = f ? 0 : -ENFILE;
+		return f;
+	}
+	if (fs_mounted())
+		return open_vnode(cwd, path, flags, mode, err);
+	if (flags & (K_O_CREAT | K_O_TRUNC))
+		wr = true; /* a change the read-only root refuses */
+	return open_initrd(path, wr, err);
 }
 
 int file_pipe(struct file **rd, struct file **wr)
@@ -167,6 +197,8 @@ void file_close(struct file *f)
 	spin_unlock(&ftable_lock);
 	if (copy.type == F_PIPE)
 		pipe_close(copy.pipe, copy.writable);
+	if (copy.type == F_VNODE)
+		vnode_put(copy.vn);
 }
 
 /* Copy n bytes out of the ring at position pos (which may wrap); p->lock held. */
@@ -284,12 +316,14 @@ int file_read(struct file *f, uint32_t ubuf, uint32_t n)
 	case F_PIPE:
 		return pipe_read(f->pipe, ubuf, n);
 	case F_INITRD: {
-		uint32_t count = MIN(n, f->size - f->off);
+		uint32_t count = f->off < f->size ? MIN(n, f->size - f->off) : 0;
 		if (copyout(ubuf, f->data + f->off, count) != 0)
 			return -EFAULT;
 		f->off += count;
 		return (int)count;
 	}
+	case F_VNODE:
+		return vfs_read(f->vn, &f->off, ubuf, n);
 	default:
 		return -EBADF;
 	}
@@ -306,9 +340,79 @@ int file_write(struct file *f, uint32_t ubuf, uint32_t n)
 		return console_file_write(ubuf, n);
 	case F_PIPE:
 		return pipe_write(f->pipe, ubuf, n);
+	case F_VNODE:
+		return vfs_write(f->vn, &f->off, f->append, ubuf, n);
 	default:
 		return -EBADF;
 	}
+}
+
+int file_seek(struct file *f, int32_t off, int whence)
+{
+	if (f->type != F_VNODE && f->type != F_INITRD)
+		return -ESPIPE;
+	int64_t base;
+	if (whence == K_SEEK_SET)
+		base = 0;
+	else if (whence == K_SEEK_CUR)
+		base = f->off;
+	else if (whence == K_SEEK_END)
+		base = f->type == F_VNODE ? vfs_size(f->vn) : f->size;
+	else
+		return -EINVAL;
+	int64_t to = base + off;
+	if (to < 0)
+		return -EINVAL;
+	if (to > INT32_MAX)
+		return -EOVERFLOW;
+	f->off = (uint32_t)to;
+	return (int)to;
+}
+
+/* A k_stat for an initramfs entry or the console. */
+static void stat_other(uint32_t dev, uint32_t mode, uint32_t size, struct k_stat *out)
+{
+	*out = (struct k_stat){ .dev = dev, .mode = mode, .nlink = 1, .size = size,
+				.blocks = (size + 511) / 512, .blksize = PAGE_SIZE };
+}
+
+int file_stat(struct file *f, struct k_stat *out)
+{
+	switch (f->type) {
+	case F_VNODE:
+		return vfs_stat(f->vn, out);
+	case F_INITRD:
+		stat_other(2, K_S_IFREG | 0444, f->size, out);
+		return 0;
+	case F_CONSOLE:
+		stat_other(3, K_S_IFCHR | 0666, 0, out);
+		return 0;
+	default:
+		stat_other(0, 0, 0, out); /* a pipe: no file type this API names */
+		return 0;
+	}
+}
+
+int file_stat_path(struct vnode *cwd, const char *path, struct k_stat *out)
+{
+	if (strcmp(path, "/dev/console") == 0) {
+		stat_other(3, K_S_IFCHR | 0666, 0, out);
+		return 0;
+	}
+	if (fs_mounted()) {
+		struct vnode *vn;
+		int err = vfs_lookup(cwd, path, &vn);
+		if (err == 0) {
+			err = vfs_stat(vn, out);
+			vnode_put(vn);
+		}
+		return err;
+	}
+	struct cpio_file cf;
+	int err = cpio_find(initrd_data(), initrd_size(), path, &cf);
+	if (err == 0)
+		stat_other(2, cf.mode, cf.size, out);
+	return err == -EINVAL ? -ENOENT : err;
 }
 
 uint32_t file_count_open(void)

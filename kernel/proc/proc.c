@@ -10,6 +10,7 @@
  */
 #include "proc/proc.h"
 #include "dev/power.h"
+#include "fs/vfs.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "mm/frame.h"
@@ -408,6 +409,9 @@ int proc_fork(void)
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->ofile[fd])
 			np->ofile[fd] = file_dup(p->ofile[fd]);
+	np->cwd = p->cwd;
+	if (np->cwd)
+		vnode_hold(np->cwd);
 	memcpy(np->name, p->name, sizeof(p->name));
 	int pid = np->pid;
 	spin_lock(&proc_lock);
@@ -440,10 +444,12 @@ static void init_ended(int xstatus)
 {
 	int sig = xstatus & 0x7f;
 	if (sig) {
+		fs_shutdown();
 		kprintf("init killed by %s\n", signal_name(sig));
 		machine_exit(EXIT_SIGNAL_BASE + sig);
 	}
 	int code = (xstatus >> 8) & 0xff;
+	fs_shutdown();
 	kprintf("init exited with status %d\n", code);
 	machine_exit(code);
 }
@@ -459,6 +465,14 @@ void proc_exit(int xstatus)
 			p->ofile[fd] = NULL;
 		}
 	}
+	if (p->cwd) {
+		vnode_put(p->cwd);
+		p->cwd = NULL;
+	}
+	/* A shared mapping's stores reach the disk at exit: now, while the
+	 * process still has its address space to sleep in. */
+	if (vm_maps_shared(p->as))
+		vfs_sync();
 	vm_deactivate(); /* leave the address space before freeing it */
 	vm_destroy(p->as);
 	p->as = NULL;

@@ -28,6 +28,7 @@ struct context {
 enum procstate { P_UNUSED, P_EMBRYO, P_RUNNABLE, P_RUNNING, P_SLEEPING, P_ZOMBIE };
 
 struct file;
+struct vnode;
 struct addrspace;
 
 struct proc {
@@ -47,6 +48,7 @@ struct proc {
 	struct trapframe *tf;
 	struct context ctx;
 	struct file *ofile[NOFILE];
+	struct vnode *cwd;    /* the working directory, held; NULL: the root */
 	char name[PROC_NAME_MAX];
 };
 

@@ -9,7 +9,9 @@
 #include "kernel.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "fs/vfs.h"
 #include "mm/frame.h"
+#include "mm/pagecache.h"
 #include "mm/phys.h"
 #include "mm/reclaim.h"
 #include "mm/swap.h"
@@ -28,7 +30,7 @@
 #define USEC_PER_SEC 1000000u
 #define NSEC_PER_SEC 1000000000u
 
-static struct file *fd_file(int fd)
+struct file *fd_file(int fd)
 {
 	if (fd < 0 || fd >= NOFILE)
 		return NULL;
@@ -36,7 +38,7 @@ static struct file *fd_file(int fd)
 }
 
 /* The lowest free descriptor at or above from, given f; -EMFILE if none. */
-static int fd_install(struct file *f, int from)
+int fd_install(struct file *f, int from)
 {
 	struct proc *p = myproc();
 	for (int fd = from; fd < NOFILE; fd++) {
@@ -223,45 +225,40 @@ static int32_t sys_dup2(struct trapframe *tf)
 	return newfd;
 }
 
-static int32_t sys_open(struct trapframe *tf)
-{
-	char path[PATH_MAX];
-	int n = copyinstr(path, ARG(tf, 0), sizeof(path));
-	if (n < 0)
-		return n;
-	int err;
-	struct file *f = file_open(path, (int)ARG(tf, 1), &err);
-	if (f == NULL)
-		return err;
-	int fd = fd_install(f, 0);
-	if (fd < 0)
-		file_close(f);
-	return fd;
-}
 
 static int32_t sys_mmap(struct trapframe *tf)
 {
 	uint32_t flags = ARG(tf, 3);
 	const uint8_t *data = NULL;
 	uint32_t size = 0;
+	uint32_t addr;
 	if (!(flags & K_MAP_ANONYMOUS)) {
 		struct file *f = fd_file((int)ARG(tf, 4));
 		if (f == NULL)
 			return -EBADF;
+		if (f->type == F_VNODE) {
+			int err = sys_mmap_vnode(f, tf, &addr);
+			return err ? err : (int32_t)addr;
+		}
 		if (f->type != F_INITRD)
 			return -ENODEV;
 		data = f->data;
 		size = f->size;
 	}
-	uint32_t addr;
 	int err = vm_mmap(myproc()->as, ARG(tf, 0), ARG(tf, 1), ARG(tf, 2), flags, data, size,
 			  ARG(tf, 5), &addr);
 	return err ? err : (int32_t)addr;
 }
 
+/* A shared mapping's stores reach the disk when it goes (the pages'
+ * D bits moved to the cache as they were unmapped). */
 static int32_t sys_munmap(struct trapframe *tf)
 {
-	return vm_munmap(myproc()->as, ARG(tf, 0), ARG(tf, 1));
+	bool shared = vm_maps_shared(myproc()->as);
+	int err = vm_munmap(myproc()->as, ARG(tf, 0), ARG(tf, 1));
+	if (err == 0 && shared)
+		err = vfs_sync();
+	return err;
 }
 
 static int32_t sys_mprotect(struct trapframe *tf)
@@ -300,11 +297,26 @@ static void hart_stats(struct k_vmstat *s)
 		};
 }
 
+/* The page cache's counters and the file-system disk's. */
+static void cache_stats(struct k_vmstat *s)
+{
+	struct pc_stats c = pc_stats();
+	struct vblk_stats disk = vblk_stats(vblk_disk(VBLK_FS));
+	s->cache_pages = c.pages;
+	s->cache_dirty = pc_count_dirty();
+	s->cache_hits = c.hits;
+	s->cache_misses = c.misses;
+	s->cache_writebacks = c.writebacks;
+	s->faults_cache = vm_stats.faults_cache;
+	s->fs_disk_reads = disk.reads;
+	s->fs_disk_writes = disk.writes;
+}
+
 static int32_t sys_vmstat(struct trapframe *tf)
 {
 	const struct asid_stats *a = asid_stats();
 	uint64_t idle = proc_idle_instret();
-	struct vblk_stats disk = vblk_stats();
+	struct vblk_stats disk = vblk_stats(vblk_disk(VBLK_SWAP));
 	struct k_vmstat s = {
 		.frames_total = frame_count_total(),
 		.frames_free = frame_count_free(),
@@ -343,6 +355,7 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.vm_checks = vm_stats.checks,
 	};
 	hart_stats(&s);
+	cache_stats(&s);
 	return copyout(ARG(tf, 0), &s, sizeof(s));
 }
 
@@ -388,6 +401,7 @@ static int32_t sys_procinfo(struct trapframe *tf)
 		info.resident_pages = u.resident;
 		info.swapped_pages = u.swapped;
 		info.swapcached_pages = u.swapcached;
+		info.cache_pages = u.cache;
 		info.table_bytes = u.table_bytes;
 	}
 	return copyout(ARG(tf, 1), &info, sizeof(info));
@@ -408,6 +422,7 @@ static int32_t sys_readdir(struct trapframe *tf)
 static int32_t sys_poweroff(struct trapframe *tf)
 {
 	(void)tf;
+	fs_shutdown();
 	kprintf("power: off (requested by pid %d)\n", myproc()->pid);
 	power_off();
 }
@@ -445,5 +460,12 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_dup2] = sys_dup2,		 [SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,	 [SYS_mprotect] = sys_mprotect,
 	[SYS_vmprint] = sys_vmprint,	 [SYS_setaffinity] = sys_setaffinity,
-	[SYS_vmcheck] = sys_vmcheck,
+	[SYS_vmcheck] = sys_vmcheck,	 [SYS_lseek] = sys_lseek,
+	[SYS_fstat] = sys_fstat,	 [SYS_stat] = sys_stat,
+	[SYS_ftruncate] = sys_ftruncate, [SYS_fsync] = sys_fsync,
+	[SYS_unlink] = sys_unlink,	 [SYS_rename] = sys_rename,
+	[SYS_mkdir] = sys_mkdir,	 [SYS_rmdir] = sys_rmdir,
+	[SYS_getdents] = sys_getdents,	 [SYS_chdir] = sys_chdir,
+	[SYS_getcwd] = sys_getcwd,	 [SYS_msync] = sys_msync,
+	[SYS_sync] = sys_sync,
 };

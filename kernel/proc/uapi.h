@@ -26,7 +26,7 @@
 #define SYS_write 14      /* (int fd, const void *buf, uint32_t n) */
 #define SYS_close 15      /* (int fd) */
 #define SYS_dup 16        /* (int fd) */
-#define SYS_open 17       /* (const char *path, int flags): initramfs files, "/dev/console" */
+#define SYS_open 17       /* (const char *path, int flags, uint32_t mode) -> fd */
 #define SYS_mmap 18       /* (void *addr, uint32_t len, int prot, int flags, int fd, uint32_t off) */
 #define SYS_munmap 19     /* (void *addr, uint32_t len) */
 #define SYS_mprotect 20   /* (void *addr, uint32_t len, int prot) */
@@ -39,7 +39,21 @@
 #define SYS_vmprint 27    /* (): print the caller's page table (user half) on the console */
 #define SYS_setaffinity 28 /* (int pid, uint32_t hart_mask): run pid only on those hart ids */
 #define SYS_vmcheck 29    /* (): check the memory manager's books; problems found, 0 if none */
-#define SYS_MAX 29
+#define SYS_lseek 30      /* (int fd, int32_t off, int whence) -> the new offset */
+#define SYS_fstat 31      /* (int fd, struct k_stat *out) */
+#define SYS_stat 32       /* (const char *path, struct k_stat *out) */
+#define SYS_ftruncate 33  /* (int fd, uint32_t length) */
+#define SYS_fsync 34      /* (int fd): its data and size on disk when it returns */
+#define SYS_unlink 35     /* (const char *path) */
+#define SYS_rename 36     /* (const char *from, const char *to) */
+#define SYS_mkdir 37      /* (const char *path, uint32_t mode) */
+#define SYS_rmdir 38      /* (const char *path) */
+#define SYS_getdents 39   /* (int fd, void *buf, uint32_t size) -> bytes of k_dirent records, 0 at the end */
+#define SYS_chdir 40      /* (const char *path) */
+#define SYS_getcwd 41     /* (char *buf, uint32_t size) -> the length with its NUL */
+#define SYS_msync 42      /* (void *addr, uint32_t len, int flags) */
+#define SYS_sync 43       /* (): every dirty page to the disk */
+#define SYS_MAX 43
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1
@@ -54,10 +68,61 @@
 #define K_SIGSEGV 11
 #define K_SIGTERM 15
 
-/* open flags */
+/* open flags: picolibc's <fcntl.h> values */
 #define K_O_RDONLY 0
 #define K_O_WRONLY 1
 #define K_O_RDWR 2
+#define K_O_ACCMODE 3
+#define K_O_CREAT 0x0040
+#define K_O_TRUNC 0x0200
+#define K_O_APPEND 0x0400
+#define K_O_EXCL 0x0800
+#define K_O_DIRECTORY 0x200000
+
+/* lseek whence */
+#define K_SEEK_SET 0
+#define K_SEEK_CUR 1
+#define K_SEEK_END 2
+
+/* File types in k_stat.mode (the POSIX and ext2 values) */
+#define K_S_IFMT 0170000
+#define K_S_IFDIR 0040000
+#define K_S_IFCHR 0020000
+#define K_S_IFREG 0100000
+
+/* k_dirent.type (Linux's DT_ values) */
+#define K_DT_UNKNOWN 0
+#define K_DT_CHR 2
+#define K_DT_DIR 4
+#define K_DT_REG 8
+
+/* msync flags (the Linux values) */
+#define K_MS_ASYNC 1
+#define K_MS_INVALIDATE 2
+#define K_MS_SYNC 4
+
+#define K_PATH_MAX 256 /* with the NUL */
+#define K_NAME_MAX 255
+
+struct k_stat {
+	uint32_t dev; /* 1: the ext2 disk, 2: the initramfs, 3: the console */
+	uint32_t ino;
+	uint32_t mode; /* K_S_IF* type and permission bits */
+	uint32_t nlink;
+	uint32_t size;
+	uint32_t blocks; /* 512-byte units allocated */
+	uint32_t blksize;
+	uint32_t atime, mtime, ctime; /* seconds since 1970 */
+};
+
+/* One directory entry of getdents: reclen bytes, a multiple of 4, with the
+ * NUL-terminated name at its end. */
+struct k_dirent {
+	uint32_t ino;
+	uint16_t reclen;
+	uint8_t type; /* K_DT_* */
+	char name[1]; /* really reclen - 7 bytes */
+};
 
 /* mmap protections and flags (the Linux values, which <sys/mman.h> uses). */
 #define K_PROT_NONE 0
@@ -94,6 +159,7 @@ struct k_procinfo {
 	uint32_t table_bytes;      /* its page tables: the root and its user level-0 tables */
 	char name[16];
 	int32_t hart;              /* the hart id it runs on; -1 unless K_PROC_RUNNING */
+	uint32_t cache_pages;      /* resident pages that are page-cache pages (file pages) */
 };
 
 #define K_PROC_RUNNABLE 1
@@ -122,6 +188,13 @@ struct k_vmstat {
 	uint32_t tlb_shootdown_harts; /* harts those requests named, summed */
 	uint32_t tlb_idle_fences;    /* whole-TLB fences of harts going idle (several harts only) */
 	uint32_t vm_checks;          /* consistency checks run (vmcheck, vm.check=1) */
+	uint32_t cache_pages;        /* frames in the page cache (file and file-system pages) */
+	uint32_t cache_dirty;        /* of them, dirty: not yet written back */
+	uint32_t cache_hits;         /* page-cache lookups found in memory */
+	uint32_t cache_misses;       /* lookups that read the disk */
+	uint32_t cache_writebacks;   /* pages written back to the file-system disk */
+	uint32_t faults_cache;       /* faults that mapped a page-cache frame */
+	uint32_t fs_disk_reads, fs_disk_writes; /* requests to the file-system disk */
 	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
 	struct k_hartstat {
 		uint32_t hartid;

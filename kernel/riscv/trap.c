@@ -150,6 +150,9 @@ void kernel_trap(struct trapframe *tf)
 		if (err == -EIO && myproc())
 			proc_kill_fault(K_SIGBUS, "swap read error at 0x%08x in a system call pc 0x%08x",
 					tf->stval, myproc()->tf->sepc);
+		if (err == -ENXIO && myproc())
+			proc_kill_fault(K_SIGBUS, "no file page at 0x%08x in a system call pc 0x%08x",
+					tf->stval, myproc()->tf->sepc);
 	}
 	if (c->onfault && is_memory_fault(tf->scause)) {
 		tf->sepc = c->onfault;
@@ -189,6 +192,11 @@ static void __attribute__((noinline)) user_page_fault(struct trapframe *tf)
 	}
 	if (err == -EIO) {
 		proc_kill_fault(K_SIGBUS, "swap read error at 0x%08x pc 0x%08x", va, tf->sepc);
+		return;
+	}
+	if (err == -ENXIO) {
+		proc_kill_fault(K_SIGBUS, "no file page at 0x%08x (past the end of the file, or unreadable) pc 0x%08x",
+				va, tf->sepc);
 		return;
 	}
 	proc_kill_fault(K_SIGSEGV, "%s page fault at 0x%08x (%s) pc 0x%08x", fault_access(code), va,

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,34 @@ static inline bool killed_by(int st, int sig)
 static inline bool exited_with(int st, int code)
 {
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
+}
+
+/* The caller's entry of the process list (all zero if it is missing). */
+static inline struct k_procinfo my_info(void)
+{
+	struct k_procinfo p;
+	for (unsigned i = 0; procinfo(i, &p) == 0; i++)
+		if (p.pid == getpid())
+			return p;
+	memset(&p, 0, sizeof(p));
+	return p;
+}
+
+/* The frames a leak check counts: the free ones, those that hold the
+ * page cache (which comes and goes with use, and which the kernel may
+ * drop at will), and me's own anonymous pages (which may go to swap
+ * meanwhile); me NULL for none. A frame lost to a leak is none of these. */
+static inline uint32_t frames_accounted(const struct k_vmstat *s, const struct k_procinfo *me)
+{
+	return s->frames_free + s->cache_pages + (me ? me->resident_pages - me->cache_pages : 0);
+}
+
+/* Whether the root is the read-only initramfs (no file-system disk, or
+ * small RAM), not the ext2 disk. */
+static inline bool initramfs_root(void)
+{
+	struct k_stat st;
+	return raw_syscall(SYS_stat, (long)"/bin/sh", (long)&st, 0, 0, 0, 0) != 0 || st.dev == 2;
 }
 
 static inline struct k_vmstat stat_now(void)

@@ -483,8 +483,8 @@ int main(int argc, char **argv)
 	struct k_procinfo me = info_of(getpid());
 	/* This process's own pages may have gone to swap meanwhile: its
 	 * frames and slots are counted out on both sides. */
-	uint32_t frames_before = before.frames_free + me_before.resident_pages;
-	uint32_t frames_after = after.frames_free + me.resident_pages;
+	uint32_t frames_before = frames_accounted(&before, &me_before);
+	uint32_t frames_after = frames_accounted(&after, &me);
 	uint32_t slots_before = before.swap_slots_free + me_before.swapped_pages +
 				me_before.swapcached_pages;
 	uint32_t slots_after = after.swap_slots_free + me.swapped_pages + me.swapcached_pages;

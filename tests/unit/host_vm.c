@@ -45,18 +45,30 @@ static int disk_make(uint32_t pages)
 	return 0;
 }
 
-uint64_t vblk_capacity(void)
+/* The one simulated disk, the swap disk. */
+struct vblk {
+	int unused;
+};
+static struct vblk swap_disk;
+
+struct vblk *vblk_disk(unsigned int n)
 {
+	return n == VBLK_SWAP ? &swap_disk : NULL;
+}
+
+uint64_t vblk_capacity(const struct vblk *d)
+{
+	(void)d;
 	return (uint64_t)disk_pages * VBLK_SECTORS_PER_PAGE;
 }
 
-int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
+int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
 {
-	if (disk == NULL)
+	if (disk == NULL || d != &swap_disk)
 		return -ENODEV;
 	if (len == 0 || len % VBLK_SECTOR_SIZE)
 		return -EINVAL;
-	if (sector + len / VBLK_SECTOR_SIZE > vblk_capacity())
+	if (sector + len / VBLK_SECTOR_SIZE > vblk_capacity(d))
 		return -EIO;
 	uint8_t *at = disk + sector * VBLK_SECTOR_SIZE;
 	if (write)
@@ -72,8 +84,9 @@ int vblk_rw(uint64_t sector, void *buf, uint32_t len, bool write)
 	return 0;
 }
 
-struct vblk_stats vblk_stats(void)
+struct vblk_stats vblk_stats(struct vblk *d)
 {
+	(void)d;
 	return disk_stats;
 }
 
@@ -171,4 +184,27 @@ int host_vm_peek(struct addrspace *as, uint32_t va)
 	if (!pte_valid(e))
 		return -1;
 	return ((const uint8_t *)pa2kva(pte_pa(e)))[sv32_offset(va)];
+}
+
+/* --- page-cache files: the host tests map none ------------------------- */
+
+void vnode_hold(struct vnode *vn)
+{
+	(void)vn;
+	abort();
+}
+
+void vnode_put(struct vnode *vn)
+{
+	(void)vn;
+	abort();
+}
+
+int vnode_map_page(struct vnode *vn, uint32_t index, bool alloc, struct frame **out)
+{
+	(void)vn;
+	(void)index;
+	(void)alloc;
+	(void)out;
+	abort();
 }

@@ -349,6 +349,22 @@ static void test_lifo_reuse_keeps_counts_consistent(void **state)
 	assert_int_equal(frame_count_free(), nfree);
 }
 
+/* A frame in use keeps its next link when a contiguous allocation
+ * rebuilds the free list: that link chains the replacement ring (a page
+ * cache page taken before the process table was made lost it once). */
+static void test_contig_alloc_leaves_links_of_frames_in_use(void **state)
+{
+	(void)state;
+	ram_init(LARGE_RAM_PAGES, NULL, 0);
+	paddr_t a = frame_alloc(0), b = frame_alloc(0);
+	frame_of(a)->next = frame_to_index(frame_of(b));
+	frame_of(b)->next = frame_to_index(frame_of(a));
+	assert_int_not_equal(frame_alloc_contig(4), 0);
+	assert_int_equal(frame_of(a)->next, frame_to_index(frame_of(b)));
+	assert_int_equal(frame_of(b)->next, frame_to_index(frame_of(a)));
+	assert_true(frame_free_list_ok());
+}
+
 #define RAM_TEST(t) cmocka_unit_test_teardown(t, ram_free)
 
 int main(void)
@@ -373,6 +389,7 @@ int main(void)
 		RAM_TEST(test_empty_reserved_range_reserves_nothing),
 		RAM_TEST(test_frame_at_physical_zero_never_handed_out),
 		RAM_TEST(test_lifo_reuse_keeps_counts_consistent),
+		RAM_TEST(test_contig_alloc_leaves_links_of_frames_in_use),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }

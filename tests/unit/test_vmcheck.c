@@ -183,9 +183,9 @@ static void test_a_mapping_missing_from_the_reverse_map_is_found(void **state)
 {
 	(void)state;
 	struct frame *f = frame_at_va(child, find_page(true));
-	rmap_remove(f, child);
+	rmap_remove(f, child, f->va);
 	assert_int_not_equal(vm_check(), 0);
-	assert_int_equal(rmap_add(f, child), 0);
+	assert_int_equal(rmap_add(f, child, f->va), 0);
 	assert_int_equal(vm_check(), 0);
 }
 
@@ -193,11 +193,11 @@ static void test_a_space_twice_in_a_reverse_map_is_found(void **state)
 {
 	(void)state;
 	struct frame *f = frame_at_va(child, find_page(true));
-	assert_int_equal(rmap_add(f, child), 0);
+	assert_int_equal(rmap_add(f, child, f->va), 0);
 	f->refcnt++;
 	assert_int_not_equal(vm_check(), 0);
 	f->refcnt--;
-	rmap_remove(f, child);
+	rmap_remove(f, child, f->va);
 	assert_int_equal(vm_check(), 0);
 }
 

@@ -10,21 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmdutil.h>
 
 #define BUF_SIZE 1024
-
-/* Write all n bytes of buf to fd; 0, or -1 with errno. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t done = write(fd, buf, n);
-		if (done < 0)
-			return -1;
-		buf += done;
-		n -= (size_t)done;
-	}
-	return 0;
-}
 
 /* Copy fd to stdout until end of file; 0, or -1 after printing the error. */
 static int copy(int fd, const char *name)

@@ -1,12 +1,18 @@
 /*
  * sh: a small shell. Prints "$ ", reads a line, splits it into words
- * (blanks separate, '...' and "..." quote, | and & are operators), and runs
- * the pipeline CMD [| CMD]... [&] with fork, pipe, dup2 and execv, trying
- * each command as given and then as /bin/NAME. Builtins: exit [N], poweroff.
- * Finished background jobs are reaped before each prompt. Exits on end of
- * input with the status of the last command.
+ * (blanks separate, '...' and "..." quote; |, &, <, > and >> are
+ * operators), and runs the pipeline CMD [| CMD]... [&] with fork, pipe,
+ * dup2 and execv, trying each command as given and then as /bin/NAME.
+ * A command may carry redirections, applied in order after its pipes:
+ * < FILE (stdin), > FILE (stdout, created or truncated), >> FILE (stdout,
+ * created or appended to; new files get mode 0644); one that fails prints
+ * a line and that command does not run. Builtins: exit [N], poweroff,
+ * cd [DIR] (default /), pwd; alone on a line they run in the shell itself,
+ * in a pipeline in their own process. Finished background jobs are reaped
+ * before each prompt. Exits on end of input with the last command's status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +31,33 @@
 #define EXIT_SIGNAL_BASE 128  /* status of a command killed by signal N: 128 + N */
 #define STATUS_MASK	 0xff /* exit N keeps the low 8 bits, as a wait status does */
 #define WHAT_SIZE	 32   /* "killed: signal NNN" and the like */
+#define MAX_REDIRS	 8    /* per command */
+#define NEW_FILE_MODE	 0644
+#define CD_DEFAULT	 "/"
 
-enum token_kind { TOKEN_WORD, TOKEN_PIPE, TOKEN_AMP };
+enum token_kind { TOKEN_WORD, TOKEN_PIPE, TOKEN_AMP, TOKEN_IN, TOKEN_OUT, TOKEN_APPEND };
 
 struct token {
 	enum token_kind kind;
 	char *word; /* TOKEN_WORD only */
 };
 
-/* A parsed line: cmds[i] is a NULL-terminated argv. */
+/* < FILE, > FILE or >> FILE (kind TOKEN_IN, TOKEN_OUT, TOKEN_APPEND). */
+struct redirect {
+	enum token_kind kind;
+	const char *path;
+};
+
+/* One command of a pipeline: a NULL-terminated argv and its redirections. */
+struct command {
+	char **argv;
+	struct redirect redirs[MAX_REDIRS];
+	int nredirs;
+};
+
+/* A parsed line. */
 struct pipeline {
-	char **cmds[MAX_CMDS];
+	struct command cmds[MAX_CMDS];
 	int ncmds;
 	bool background;
 	char *args[MAX_TOKENS + MAX_CMDS];
@@ -50,7 +72,40 @@ static bool is_blank(char c)
 
 static bool is_operator(char c)
 {
-	return c == '|' || c == '&';
+	return c == '|' || c == '&' || c == '<' || c == '>';
+}
+
+/* The operator at *line (">>" before ">"); moves *line past it. */
+static enum token_kind take_operator(const char **line)
+{
+	char c = *(*line)++;
+
+	if (c == '|')
+		return TOKEN_PIPE;
+	if (c == '&')
+		return TOKEN_AMP;
+	if (c == '<')
+		return TOKEN_IN;
+	if (**line == '>') {
+		(*line)++;
+		return TOKEN_APPEND;
+	}
+	return TOKEN_OUT;
+}
+
+/* How an operator is written, for error messages. */
+static const char *operator_text(enum token_kind kind)
+{
+	static const char *const text[] = {
+	    [TOKEN_WORD] = "word", [TOKEN_PIPE] = "|", [TOKEN_AMP] = "&",
+	    [TOKEN_IN] = "<",	   [TOKEN_OUT] = ">",  [TOKEN_APPEND] = ">>",
+	};
+	return text[kind];
+}
+
+static bool is_redirect(enum token_kind kind)
+{
+	return kind == TOKEN_IN || kind == TOKEN_OUT || kind == TOKEN_APPEND;
 }
 
 /* Split line into tokens, copying words (quotes removed) into store, which
@@ -69,7 +124,7 @@ static int tokenize(const char *line, struct token *toks, char *store)
 			return -1;
 		}
 		if (is_operator(*line)) {
-			toks[n++].kind = *line++ == '|' ? TOKEN_PIPE : TOKEN_AMP;
+			toks[n++].kind = take_operator(&line);
 			continue;
 		}
 		toks[n].kind = TOKEN_WORD;
@@ -92,11 +147,31 @@ static int tokenize(const char *line, struct token *toks, char *store)
 	}
 }
 
+/* Add the redirection toks[*i] and its file toks[*i + 1] to cmd, moving
+ * *i past them; 0, or -1 after an error. */
+static int add_redirect(const struct token *toks, int ntoks, int *i, struct command *cmd)
+{
+	enum token_kind kind = toks[*i].kind;
+
+	if (*i + 1 == ntoks || toks[*i + 1].kind != TOKEN_WORD) {
+		fprintf(stderr, "sh: syntax error near '%s'\n", operator_text(kind));
+		return -1;
+	}
+	if (cmd->nredirs == MAX_REDIRS) {
+		fprintf(stderr, "sh: more than %d redirections\n", MAX_REDIRS);
+		return -1;
+	}
+	*i += 1;
+	cmd->redirs[cmd->nredirs++] = (struct redirect){kind, toks[*i].word};
+	return 0;
+}
+
 /* Build p from the tokens; 0, 1 for an empty line, or -1 after an error. */
 static int parse(const struct token *toks, int ntoks, struct pipeline *p)
 {
 	int nargs = 0;
 	int words = 0;
+	struct command *cmd;
 
 	memset(p, 0, sizeof(*p));
 	if (ntoks == 0)
@@ -105,11 +180,15 @@ static int parse(const struct token *toks, int ntoks, struct pipeline *p)
 		p->background = true;
 		ntoks--;
 	}
-	p->cmds[p->ncmds++] = &p->args[0];
+	cmd = &p->cmds[p->ncmds++];
+	cmd->argv = &p->args[0];
 	for (int i = 0; i < ntoks; i++) {
 		if (toks[i].kind == TOKEN_WORD) {
 			p->args[nargs++] = toks[i].word;
 			words++;
+		} else if (is_redirect(toks[i].kind)) {
+			if (add_redirect(toks, ntoks, &i, cmd) < 0)
+				return -1;
 		} else if (toks[i].kind == TOKEN_AMP) {
 			fprintf(stderr, "sh: '&' only at the end of a line\n");
 			return -1;
@@ -121,15 +200,130 @@ static int parse(const struct token *toks, int ntoks, struct pipeline *p)
 			return -1;
 		} else {
 			p->args[nargs++] = NULL;
-			p->cmds[p->ncmds++] = &p->args[nargs];
+			cmd = &p->cmds[p->ncmds++];
+			cmd->argv = &p->args[nargs];
 			words = 0;
 		}
 	}
 	if (words == 0) {
-		fprintf(stderr, "sh: syntax error near '%c'\n", p->ncmds > 1 ? '|' : '&');
+		if (p->ncmds == 1 && !p->background)
+			fprintf(stderr, "sh: a command is missing\n");
+		else
+			fprintf(stderr, "sh: syntax error near '%c'\n", p->ncmds > 1 ? '|' : '&');
 		return -1;
 	}
 	p->args[nargs] = NULL;
+	return 0;
+}
+
+/* exit [N]: leave with N, or with the last command's status. */
+static int builtin_exit(char **argv)
+{
+	int status = last_status;
+
+	if (argv[1] != NULL) {
+		char *end;
+		long n = strtol(argv[1], &end, 10);
+		if (argv[1][0] == '\0' || *end != '\0' || argv[2] != NULL) {
+			fprintf(stderr, "sh: usage: exit [N]\n");
+			return EXIT_FAILURE;
+		}
+		status = (int)(n & STATUS_MASK);
+	}
+	exit(status);
+}
+
+/* poweroff: returns only if the kernel refused. */
+static int builtin_poweroff(char **argv)
+{
+	(void)argv;
+	fflush(stdout);
+	poweroff();
+	fprintf(stderr, "sh: poweroff: %s\n", strerror(errno));
+	return EXIT_FAILURE;
+}
+
+/* cd [DIR]: change the working directory to DIR, or to /. */
+static int builtin_cd(char **argv)
+{
+	const char *dir = argv[1] != NULL ? argv[1] : CD_DEFAULT;
+
+	if (argv[1] != NULL && argv[2] != NULL) {
+		fprintf(stderr, "sh: usage: cd [DIR]\n");
+		return EXIT_FAILURE;
+	}
+	if (chdir(dir) < 0) {
+		fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+/* pwd: print the working directory. */
+static int builtin_pwd(char **argv)
+{
+	char dir[PATH_SIZE];
+
+	(void)argv;
+	if (getcwd(dir, sizeof(dir)) == NULL) {
+		fprintf(stderr, "sh: pwd: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	puts(dir);
+	return EXIT_SUCCESS;
+}
+
+struct builtin {
+	const char *name;
+	int (*run)(char **argv); /* the command's status */
+};
+
+static const struct builtin builtins[] = {
+    {"exit", builtin_exit},
+    {"poweroff", builtin_poweroff},
+    {"cd", builtin_cd},
+    {"pwd", builtin_pwd},
+};
+
+/* The builtin called name, or NULL. */
+static const struct builtin *find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/* Open the file of r and put it on stdin or stdout; 0, or -1 after
+ * printing the error. */
+static int apply_redirect(const struct redirect *r)
+{
+	int target = r->kind == TOKEN_IN ? STDIN_FILENO : STDOUT_FILENO;
+	int flags = O_RDONLY;
+	int fd;
+
+	if (r->kind == TOKEN_OUT)
+		flags = O_WRONLY | O_CREAT | O_TRUNC;
+	else if (r->kind == TOKEN_APPEND)
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+	fd = open(r->path, flags, NEW_FILE_MODE);
+	if (fd < 0) {
+		fprintf(stderr, "sh: %s: %s\n", r->path, strerror(errno));
+		return -1;
+	}
+	if (fd != target && (dup2(fd, target) < 0 || close(fd) < 0)) {
+		fprintf(stderr, "sh: %s: %s\n", r->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Apply cmd's redirections in order; 0, or -1 at the first that failed. */
+static int apply_redirects(const struct command *cmd)
+{
+	for (int i = 0; i < cmd->nredirs; i++)
+		if (apply_redirect(&cmd->redirs[i]) < 0)
+			return -1;
 	return 0;
 }
 
@@ -150,9 +344,12 @@ static void exec_command(char **argv)
 }
 
 /* In a forked child: take stdin from in and stdout to out (-1: keep), close
- * the other end of the pipe, and exec argv. Does not return. */
-static void run_child(char **argv, int in, int out, int unused)
+ * the other end of the pipe, apply cmd's redirections, and run it (a
+ * builtin, or exec). Does not return. */
+static void run_child(const struct command *cmd, int in, int out, int unused)
 {
+	const struct builtin *b;
+
 	if (in >= 0 && (dup2(in, STDIN_FILENO) < 0 || close(in) < 0)) {
 		fprintf(stderr, "sh: dup2 stdin: %s\n", strerror(errno));
 		_exit(EXIT_NOT_FOUND);
@@ -163,7 +360,34 @@ static void run_child(char **argv, int in, int out, int unused)
 	}
 	if (unused >= 0)
 		close(unused);
-	exec_command(argv);
+	if (apply_redirects(cmd) < 0)
+		_exit(EXIT_FAILURE);
+	b = find_builtin(cmd->argv[0]);
+	if (b != NULL)
+		exit(b->run(cmd->argv));
+	exec_command(cmd->argv);
+}
+
+/* Run builtin b alone on its line, in the shell, with cmd's redirections in
+ * place only while it runs; its status. */
+static int run_builtin_here(const struct builtin *b, const struct command *cmd)
+{
+	int saved_in, saved_out, status = EXIT_FAILURE;
+
+	if (cmd->nredirs == 0)
+		return b->run(cmd->argv);
+	saved_in = dup(STDIN_FILENO);
+	saved_out = dup(STDOUT_FILENO);
+	if (saved_in < 0 || saved_out < 0)
+		fprintf(stderr, "sh: dup: %s\n", strerror(errno));
+	else if (apply_redirects(cmd) == 0)
+		status = b->run(cmd->argv);
+	fflush(stdout);
+	if (saved_in >= 0 && (dup2(saved_in, STDIN_FILENO) < 0 || close(saved_in) < 0))
+		fprintf(stderr, "sh: restore stdin: %s\n", strerror(errno));
+	if (saved_out >= 0 && (dup2(saved_out, STDOUT_FILENO) < 0 || close(saved_out) < 0))
+		fprintf(stderr, "sh: restore stdout: %s\n", strerror(errno));
+	return status;
 }
 
 /* The shell status of a wait status: the exit code, or 128 + signal. */
@@ -232,7 +456,7 @@ static int run_pipeline(const struct pipeline *p)
 		fflush(stderr);
 		pid = fork();
 		if (pid == 0)
-			run_child(p->cmds[i], in, fds[1], fds[0]);
+			run_child(&p->cmds[i], in, fds[1], fds[0]);
 		if (pid < 0)
 			fprintf(stderr, "sh: fork: %s\n", strerror(errno));
 		if (in >= 0)
@@ -268,41 +492,6 @@ static void reap_jobs(void)
 		describe(st, what, sizeof(what));
 		printf("[%d] %s\n", (int)pid, what);
 	}
-}
-
-/* exit [N]: leave with N, or with the last command's status. */
-static void builtin_exit(char **argv)
-{
-	int status = last_status;
-
-	if (argv[1] != NULL) {
-		char *end;
-		long n = strtol(argv[1], &end, 10);
-		if (argv[1][0] == '\0' || *end != '\0' || argv[2] != NULL) {
-			fprintf(stderr, "sh: usage: exit [N]\n");
-			last_status = EXIT_FAILURE;
-			return;
-		}
-		status = (int)(n & STATUS_MASK);
-	}
-	exit(status);
-}
-
-/* Run a builtin if argv names one; true if it did. */
-static bool run_builtin(char **argv)
-{
-	if (strcmp(argv[0], "exit") == 0) {
-		builtin_exit(argv);
-		return true;
-	}
-	if (strcmp(argv[0], "poweroff") == 0) {
-		fflush(stdout);
-		poweroff();
-		fprintf(stderr, "sh: poweroff: %s\n", strerror(errno));
-		last_status = EXIT_FAILURE;
-		return true;
-	}
-	return false;
 }
 
 /* Read one line, without its newline, into line (not with fgets: tinystdio's
@@ -341,6 +530,7 @@ int main(void)
 
 	for (;;) {
 		int got, ntoks;
+		const struct builtin *b;
 
 		reap_jobs();
 		fputs(PROMPT, stdout);
@@ -358,9 +548,8 @@ int main(void)
 				last_status = EXIT_FAILURE;
 			continue;
 		}
-		if (p.ncmds == 1 && run_builtin(p.cmds[0]))
-			continue;
-		last_status = run_pipeline(&p);
+		b = p.ncmds == 1 && !p.background ? find_builtin(p.cmds[0].argv[0]) : NULL;
+		last_status = b != NULL ? run_builtin_here(b, &p.cmds[0]) : run_pipeline(&p);
 	}
 	return last_status;
 }

@@ -53,6 +53,14 @@ static const struct field fields[] = {
     {"tlb_shootdown_harts", offsetof(struct k_vmstat, tlb_shootdown_harts)},
     {"tlb_idle_fences", offsetof(struct k_vmstat, tlb_idle_fences)},
     {"vm_checks", offsetof(struct k_vmstat, vm_checks)},
+    {"cache_pages", offsetof(struct k_vmstat, cache_pages)},
+    {"cache_dirty", offsetof(struct k_vmstat, cache_dirty)},
+    {"cache_hits", offsetof(struct k_vmstat, cache_hits)},
+    {"cache_misses", offsetof(struct k_vmstat, cache_misses)},
+    {"cache_writebacks", offsetof(struct k_vmstat, cache_writebacks)},
+    {"faults_cache", offsetof(struct k_vmstat, faults_cache)},
+    {"fs_disk_reads", offsetof(struct k_vmstat, fs_disk_reads)},
+    {"fs_disk_writes", offsetof(struct k_vmstat, fs_disk_writes)},
     {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 

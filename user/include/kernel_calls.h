@@ -1,7 +1,8 @@
 /*
  * The calls this kernel adds to POSIX, for user programs: the teaching
  * introspection calls (Sv32 walk, VM counters, process list, initramfs
- * names), poweroff, and brk/uptime, which picolibc does not declare.
+ * names), poweroff, getdents (under <dirent.h>), and brk/uptime, which
+ * picolibc does not declare.
  * POSIX calls keep their usual headers (<unistd.h>, <sys/wait.h>, ...).
  * Like them, each returns -1 and sets errno on failure.
  */
@@ -39,6 +40,11 @@ int procinfo(unsigned int index, struct k_procinfo *out);
  * NUL-terminated); fails with ENOENT past the last, ENAMETOOLONG if it does
  * not fit. */
 int readdir_initrd(unsigned int index, char *name, size_t size);
+
+/* Fill buf (size bytes) with whole struct k_dirent records of directory
+ * fd, from its offset on, and move the offset past them: the bytes filled,
+ * 0 at the end. Programs use readdir (<dirent.h>), which calls this. */
+int getdents(int fd, void *buf, size_t size);
 
 /* Let process pid (0: the caller) run only on the harts whose ids are the
  * set bits of hart_mask (0: any hart), as Linux's sched_setaffinity; the

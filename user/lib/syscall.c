@@ -1,13 +1,11 @@
 /*
- * System-call stubs: the POSIX calls picolibc expects from the system and
- * the project's own calls (kernel_calls.h), each one ecall (kernel/proc/uapi.h:
- * a7 = number, a0-a5 = arguments, result in a0). The kernel returns a
- * negative errno on failure, with picolibc's values, so a stub negates it
- * into errno and returns -1. Relies on the kernel keeping every register
- * but a0 across the ecall (tp and gp included: errno lives at tp).
+ * System-call stubs: the process, memory and descriptor calls picolibc
+ * expects from the system, and the project's own calls (kernel_calls.h),
+ * each one ecall (ecall.h). The kernel returns a negative errno on
+ * failure, with picolibc's values, so a stub negates it into errno and
+ * returns -1. The file-system calls are in fs.c, directories in dirent.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sched.h>
 #include <stdint.h>
@@ -16,9 +14,9 @@
 #include <kernel_calls.h>
 #include <sys/mman.h>
 
+#include "ecall.h"
+
 /* The constants a program passes through must mean the same on both sides. */
-_Static_assert(O_RDONLY == K_O_RDONLY && O_WRONLY == K_O_WRONLY && O_RDWR == K_O_RDWR,
-	       "open flags differ from uapi.h");
 _Static_assert(WNOHANG == K_WNOHANG, "WNOHANG differs from uapi.h");
 _Static_assert(SIGILL == K_SIGILL && SIGTRAP == K_SIGTRAP && SIGBUS == K_SIGBUS &&
 		   SIGKILL == K_SIGKILL &&
@@ -27,55 +25,9 @@ _Static_assert(SIGILL == K_SIGILL && SIGTRAP == K_SIGTRAP && SIGBUS == K_SIGBUS 
 
 #define USEC_PER_SEC 1000000u
 
-/* Trap into the kernel with system call n and six arguments; return a0. */
-static inline long ecall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	register long r_a0 __asm__("a0") = a0;
-	register long r_a1 __asm__("a1") = a1;
-	register long r_a2 __asm__("a2") = a2;
-	register long r_a3 __asm__("a3") = a3;
-	register long r_a4 __asm__("a4") = a4;
-	register long r_a5 __asm__("a5") = a5;
-	register long r_a7 __asm__("a7") = n;
-
-	__asm__ volatile("ecall"
-			 : "+r"(r_a0)
-			 : "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a5), "r"(r_a7)
-			 : "memory");
-	return r_a0;
-}
-
 long raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	return ecall6(n, a0, a1, a2, a3, a4, a5);
-}
-
-/* System call n with up to three arguments; the unused registers are zero. */
-static inline long sys0(long n)
-{
-	return ecall6(n, 0, 0, 0, 0, 0, 0);
-}
-static inline long sys1(long n, long a0)
-{
-	return ecall6(n, a0, 0, 0, 0, 0, 0);
-}
-static inline long sys2(long n, long a0, long a1)
-{
-	return ecall6(n, a0, a1, 0, 0, 0, 0);
-}
-static inline long sys3(long n, long a0, long a1, long a2)
-{
-	return ecall6(n, a0, a1, a2, 0, 0, 0);
-}
-
-/* Turn a raw result into the POSIX convention: errno and -1 if negative. */
-static long check(long ret)
-{
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
 }
 
 void _exit(int status)
@@ -212,23 +164,6 @@ int dup2(int oldfd, int newfd)
 	return (int)check(sys2(SYS_dup2, oldfd, newfd));
 }
 
-/* Open an initramfs file or "/dev/console"; there is no mode argument to pass on. */
-int open(const char *path, int flags, ...)
-{
-	return (int)check(sys2(SYS_open, (long)path, flags));
-}
-
-/* No file has a seek position to move (initramfs files read sequentially,
- * the console, pipes), so picolibc's fopen/fdopen get ESPIPE. */
-off_t lseek(int fd, off_t offset, int whence)
-{
-	(void)fd;
-	(void)offset;
-	(void)whence;
-	errno = ESPIPE;
-	return -1;
-}
-
 int uptime(struct k_timespec *ts)
 {
 	return (int)check(sys1(SYS_uptime, (long)ts));
@@ -292,4 +227,9 @@ int munmap(void *addr, size_t len)
 int mprotect(void *addr, size_t len, int prot)
 {
 	return (int)check(sys3(SYS_mprotect, (long)addr, (long)len, prot));
+}
+
+int msync(void *addr, size_t len, int flags)
+{
+	return (int)check(sys3(SYS_msync, (long)addr, (long)len, flags));
 }

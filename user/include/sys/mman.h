@@ -1,6 +1,8 @@
 /*
  * Memory mappings (POSIX <sys/mman.h>), which picolibc does not provide:
- * anonymous private mappings and read-only mappings of initramfs files.
+ * anonymous private mappings, and mappings of files: of the ext2 disk
+ * through the page cache (MAP_SHARED stores reach the file, MAP_PRIVATE
+ * ones stay the process's own), read-only ones of initramfs files.
  */
 #ifndef USER_SYS_MMAN_H
 #define USER_SYS_MMAN_H
@@ -20,8 +22,15 @@
 #define MAP_ANON MAP_ANONYMOUS
 #define MAP_FAILED K_MAP_FAILED
 
+/* msync flags: write back and wait, start the write-back, or also drop
+ * cached copies of the pages (POSIX: MS_SYNC and MS_ASYNC exclude each other). */
+#define MS_ASYNC K_MS_ASYNC
+#define MS_SYNC K_MS_SYNC
+#define MS_INVALIDATE K_MS_INVALIDATE
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);
+int msync(void *addr, size_t len, int flags);
 
 #endif
