@@ -173,8 +173,8 @@ struct ext2_statfs {
  * Check the file system on dev (dev_bytes long) and mount it read-write.
  * Refused (nothing written): not ext2 (magic), a revision other than 1, a
  * block size other than 1, 2 or 4 KiB, counts that disagree with each
- * other or with dev_bytes, a bad inode size or group descriptor, an
- * incompat feature other than filetype, a ro_compat feature other than
+ * other or with dev_bytes, a bad inode size or group descriptor, a root
+ * that is not a directory, an incompat feature other than filetype, a ro_compat feature other than
  * sparse_super and large_file. Then -EINVAL (-EIO for an I/O error) and
  * *why is a short reason ("not ext2: no magic"). On success it clears
  * VALID_FS in s_state, counts the mount and sets s_mtime; *why is NULL, or
@@ -204,7 +204,10 @@ int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
  * and writes the inode. -EFBIG past the largest file block, -ENOSPC, -EIO;
  * -EINVAL for an inode without a block map (a device, a fast symlink).
  * The kernel's page cache reads and writes regular-file data itself, at
- * the blocks this returns.
+ * the blocks this returns. A new data block is zeroed through get/put
+ * like the indirect ones; a cache of file pages kept apart from the
+ * disk's blocks must see that dirty block written or dropped before it
+ * writes its page there, or the zeroes may land after the data.
  */
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t fblock, bool alloc,
 	      uint32_t *blk);

@@ -110,11 +110,28 @@ int ext2_balloc(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
 	return -ENOSPC;
 }
 
+/* Clear bit of the bitmap in block map_blk, which must be set (else
+ * the disk is corrupt, for the reason what). */
+static int bitmap_clear(struct ext2_fs *fs, uint32_t map_blk, uint32_t bit, const char *what)
+{
+	uint8_t *map;
+	int err = ext2_bget(fs, map_blk, &map);
+
+	if (err != 0)
+		return err;
+	if (!bit_test(map, bit)) {
+		ext2_bput(fs, map_blk, false);
+		return ext2_corrupt(fs, what);
+	}
+	bit_clear(map, bit);
+	ext2_bput(fs, map_blk, true);
+	return 0;
+}
+
 int ext2_bfree(struct ext2_fs *fs, uint32_t blk)
 {
 	struct ext2_group gd;
 	uint32_t g, bit;
-	uint8_t *map;
 	int err;
 
 	if (!ext2_data_block_ok(fs, blk))
@@ -122,20 +139,11 @@ int ext2_bfree(struct ext2_fs *fs, uint32_t blk)
 	g = (blk - fs->first_data_block) / fs->blocks_per_group;
 	bit = (blk - fs->first_data_block) % fs->blocks_per_group;
 	err = ext2_group_read(fs, g, &gd);
-	if (err != 0)
-		return err;
-	if (is_metadata(fs, &gd, blk))
-		return ext2_corrupt(fs, "freeing a metadata block");
-	err = ext2_bget(fs, gd.block_bitmap, &map);
-	if (err != 0)
-		return err;
-	if (!bit_test(map, bit)) {
-		ext2_bput(fs, gd.block_bitmap, false);
-		return ext2_corrupt(fs, "freeing a free block");
-	}
-	bit_clear(map, bit);
-	ext2_bput(fs, gd.block_bitmap, true);
-	return ext2_group_count(fs, g, 1, 0, 0);
+	if (err == 0 && is_metadata(fs, &gd, blk))
+		err = ext2_corrupt(fs, "freeing a metadata block");
+	if (err == 0)
+		err = bitmap_clear(fs, gd.block_bitmap, bit, "freeing a free block");
+	return err != 0 ? err : ext2_group_count(fs, g, 1, 0, 0);
 }
 
 /* Take a free inode of group g, never a reserved one: *ino. -ENOSPC. */
@@ -210,26 +218,16 @@ int ext2_ialloc(struct ext2_fs *fs, uint32_t parent, bool dir, uint32_t *ino)
 
 int ext2_ifree(struct ext2_fs *fs, uint32_t ino, bool dir)
 {
-	uint32_t g, bit;
 	struct ext2_group gd;
-	uint8_t *map;
+	uint32_t g;
 	int err;
 
 	if (ino < fs->first_ino || ino > fs->inodes_count)
 		return -EINVAL;
 	g = (ino - 1) / fs->inodes_per_group;
-	bit = (ino - 1) % fs->inodes_per_group;
 	err = ext2_group_read(fs, g, &gd);
-	if (err != 0)
-		return err;
-	err = ext2_bget(fs, gd.inode_bitmap, &map);
-	if (err != 0)
-		return err;
-	if (!bit_test(map, bit)) {
-		ext2_bput(fs, gd.inode_bitmap, false);
-		return ext2_corrupt(fs, "freeing a free inode");
-	}
-	bit_clear(map, bit);
-	ext2_bput(fs, gd.inode_bitmap, true);
-	return ext2_group_count(fs, g, 0, 1, dir ? -1 : 0);
+	if (err == 0)
+		err = bitmap_clear(fs, gd.inode_bitmap, (ino - 1) % fs->inodes_per_group,
+				   "freeing a free inode");
+	return err != 0 ? err : ext2_group_count(fs, g, 0, 1, dir ? -1 : 0);
 }

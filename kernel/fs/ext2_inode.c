@@ -15,11 +15,12 @@
 #define XATTR_H_MAGIC	 0u
 #define XATTR_H_REFCOUNT 4u
 
-/* The block and byte offset of inode ino in its group's inode table. */
-static int inode_where(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off)
+/* Get the block of the inode table that holds inode ino: *blk, with *p
+ * at the inode's bytes, until ext2_bput(*blk). */
+static int inode_get(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint8_t **p)
 {
 	struct ext2_group gd;
-	uint32_t index, byte;
+	uint32_t byte;
 	int err;
 
 	if (ino == 0 || ino > fs->inodes_count)
@@ -27,41 +28,42 @@ static int inode_where(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t
 	err = ext2_group_read(fs, (ino - 1) / fs->inodes_per_group, &gd);
 	if (err != 0)
 		return err;
-	index = (ino - 1) % fs->inodes_per_group;
-	byte = index * fs->inode_size; /* below 2^27: both are checked at mount */
+	/* Below 2^27: inodes per group and the inode size are checked at mount. */
+	byte = (ino - 1) % fs->inodes_per_group * fs->inode_size;
 	*blk = gd.inode_table + byte / fs->block_size;
-	*off = byte % fs->block_size;
+	err = ext2_bget(fs, *blk, p);
+	if (err == 0)
+		*p += byte % fs->block_size;
+	return err;
+}
+
+/* Copy the first 128 bytes of inode ino out to *out, or in from *in:
+ * one of the two is NULL. */
+static int inode_copy(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out,
+		      const struct ext2_inode *in)
+{
+	uint32_t blk;
+	uint8_t *p;
+	int err = inode_get(fs, ino, &blk, &p);
+
+	if (err != 0)
+		return err;
+	if (in != NULL)
+		memcpy(p, in, sizeof(*in));
+	else
+		memcpy(out, p, sizeof(*out));
+	ext2_bput(fs, blk, in != NULL);
 	return 0;
 }
 
 int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 {
-	uint32_t blk, off;
-	uint8_t *p;
-	int err = inode_where(fs, ino, &blk, &off);
-
-	if (err == 0)
-		err = ext2_bget(fs, blk, &p);
-	if (err != 0)
-		return err;
-	memcpy(out, p + off, sizeof(*out));
-	ext2_bput(fs, blk, false);
-	return 0;
+	return inode_copy(fs, ino, out, NULL);
 }
 
 int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in)
 {
-	uint32_t blk, off;
-	uint8_t *p;
-	int err = inode_where(fs, ino, &blk, &off);
-
-	if (err == 0)
-		err = ext2_bget(fs, blk, &p);
-	if (err != 0)
-		return err;
-	memcpy(p + off, in, sizeof(*in));
-	ext2_bput(fs, blk, true);
-	return 0;
+	return inode_copy(fs, ino, NULL, in);
 }
 
 uint32_t ext2_inode_goal(const struct ext2_fs *fs, uint32_t ino)
@@ -134,16 +136,14 @@ int ext2_link_add(struct ext2_fs *fs, uint32_t ino, int delta)
 /* Zero all inode_size bytes of inode ino on disk, then write *ip there. */
 static int inode_write_new(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *ip)
 {
-	uint32_t blk, off;
+	uint32_t blk;
 	uint8_t *p;
-	int err = inode_where(fs, ino, &blk, &off);
+	int err = inode_get(fs, ino, &blk, &p);
 
-	if (err == 0)
-		err = ext2_bget(fs, blk, &p);
 	if (err != 0)
 		return err;
-	memset(p + off, 0, fs->inode_size);
-	memcpy(p + off, ip, sizeof(*ip));
+	memset(p, 0, fs->inode_size);
+	memcpy(p, ip, sizeof(*ip));
 	ext2_bput(fs, blk, true);
 	return 0;
 }

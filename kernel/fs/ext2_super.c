@@ -69,6 +69,16 @@ static void group_where(const struct ext2_fs *fs, uint32_t g, uint32_t *blk, uin
 	*off = (g % per_block) * GD_SIZE;
 }
 
+/* The block holding descriptor g: got, as *p, with the descriptor at
+ * byte *off, until ext2_bput(*blk). */
+static int group_get(struct ext2_fs *fs, uint32_t g, uint32_t *blk, uint32_t *off, uint8_t **p)
+{
+	if (g >= fs->groups)
+		return ext2_corrupt(fs, "group number out of range");
+	group_where(fs, g, blk, off);
+	return ext2_bget(fs, *blk, p);
+}
+
 /* True when the n blocks from start lie inside group g. */
 static bool inside_group(const struct ext2_fs *fs, uint32_t g, uint32_t start, uint32_t n)
 {
@@ -81,12 +91,8 @@ int ext2_group_read(struct ext2_fs *fs, uint32_t g, struct ext2_group *gd)
 {
 	uint32_t blk, off;
 	uint8_t *p;
-	int err;
+	int err = group_get(fs, g, &blk, &off, &p);
 
-	if (g >= fs->groups)
-		return ext2_corrupt(fs, "group number out of range");
-	group_where(fs, g, &blk, &off);
-	err = ext2_bget(fs, blk, &p);
 	if (err != 0)
 		return err;
 	gd->block_bitmap = le32_get(p, off + GD_BLOCK_BITMAP);
@@ -142,12 +148,8 @@ int ext2_group_count(struct ext2_fs *fs, uint32_t g, int dblocks, int dinodes, i
 {
 	uint32_t blk, off, blocks, inodes, dirs;
 	uint8_t *p;
-	int err;
+	int err = group_get(fs, g, &blk, &off, &p);
 
-	if (g >= fs->groups)
-		return ext2_corrupt(fs, "group number out of range");
-	group_where(fs, g, &blk, &off);
-	err = ext2_bget(fs, blk, &p);
 	if (err != 0)
 		return err;
 	if (!add_within(le16_get(p, off + GD_FREE_BLOCKS), dblocks, ext2_group_blocks(fs, g),

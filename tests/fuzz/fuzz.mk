@@ -7,7 +7,7 @@
 # for a few seconds each).
 FUZZCC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_HARNESSES := elf cpio fdt swap cmdline mmap
+FUZZ_HARNESSES := elf cpio fdt swap cmdline mmap ext2
 
 FUZZCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_TEST -Ikernel -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -MMD -MP
@@ -17,6 +17,9 @@ fuzz_cpio_SRCS := kernel/proc/cpio.c
 fuzz_fdt_SRCS := kernel/dev/fdt.c kernel/dev/devtree.c
 fuzz_swap_SRCS := kernel/mm/swap_area.c
 fuzz_cmdline_SRCS := kernel/lib/cmdline.c
+# A whole disk image through the ext2 library, walked and changed as the
+# unit test test_ext2 does it (tests/unit/host_ext2.c).
+fuzz_ext2_SRCS := $(EXT2_SRCS) kernel/lib/printf.c tests/unit/host_ext2.c
 # mmap, munmap, mprotect and brk through the whole memory manager, as the
 # unit test test_mmap runs it.
 fuzz_mmap_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c tests/unit/host_stubs.c

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Write the seed corpus of every fuzz harness into tests/fuzz/corpus/NAME/
 # with the tools that make the real inputs: the cross compiler (a tiny
-# RISC-V program), GNU cpio, mkswap, and the device trees QEMU dumped for
-# the unit tests. The seeds are committed; run this only to remake them.
+# RISC-V program), GNU cpio, mkswap, mke2fs, and the device trees QEMU
+# dumped for the unit tests. The seeds are committed; run this only to remake them.
 # Usage: tests/fuzz/mkcorpus.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,7 +10,7 @@ umask 022 # the archive records modes
 out=tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"/{elf,cpio,fdt,swap,cmdline,mmap}
+mkdir -p "$out"/{elf,cpio,fdt,swap,cmdline,mmap,ext2}
 
 # elf: text, data and bss, as the unit test test_elf builds it.
 printf '%s\n' .text .globl\ _start _start: '  li a7, 1' '  ecall' '  j _start' \
@@ -42,6 +42,28 @@ cp "$out/swap/mkswap-64k" "$tmp/bad"
 printf '\x02\x00\x00\x00' | dd of="$tmp/bad" bs=1 seek=1032 conv=notrunc status=none
 printf '\x03\x00\x00\x00\x05\x00\x00\x00' | dd of="$tmp/bad" bs=1 seek=1536 conv=notrunc status=none
 mv "$tmp/bad" "$out/swap/mkswap-64k-two-bad-pages"
+
+# ext2: a few files (one long enough for an indirect block at 1 KiB), a
+# nested directory and a symlink, made by mke2fs into images of 64 KiB (1
+# KiB blocks, with and without the filetype feature) and 128 KiB (2 KiB
+# blocks). A fixed time, UUID and hash seed make the same bytes each run.
+mkdir -p "$tmp/ext2/d/e"
+seq 1 700 >"$tmp/ext2/f"
+seq 1 3000 >"$tmp/ext2/d/e/h"
+printf 'hello\n' >"$tmp/ext2/d/g"
+ln -s d/e/h "$tmp/ext2/l"
+find "$tmp/ext2" -exec touch -h -d @0 {} +
+mke2fs_seed() { # NAME SIZE OPTIONS...
+	local img=$out/ext2/$1 size=$2
+	shift 2
+	rm -f "$img" && truncate -s "$size" "$img"
+	E2FSPROGS_FAKE_TIME=1700000000 /sbin/mke2fs -q -F -t ext2 -N 32 -I 128 "$@" \
+		-U 01234567-89ab-cdef-0123-456789abcdef -d "$tmp/ext2" \
+		-E hash_seed=01234567-89ab-cdef-0123-456789abcdef,root_owner=0:0 "$img" >/dev/null 2>&1
+}
+mke2fs_seed 1k-blocks-64k 64K -b 1024
+mke2fs_seed 1k-blocks-no-filetype-64k 64K -b 1024 -O ^filetype
+mke2fs_seed 2k-blocks-128k 128K -b 2048
 
 # cmdline: what make run and the tests pass.
 printf 'init=/bin/test_proc quiet -- --argc a b' >"$out/cmdline/init-args"

@@ -42,6 +42,9 @@ static void note(struct ramdisk *rd, const char *what)
 		rd->broken = what;
 }
 
+/* Each block handed out is a copy in a heap buffer of exactly one block,
+ * so AddressSanitizer reports any access past the block (not only past
+ * the disk), and a change put back clean can be seen. */
 static uint8_t *rd_get(void *ctx, uint32_t blk)
 {
 	struct ramdisk *rd = ctx;
@@ -54,9 +57,14 @@ static uint8_t *rd_get(void *ctx, uint32_t blk)
 	else if ((uint64_t)blk * bs + bs > rd->size)
 		note(rd, "get of a block past the end of the disk");
 	else if (blk != rd->fail_block && rd->gets < rd->fail_after) {
+		rd->copy = malloc(bs);
+		if (rd->copy == NULL)
+			abort();
+		memcpy(rd->copy, rd->bytes + (uint64_t)blk * bs, bs);
 		rd->held = blk;
+		rd->held_size = bs;
 		rd->gets++;
-		return rd->bytes + (uint64_t)blk * bs;
+		return rd->copy;
 	}
 	return NULL;
 }
@@ -64,9 +72,19 @@ static uint8_t *rd_get(void *ctx, uint32_t blk)
 static void rd_put(void *ctx, uint32_t blk, bool dirty)
 {
 	struct ramdisk *rd = ctx;
+	uint8_t *home;
 
-	if (rd->held != blk)
+	if (rd->held != blk || rd->copy == NULL) {
 		note(rd, "put of a block that is not held");
+		return;
+	}
+	home = rd->bytes + (uint64_t)blk * rd->held_size;
+	if (dirty)
+		memcpy(home, rd->copy, rd->held_size);
+	else if (memcmp(home, rd->copy, rd->held_size) != 0)
+		note(rd, "a block changed but was put back clean");
+	free(rd->copy);
+	rd->copy = NULL;
 	rd->held = RAMDISK_NONE;
 	rd->dirty_puts += dirty;
 }

@@ -2,8 +2,9 @@
  * For the host tests and the fuzz harness of kernel/fs/ext2*.c: an
  * ext2_dev over a disk image in memory that checks the block interface's
  * contract as the kernel's cache will rely on it (one block held at a
- * time, each get put back, no block past the disk), with I/O errors to
- * order; a walk that reads a mounted file system whole; and a round of
+ * time, each get put back, no block past the disk, a changed block put
+ * back dirty), handing out each block in a buffer of its own size, with
+ * I/O errors to order; a walk that reads a mounted file system whole; and a round of
  * changes. The walk and the round check what every call returns and say
  * which property broke, so cmocka and libFuzzer can both report it.
  */
@@ -19,6 +20,8 @@ struct ramdisk {
 	uint8_t *bytes; /* the image; a buffer of exactly size bytes */
 	uint64_t size;
 	uint32_t held;	     /* the block got and not put yet, or RAMDISK_NONE */
+	uint8_t *copy;	     /* its bytes, in a buffer of exactly one block */
+	uint32_t held_size;  /* the block size it was got with */
 	uint32_t gets;	     /* successful gets so far */
 	uint32_t dirty_puts; /* puts that said the block changed */
 	uint32_t fail_block; /* a get of this block fails, or RAMDISK_NONE */

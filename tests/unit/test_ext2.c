@@ -1631,6 +1631,26 @@ static void test_debugfs_reads_the_directories_the_library_made(void **state)
 	disk_free(d);
 }
 
+static void test_changes_at_every_block_size_satisfy_e2fsck(void **state)
+{
+	const struct image *ims[] = {&rich1k, &rich2k, &rich4k, &small};
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ims); i++) {
+		struct disk dd, *d = &dd;
+		uint32_t dir;
+
+		disk_open(d, ims[i]);
+		assert_null(ext2_exercise(&d->fs));
+		dir = mkdir_in(d, EXT2_ROOT_INO, "at-size");
+		write_file(d, create(d, dir, "big"), 0, 30 * KIB, 3);
+		write_file(d, create(d, dir, "far"), 5u << 20, 10, 4);
+		remove_file(d, path_ino(d, "at-size"), "far");
+		disk_check(d);
+		disk_free(d);
+	}
+}
+
 static void test_io_errors_come_back_as_eio_from_every_call(void **state)
 {
 	(void)state;
@@ -1687,8 +1707,15 @@ static void test_damaged_directory_entries_are_eio(void **state)
 		int bits;
 		uint32_t v;
 	} cases[] = {
-	    {DE_REC_LEN, 16, 0},   {DE_REC_LEN, 16, 13}, {DE_REC_LEN, 16, 8}, {DE_REC_LEN, 16, KIB},
-	    {DE_NAME_LEN, 8, 200}, {0, 32, 0xFFFFFFF0u}, {8, 8, '/'},	      {DE_NAME_LEN, 8, 0},
+	    {DE_REC_LEN, 16, 0},
+	    {DE_REC_LEN, 16, 13},
+	    {DE_REC_LEN, 16, 8},
+	    {DE_REC_LEN, 16, KIB},
+	    {DE_NAME_LEN, 8, 200},
+	    {0, 32, 0xFFFFFFF0u},
+	    {8, 8, '/'},
+	    {DE_NAME_LEN, 8, 0},
+	    {DE_REC_LEN, 16, KIB - 24 - 4}, /* the next entry would start 4 bytes before the end */
 	};
 	(void)state;
 
@@ -1860,6 +1887,7 @@ int main(void)
 	    cmocka_unit_test(test_enospc_when_the_disk_fills_and_nothing_leaks),
 	    cmocka_unit_test(test_enospc_when_inodes_run_out_and_nothing_leaks),
 	    cmocka_unit_test(test_debugfs_reads_the_directories_the_library_made),
+	    cmocka_unit_test(test_changes_at_every_block_size_satisfy_e2fsck),
 	    cmocka_unit_test(test_io_errors_come_back_as_eio_from_every_call),
 	    cmocka_unit_test(test_damaged_directory_entries_are_eio),
 	    cmocka_unit_test(test_an_indirect_block_number_past_the_end_is_eio),
