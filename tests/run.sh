@@ -62,6 +62,7 @@ run_unit() {
 E2FSCK=${E2FSCK:-$(command -v e2fsck || echo /sbin/e2fsck)}
 RESIZE2FS=${RESIZE2FS:-$(command -v resize2fs || echo /sbin/resize2fs)}
 DEBUGFS=${DEBUGFS:-$(command -v debugfs || echo /sbin/debugfs)}
+MKE2FS=${MKE2FS:-$(command -v mke2fs || echo /sbin/mke2fs)}
 
 # Each boot gets its own copy of the file-system disk ($FSIMG), so that
 # every boot starts from the image the build made; fs_clean checks the
@@ -90,16 +91,19 @@ fs_clean() {
 }
 
 # boot NAME APPEND [EXTRA QEMU OPTIONS...]: run the kernel to its end with
-# no console input; sets LOG and STATUS. Then e2fsck checks its disk.
+# no console input; sets LOG and STATUS. Then e2fsck checks its disk (a
+# copy of build/fs.img, unless the caller put another disk in QEMUCMD).
 boot() {
-	local name=$1 append=$2
+	local name=$1 append=$2 own=false
 	shift 2
 	LOG=$LOGDIR/guest-$name.log
-	fs_copy "$name"
-	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} \"\$@\" -append '$append'" \
+	[[ $QEMUCMD == *"file=$B/fs.img,"* ]] && own=true && fs_copy "$name"
+	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=${FSIMG:-},} \"\$@\" -append '$append'" \
 		qemu "$@" </dev/null >"$LOG" 2>&1
 	STATUS=$?
-	fs_clean "$name"
+	if $own; then
+		fs_clean "$name"
+	fi
 }
 
 # expect NAME PATTERN...: every extended regexp must match a line of $LOG.
@@ -489,6 +493,46 @@ group_fs_crash() {
 	fs_clean "$name-after-repair"
 }
 
+# refused_disk NAME IMAGE PATTERN: a boot with IMAGE as the file-system
+# disk prints PATTERN, keeps the initramfs as the root, and never writes
+# IMAGE (its checksum is the same after).
+refused_disk() {
+	local name=$1 img=$2 sum
+	sum=$(md5sum <"$img")
+	QEMUCMD=${QEMUCMD//file=$B\/fs.img,/file=$img,} boot "$name" 'init=/bin/ls -- /bin'
+	check "$name-is-refused" 0 "$3" '^init exited with status 0'
+	if [ "$(md5sum <"$img")" = "$sum" ]; then
+		pass
+	else
+		fail "$name: the refused disk was written"
+	fi
+}
+
+# A disk that is not ext2, and an ext2-family disk with a feature the
+# kernel does not support (ext4's extents), are each refused with one line.
+group_fs_refused() {
+	local blank=$LOGDIR/not-ext2.img ext4=$LOGDIR/ext4.img
+	rm -f "$blank" "$ext4" && truncate -s 16M "$blank"
+	refused_disk fs-not-ext2 "$blank" \
+		'^fs: disk 1: not ext2 \(no magic 0xEF53\); not mounted, the initramfs is the root'
+	truncate -s 16M "$ext4" && "$MKE2FS" -q -F -t ext4 -b 4096 "$ext4" >/dev/null
+	refused_disk fs-ext4 "$ext4" \
+		'^fs: disk 1: incompat feature 0x[0-9a-f]+ \(.*extents.*\) not supported; not mounted'
+}
+
+# What a program writes is there after a clean poweroff and a new boot of
+# the same disk (init's exit writes everything back and unmounts).
+group_fs_reboot() {
+	local img=$LOGDIR/fs-reboot.img
+	cp --sparse=always "$B/fs.img" "$img"
+	QEMUCMD=${QEMUCMD//file=$B\/fs.img,/file=$img,} boot fs-reboot-write \
+		'init=/bin/cp -- /etc/motd /tmp/kept'
+	check fs-reboot-write 0 '^init exited with status 0'
+	QEMUCMD=${QEMUCMD//file=$B\/fs.img,/file=$img,} boot fs-reboot-read 'init=/bin/cat -- /tmp/kept'
+	check fs-reboot-read-finds-the-file 0 '^Welcome' '^init exited with status 0'
+	FSIMG=$img fs_clean fs-reboot
+}
+
 group_proc_suite_smp4() {
 	smp 4 suite proc-suite-smp4 'init=/bin/test_proc quiet'
 }
@@ -647,6 +691,8 @@ GUEST_GROUPS=(
 	fs-suite-smp4=group_fs_suite_smp4
 	fs-shell=guest_fs_shell
 	fs-crash=group_fs_crash
+	fs-refused=group_fs_refused
+	fs-reboot=group_fs_reboot
 	proc-suite-asid-off=group_proc_suite_asid_off
 	init-exit=group_init_exit
 	panic=group_panic

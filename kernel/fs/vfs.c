@@ -84,7 +84,7 @@ static int open_ino(struct vnode *cwd, const char *path, int flags, uint32_t mod
 int vfs_open(struct vnode *cwd, const char *path, int flags, uint32_t mode, struct vnode **out)
 {
 	bool writing = (flags & K_O_ACCMODE) != K_O_RDONLY;
-	struct ext2_inode ip;
+	struct ext2_inode ip = { 0 }; /* read only when err is 0, but say so to cppcheck */
 	uint32_t ino;
 	fs_enter();
 	int err = open_ino(cwd, path, flags, mode, &ino);

@@ -117,6 +117,8 @@ static struct frame *new_page(uint32_t blk, bool *raced)
 		return NULL;
 	}
 	struct frame *f = frame_of(pa);
+	if (f == NULL)
+		panic("pagecache: frame 0x%08x is outside RAM", pa);
 	f->flags = FRAME_F_CACHE;
 	f->va = blk;
 	f->refcnt = 2; /* the cache's and the caller's pin */

@@ -112,7 +112,10 @@ struct addrspace *vm_create(void)
 
 /* Release what one user PTE holds: a frame's mapping or a slot reference.
  * The caller clears the PTE and fences. */
-static void release_pte(struct addrspace *as, uint32_t va, pte_t pte)
+/* Always inline: teardown calls it for every PTE, and a call each cost
+ * fork_exit_wait_4m 35,000 instructions (make bench). */
+static inline __attribute__((always_inline)) void release_pte(struct addrspace *as, uint32_t va,
+							      pte_t pte)
 {
 	if (pte_valid(pte)) {
 		struct frame *f = frame_of(pte_pa(pte));

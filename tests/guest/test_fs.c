@@ -1211,6 +1211,51 @@ static bool access_to_a_page_past_the_end_of_the_file_is_sigbus(void)
 	return true;
 }
 
+/* Touch twice RAM of anonymous memory, so that reclaim evicts (and
+ * swaps) everything it can: the file's pages too. */
+static int press_memory(void)
+{
+	struct k_vmstat s = stat_now();
+	uint32_t pages = 2 * s.frames_total;
+	volatile uint32_t *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	for (uint32_t i = 0; i < pages; i++)
+		p[i * (PAGE / 4)] = i;
+	return 0;
+}
+
+/* A shared mapping's pages, dirtied by stores only, are evicted under
+ * pressure (written back first) and faulted back from the file intact;
+ * read() sees the same bytes. */
+static bool evicted_shared_pages_come_back_from_the_file(void)
+{
+	const uint32_t pages = 64;
+	int fd = pattern_file("evict", pages * PAGE, 31);
+	CHECK(fd >= 0 && fsync(fd) == 0);
+	uint8_t *m = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	for (uint32_t i = 0; i < pages; i++)
+		m[i * PAGE + 7] = (uint8_t)(0xA0 + i % 32); /* the stores only the PTEs know of */
+	uint32_t before = my_info().cache_pages;
+	struct k_vmstat a = stat_now();
+	CHECK(exited_with(in_child(press_memory), 0));
+	struct k_vmstat b = stat_now();
+	uint32_t after = my_info().cache_pages;
+	CHECK(before >= pages && after < before); /* some of the mapping's pages went */
+	CHECK(b.cache_writebacks > a.cache_writebacks && b.swapouts > a.swapouts);
+	uint8_t buf[PAGE];
+	for (uint32_t i = 0; i < pages; i++) {
+		CHECK(m[i * PAGE + 7] == (uint8_t)(0xA0 + i % 32));
+		CHECK(lseek(fd, (off_t)(i * PAGE), SEEK_SET) == (off_t)(i * PAGE));
+		CHECK(read(fd, buf, PAGE) == (ssize_t)PAGE && buf[7] == m[i * PAGE + 7]);
+		CHECK(matches_pattern(buf, 7, 31, i * PAGE)); /* the bytes around are the file's */
+	}
+	CHECK(munmap(m, pages * PAGE) == 0 && close(fd) == 0 && unlink("evict") == 0);
+	return true;
+}
+
 static const struct test tests[] = {
 	T(open_creat_makes_an_empty_regular_file),
 	T(open_excl_fails_with_eexist_when_the_name_exists),
@@ -1248,6 +1293,7 @@ static const struct test tests[] = {
 	T(closing_the_descriptor_keeps_the_mapping),
 	T(an_unlinked_mapped_file_keeps_its_pages_until_munmap),
 	T(access_to_a_page_past_the_end_of_the_file_is_sigbus),
+	T(evicted_shared_pages_come_back_from_the_file),
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
