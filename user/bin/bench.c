@@ -519,6 +519,16 @@ static void shootdown(uint32_t n)
 	setaffinity(spinner, there);
 	uint32_t *page = map_pages(1);
 	page[0] = 1;
+	/* This process may have run on another hart before it was pinned (a
+	 * page read from the disk can wake it anywhere), and that hart, busy
+	 * with the spinner, never idles its TLB clean. A fork fences the whole
+	 * space on every hart that may hold it and leaves only this one in
+	 * its set (asid_flush_mm), so the local loop starts from "here only". */
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	page[0] = 1;
 	mprotect_loop("shootdown_local", page, n);
 	setaffinity(0, there);
 	page[0] = 2;
