@@ -520,6 +520,17 @@ group_fs_refused() {
 		'^fs: disk 1: incompat feature 0x[0-9a-f]+ \(.*extents.*\) not supported; not mounted'
 }
 
+# A full disk (tests/guest/test_fs_full.c) on an image of the root tree
+# with little room left: ENOSPC, the bytes written kept, the space back
+# after unlink, and e2fsck clean after.
+group_fs_full() {
+	local img=$LOGDIR/fs-full.img
+	rm -f "$img" && truncate -s 12M "$img"
+	"$MKE2FS" -q -F -t ext2 -b 4096 -d "$B/rootfs" "$img" >/dev/null
+	QEMUCMD=${QEMUCMD//file=$B\/fs.img,/file=$img,} suite fs-full 'init=/bin/test_fs_full quiet'
+	FSIMG=$img fs_clean fs-full
+}
+
 # What a program writes is there after a clean poweroff and a new boot of
 # the same disk (init's exit writes everything back and unmounts).
 group_fs_reboot() {
@@ -693,6 +704,7 @@ GUEST_GROUPS=(
 	fs-crash=group_fs_crash
 	fs-refused=group_fs_refused
 	fs-reboot=group_fs_reboot
+	fs-full=group_fs_full
 	proc-suite-asid-off=group_proc_suite_asid_off
 	init-exit=group_init_exit
 	panic=group_panic
