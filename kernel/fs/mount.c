@@ -66,13 +66,6 @@ static uint32_t dev_now(void *ctx)
 	return fs_now();
 }
 
-static uint32_t le32_at(const uint8_t *p, uint32_t off)
-{
-	uint32_t v;
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
 /* Why the kernel cannot mount disk d (read straight from the disk, so a
  * refused one is never cached, let alone written), or NULL. */
 static const char *probe(struct vblk *d)
@@ -84,11 +77,11 @@ static const char *probe(struct vblk *d)
 	const char *why = NULL;
 	if (vblk_rw(d, 0, pa2kva(pa), PAGE_SIZE, false) != 0)
 		why = "its first page cannot be read";
-	else if ((le32_at(page, SB_MAGIC) & 0xFFFFu) != EXT2_MAGIC)
+	else if ((get_le32(page, SB_MAGIC) & 0xFFFFu) != EXT2_MAGIC)
 		why = "not ext2 (no magic 0xEF53)";
-	else if (le32_at(page, SB_LOG_BLOCK_SIZE) != LOG_4K)
+	else if (get_le32(page, SB_LOG_BLOCK_SIZE) != LOG_4K)
 		why = "ext2 blocks are not 4096 bytes, as a page-cache page is (mke2fs -b 4096)";
-	time_base = why ? 0 : le32_at(page, SB_WTIME);
+	time_base = why ? 0 : get_le32(page, SB_WTIME);
 	frame_free(pa);
 	return why;
 }

@@ -58,7 +58,4 @@ int vfs_rename(struct vnode *cwd, const char *from, const char *to);
  * its length with the NUL, or -ERANGE. */
 int vfs_path(struct vnode *vn, char *buf, uint32_t size);
 
-/* Vnodes in use, for the leak check. */
-uint32_t vfs_vnodes_in_use(void);
-
 #endif

@@ -99,13 +99,3 @@ bool vnode_in_use(uint32_t ino)
 	spin_unlock(&vn_lock);
 	return used;
 }
-
-uint32_t vfs_vnodes_in_use(void)
-{
-	uint32_t n = 0;
-	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE; i++)
-		n += vnodes[i].ref > 0 || vnodes[i].orphan;
-	spin_unlock(&vn_lock);
-	return n;
-}

@@ -35,6 +35,14 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 bool panic_begin(void);
 void panic_stop(void) __attribute__((noreturn));
 
+/* The little-endian 32-bit word at byte off of p, whatever the CPU's order
+ * and p's alignment (on-disk headers: swap, the ext2 superblock). */
+static inline uint32_t get_le32(const uint8_t *p, uint32_t off)
+{
+	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
+	       (uint32_t)p[off + 3] << 24;
+}
+
 #define ALIGNED(x, a) (((x) & ((a) - 1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))

@@ -117,20 +117,19 @@ static int fault_zero(struct addrspace *as, const struct vm_region *r, uint32_t 
 }
 /* lab lazy: end */
 
-/* The first touch of a page of a file region: the file's bytes where the
- * region has them, zeroes elsewhere (bss after data, a file's tail). */
-static int fault_file(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
-		      uint32_t prot)
+/* Map a new private page at page: zeroes, and the file bytes [lo, hi) of
+ * it copied from src (which holds byte lo) when lo < hi. */
+static int map_file_copy(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			 pte_t *pte, uint32_t prot, const uint8_t *src, uint32_t lo, uint32_t hi)
 {
 	paddr_t pa;
 	int err = new_frame(pte, &pa);
 	if (err)
 		return err;
 	uint8_t *bytes = pa2kva(pa);
-	uint32_t lo = MAX(page, r->file_lo), hi = MIN(page + PAGE_SIZE, r->file_hi);
 	memset(bytes, 0, PAGE_SIZE);
 	if (lo < hi)
-		memcpy(bytes + (lo - page), r->file_data + ((int64_t)lo - r->file_base), hi - lo);
+		memcpy(bytes + (lo - page), src, hi - lo);
 	err = map_new(as, r, page, pte, prot, pa);
 	if (err)
 		return err;
@@ -140,6 +139,17 @@ static int fault_file(struct addrspace *as, const struct vm_region *r, uint32_t 
 		vm_stats.faults_zero++;
 	trace(as, page, prot, lo < hi ? "file" : "zero", 0);
 	return 0;
+}
+
+/* The first touch of a page of an initramfs file region: the file's bytes
+ * where the region has them, zeroes elsewhere (bss after data, a file's
+ * tail). */
+static int fault_file(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
+		      uint32_t prot)
+{
+	uint32_t lo = MAX(page, r->file_lo), hi = MIN(page + PAGE_SIZE, r->file_hi);
+	const uint8_t *src = lo < hi ? r->file_data + ((int64_t)lo - r->file_base) : NULL;
+	return map_file_copy(as, r, page, pte, prot, src, lo, hi);
 }
 
 /* Map f, whose reference the caller holds, at page with r's protection,
@@ -180,20 +190,10 @@ static int map_cache_page(struct addrspace *as, const struct vm_region *r, uint3
 static int copy_cache_part(struct addrspace *as, const struct vm_region *r, uint32_t page,
 			   pte_t *pte, uint32_t prot, struct frame *f, uint32_t lo, uint32_t hi)
 {
-	paddr_t pa;
-	int err = new_frame(pte, &pa);
-	if (err == 0) {
-		uint8_t *bytes = pa2kva(pa);
-		uint32_t at = (uint32_t)(((int64_t)lo - r->file_base) % PAGE_SIZE);
-		memset(bytes, 0, PAGE_SIZE);
-		memcpy(bytes + (lo - page), (const uint8_t *)pa2kva(frame_to_pa(f)) + at, hi - lo);
-		err = map_new(as, r, page, pte, prot, pa);
-	}
+	uint32_t at = (uint32_t)(((int64_t)lo - r->file_base) % PAGE_SIZE);
+	const uint8_t *src = (const uint8_t *)pa2kva(frame_to_pa(f)) + at;
+	int err = map_file_copy(as, r, page, pte, prot, src, lo, hi);
 	reclaim_put(f);
-	if (err == 0) {
-		vm_stats.faults_file++;
-		trace(as, page, prot, "file", 0);
-	}
 	return err;
 }
 

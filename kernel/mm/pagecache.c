@@ -42,9 +42,11 @@ int pc_init(struct vblk *d)
 	return 0;
 }
 
-bool pc_on(void)
+/* Whether frame f is a page of the cache (the scans of the whole frame
+ * table: sync, drop, the dirty count). */
+static bool is_cache_page(const struct frame *f)
 {
-	return disk != NULL;
+	return f->state == FRAME_USED && (f->flags & FRAME_F_CACHE);
 }
 
 /* Fibonacci hashing: consecutive blocks spread over the buckets. */
@@ -175,14 +177,19 @@ int pc_get(uint32_t blk, bool fresh, struct frame **out)
 	return err;
 }
 
-void pc_put(struct frame *f, bool dirty)
+static void put_locked(struct frame *f, bool dirty)
 {
-	spin_lock(&vm_lock);
 	if (dirty)
 		f->flags |= FRAME_F_DIRTY;
 	if (f->refcnt < 2)
 		panic("pagecache: unpin of block %u, which is not pinned", f->va);
 	f->refcnt--;
+}
+
+void pc_put(struct frame *f, bool dirty)
+{
+	spin_lock(&vm_lock);
+	put_locked(f, dirty);
 	spin_unlock(&vm_lock);
 }
 
@@ -190,15 +197,28 @@ void pc_put_block(uint32_t blk, bool dirty)
 {
 	spin_lock(&vm_lock);
 	struct frame *f = lookup(blk);
-	spin_unlock(&vm_lock);
 	if (f == NULL)
 		panic("pagecache: unpin of block %u, which is not cached", blk);
-	pc_put(f, dirty);
+	put_locked(f, dirty);
+	spin_unlock(&vm_lock);
 }
 
 void *pc_bytes(const struct frame *f)
 {
 	return pa2kva(frame_to_pa(f));
+}
+
+/* Write dirty f to its block: clean meanwhile, dirty again if the write
+ * failed (a store during the write makes it dirty again too). */
+static int write_block(struct frame *f)
+{
+	f->flags &= ~FRAME_F_DIRTY;
+	int err = block_io(f, true);
+	if (err)
+		f->flags |= FRAME_F_DIRTY;
+	else
+		stats.writebacks++;
+	return err;
 }
 
 /* Write f back if it is dirty (its flag, or a store through a mapping,
@@ -207,14 +227,9 @@ static int write_back(struct frame *f)
 {
 	if (!reclaim_clean_mappings(f) && !(f->flags & FRAME_F_DIRTY))
 		return 0;
-	f->flags &= ~FRAME_F_DIRTY; /* a store during the write sets it again */
-	f->refcnt++;                /* pinned: it stays through the write */
-	int err = block_io(f, true);
+	f->refcnt++; /* pinned: it stays through the write */
+	int err = write_block(f);
 	f->refcnt--;
-	if (err)
-		f->flags |= FRAME_F_DIRTY;
-	else
-		stats.writebacks++;
 	return err;
 }
 
@@ -226,7 +241,7 @@ int pc_sync(void)
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; i < frame_table_len; i++) {
 		struct frame *f = frame_at(i);
-		if (f->state != FRAME_USED || !(f->flags & FRAME_F_CACHE))
+		if (!is_cache_page(f))
 			continue;
 		if (f->flags & FRAME_F_BUSY) {
 			reclaim_wait_io(f);
@@ -261,7 +276,7 @@ uint32_t pc_drop_clean(void)
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; i < frame_table_len; i++) {
 		struct frame *f = frame_at(i);
-		if (f->state == FRAME_USED && (f->flags & FRAME_F_CACHE) && f->rmap == 0 &&
+		if (is_cache_page(f) && f->rmap == 0 &&
 		    !(f->flags & (FRAME_F_BUSY | FRAME_F_DIRTY)) && !pc_pinned(f)) {
 			drop(f);
 			n++;
@@ -283,13 +298,9 @@ int pc_evict(struct frame *f)
 {
 	spin_assert_held(&vm_lock);
 	if (f->flags & FRAME_F_DIRTY) {
-		f->flags &= ~FRAME_F_DIRTY;
-		int err = block_io(f, true);
-		if (err) {
-			f->flags |= FRAME_F_DIRTY;
+		int err = write_block(f);
+		if (err)
 			return err;
-		}
-		stats.writebacks++;
 		/* Used again while it was written: it stays. */
 		if (f->rmap != 0 || pc_pinned(f) || (f->flags & FRAME_F_DIRTY))
 			return -EAGAIN;
@@ -322,7 +333,7 @@ uint32_t pc_count_dirty(void)
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; i < frame_table_len; i++) {
 		const struct frame *f = frame_at(i);
-		if (f->state == FRAME_USED && (f->flags & FRAME_F_CACHE) && reclaim_frame_dirty(f))
+		if (is_cache_page(f) && reclaim_frame_dirty(f))
 			n++;
 	}
 	spin_unlock(&vm_lock);

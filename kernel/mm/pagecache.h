@@ -22,8 +22,6 @@ struct pc_stats {
 
 /* Make the hash table and use disk for every block; 0 or -ENOMEM. */
 int pc_init(struct vblk *disk);
-/* Whether pc_init made a cache (a file-system disk is there). */
-bool pc_on(void);
 
 /*
  * Pin the page of block blk: read it from the disk unless it is cached

@@ -50,13 +50,6 @@ static const char SIG_V0[SIG_LEN] = {'S', 'W', 'A', 'P', '-', 'S', 'P', 'A', 'C'
 #define NIBBLE_BITS 4
 #define NIBBLE_MASK 0xFu
 
-/* The little-endian 32-bit word at byte off of p, whatever the CPU's order. */
-static inline uint32_t get_le32(const uint8_t *p, uint32_t off)
-{
-	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
-	       (uint32_t)p[off + 3] << 24;
-}
-
 /* Fail with code err and reason r. */
 static int reject(const char **why, const char *r, int err)
 {

@@ -25,8 +25,6 @@
 #include "riscv/csr.h"
 #include "riscv/timer.h"
 
-#define PATH_MAX 256
-#define ARG(tf, i) ((tf)->regs[REG_A0 + (i)])
 #define USEC_PER_SEC 1000000u
 #define NSEC_PER_SEC 1000000000u
 
@@ -85,7 +83,7 @@ static int copy_args(uint32_t uargv, char *buf, uint32_t size, const char **argv
 
 static int32_t sys_execve(struct trapframe *tf)
 {
-	char path[PATH_MAX];
+	char path[K_PATH_MAX];
 	int n = copyinstr(path, ARG(tf, 0), sizeof(path));
 	if (n < 0)
 		return n;

@@ -10,6 +10,9 @@
 #include "lib/kerrno.h"
 #include "proc/uapi.h"
 
+/* System call argument i (a0 + i) of the trap frame. */
+#define ARG(tf, i) ((tf)->regs[REG_A0 + (i)])
+
 typedef int32_t (*syscall_fn)(struct trapframe *tf);
 extern const syscall_fn syscalls[SYS_MAX + 1];
 

@@ -14,8 +14,6 @@
 #include "proc/proc.h"
 #include "proc/syscall.h"
 
-#define ARG(tf, i) ((tf)->regs[REG_A0 + (i)])
-
 static int path_in(char *path, uint32_t upath)
 {
 	int n = copyinstr(path, upath, K_PATH_MAX);
