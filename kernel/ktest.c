@@ -320,6 +320,30 @@ static bool has_swap_signature(const uint8_t *page0)
 	return memcmp(page0 + SWAP_SIGNATURE_OFFSET, SWAP_SIGNATURE, SWAP_SIGNATURE_LEN) == 0;
 }
 
+/* page_zero and page_copy on a hart with D take the 64-bit path, leave
+ * every byte right (the page's last turn too), and give sstatus back as
+ * they found it: FS off, so user programs still cannot use the FPU, and
+ * interrupts on if they were. */
+static const char *t_page_zero_and_copy_use_d_and_restore_sstatus(void)
+{
+	uint8_t *a = blk_page[0], *b = blk_page[1];
+	CHECK(page_ops_fp(), "the 64-bit path is off on a hart whose ISA string has D");
+	for (uint32_t i = 0; i < PAGE_SIZE; i++)
+		a[i] = (uint8_t)(i * 13 + 1);
+	uint32_t before = csr_read(sstatus);
+	page_copy(b, a);
+	uint32_t after_copy = csr_read(sstatus);
+	page_zero(a);
+	uint32_t after_zero = csr_read(sstatus);
+	CHECK(after_copy == before && after_zero == before, "sstatus 0x%08x, then 0x%08x and 0x%08x",
+	      before, after_copy, after_zero);
+	for (uint32_t i = 0; i < PAGE_SIZE; i++) {
+		CHECK(a[i] == 0, "byte %u of the zeroed page is 0x%02x", i, a[i]);
+		CHECK(b[i] == (uint8_t)(i * 13 + 1), "byte %u of the copy is 0x%02x", i, b[i]);
+	}
+	return NULL;
+}
+
 /* Page 0 read into a frame from the allocator, and its last sector read
  * alone, both show the signature where mkswap put it. */
 static const char *t_vblk_reads_swap_signature_in_page_0(void)
@@ -469,6 +493,7 @@ struct ktest {
 #define KTEST(fn) { &#fn[2], fn }
 static const struct ktest tests[] = {
 	KTEST(t_sstatus_fs_is_off),
+	KTEST(t_page_zero_and_copy_use_d_and_restore_sstatus),
 	KTEST(t_satp_is_sv32_with_kernel_root_and_asid0),
 	KTEST(t_kernel_text_is_rx_not_writable),
 	KTEST(t_rodata_is_read_only),

@@ -67,6 +67,7 @@ static void read_device_tree(paddr_t dtb)
 	if (dtb == 0 || !ALIGNED(dtb, 8) ||
 	    devtree_parse((const void *)(uintptr_t)dtb, DTB_MAX_SIZE, &platform, &err) != 0)
 		panic("boot: cannot use the device tree at 0x%08x: %s", dtb, err);
+	page_ops_init(platform.has_d);
 	if (cmdline_parse(&cmdline, platform.bootargs) == -E2BIG)
 		kprintf("boot: command line too long, the excess is ignored\n");
 }

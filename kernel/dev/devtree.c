@@ -145,6 +145,18 @@ static bool isa_string_has(const char *isa, const char *ext)
 	return false;
 }
 
+/* True if the ISA string's single-letter part ("rv32imafdc" before any
+ * '_') has letter c. */
+static bool isa_base_has(const char *isa, char c)
+{
+	if (strncmp(isa, "rv32", 4) != 0 && strncmp(isa, "rv64", 4) != 0)
+		return false;
+	for (const char *s = isa + 4; *s && *s != ISA_EXT_SEPARATOR; s++)
+		if (*s == c)
+			return true;
+	return false;
+}
+
 /* True if the cpu node's "riscv,isa" or "riscv,isa-extensions" names ext. */
 static bool cpu_has_extension(const struct fdt *f, int cpu, const char *ext)
 {
@@ -183,8 +195,11 @@ static int parse_cpus(const struct fdt *f, struct platform *p, const char **err)
 			continue;
 		if (fdt_prop_u32(f, c, "reg", &hartid) < 0)
 			return fail(err, "devtree: a cpu node has no reg (hart id)");
-		if (p->nharts == 0)
+		if (p->nharts == 0) {
+			const char *isa;
 			p->has_sstc = cpu_has_extension(f, c, "sstc");
+			p->has_d = fdt_prop_string(f, c, "riscv,isa", &isa) == 0 && isa_base_has(isa, 'd');
+		}
 		if (p->nharts < DT_MAX_HARTS)
 			p->hartids[p->nharts++] = hartid;
 	}

@@ -29,6 +29,7 @@ struct platform {
 	const char *bootargs;                        /* "" when /chosen has none; points into the blob */
 	uint32_t timebase_hz;                        /* /cpus/timebase-frequency */
 	bool has_sstc;                               /* the first cpu's ISA names Sstc */
+	bool has_d;                                  /* its base letters have D (double floats) */
 	uint32_t hartids[DT_MAX_HARTS];              /* each cpu node's reg, in tree order */
 	int nharts;                                  /* cpu nodes not "disabled"; the rest ignored */
 	struct dt_device uart;                       /* compatible "ns16550a" */

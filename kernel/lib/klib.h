@@ -19,6 +19,33 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
+/* Zero or copy n bytes, the fastest way the hart can (lib/page.c: 64-bit
+ * loads and stores where the ISA has D, for 8-aligned blocks whose length
+ * is a multiple of 128, such as pages and half pages); no overlap. */
+#ifdef HOST_TEST
+static inline void bulk_zero(void *dst, size_t n)
+{
+	memset(dst, 0, n);
+}
+static inline void bulk_copy(void *dst, const void *src, size_t n)
+{
+	memcpy(dst, src, n);
+}
+#else
+void bulk_zero(void *dst, size_t n);
+void bulk_copy(void *dst, const void *src, size_t n);
+void page_ops_init(bool has_d);
+bool page_ops_fp(void);
+#endif
+static inline void page_zero(void *page)
+{
+	bulk_zero(page, PAGE_SIZE);
+}
+static inline void page_copy(void *dst, const void *src)
+{
+	bulk_copy(dst, src, PAGE_SIZE);
+}
+
 /* Formatted output to the console: %d %i %u %x %X %p %s %c %%, with
  * field width, '0' padding, '-' and the l and ll length modifiers. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -107,7 +107,7 @@ static int fault_zero(struct addrspace *as, const struct vm_region *r, uint32_t 
 	int err = new_frame(pte, &pa);
 	if (err)
 		return err;
-	memset(pa2kva(pa), 0, PAGE_SIZE);
+	page_zero(pa2kva(pa));
 	err = map_new(as, r, page, pte, prot, pa);
 	if (err)
 		return err;
@@ -127,9 +127,15 @@ static int map_file_copy(struct addrspace *as, const struct vm_region *r, uint32
 	if (err)
 		return err;
 	uint8_t *bytes = pa2kva(pa);
-	memset(bytes, 0, PAGE_SIZE);
-	if (lo < hi)
+	if (lo == page && hi == page + PAGE_SIZE) {
+		page_copy(bytes, src); /* a whole page of the file: nothing to zero */
+	} else if (lo < hi) {
+		memset(bytes, 0, lo - page);
 		memcpy(bytes + (lo - page), src, hi - lo);
+		memset(bytes + (hi - page), 0, page + PAGE_SIZE - hi);
+	} else {
+		page_zero(bytes);
+	}
 	err = map_new(as, r, page, pte, prot, pa);
 	if (err)
 		return err;
@@ -344,7 +350,7 @@ static int cow_copy(struct addrspace *as, uint32_t page, pte_t *pte, struct fram
 		frame_free(pa);
 		return FAULT_RETRY;
 	}
-	memcpy(pa2kva(pa), pa2kva(frame_to_pa(f)), PAGE_SIZE);
+	page_copy(pa2kva(pa), pa2kva(frame_to_pa(f)));
 	struct frame *copy = frame_of(pa);
 	copy->flags |= FRAME_F_DIRTY; /* nothing else holds these bytes */
 	rmap_remove(f, as, page);
@@ -421,7 +427,7 @@ int vm_fault_locked(struct addrspace *as, uint32_t va, uint32_t prot)
 		if (r == NULL || (r->prot & prot) != prot)
 			return -EFAULT;
 		uint32_t page = PAGE_ROUND_DOWN(va);
-		pte_t *pte = sv32_walk(as->root, page, true);
+		pte_t *pte = vm_user_pte(as, page);
 		if (pte == NULL)
 			return -ENOMEM;
 		int err;

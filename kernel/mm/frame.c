@@ -205,7 +205,7 @@ paddr_t frame_alloc(unsigned flags)
 
 	paddr_t pa = frame_pa(i);
 	if (flags & FRAME_ZERO)
-		memset(pa2kva(pa), 0, PAGE_SIZE);
+		page_zero(pa2kva(pa));
 	return pa;
 }
 

@@ -159,7 +159,7 @@ static int get_locked(uint32_t blk, bool fresh, struct frame **out)
 			}
 		}
 		if (fresh) {
-			memset(pa2kva(frame_to_pa(f)), 0, PAGE_SIZE);
+			page_zero(pa2kva(frame_to_pa(f)));
 			f->flags |= FRAME_F_DIRTY;
 		}
 		*out = f;

@@ -46,15 +46,17 @@ static struct addrspace *spaces; /* [vm_lock] every space, linked by next/prev *
 
 _Static_assert(sizeof(struct addrspace) <= PAGE_SIZE, "a space fits in its frame");
 
-/* A zeroed space in a frame of its own, marked FRAME_F_SPACE, on the list. */
+/* A zeroed space (but for its regions, none in use) in a frame of its
+ * own, marked FRAME_F_SPACE, on the list. */
 static struct addrspace *space_alloc(void)
 {
 	spin_assert_held(&vm_lock);
-	paddr_t pa = frame_alloc(FRAME_ZERO);
+	paddr_t pa = frame_alloc(0);
 	if (pa == 0)
 		return NULL;
 	frame_of(pa)->flags |= FRAME_F_SPACE;
 	struct addrspace *as = pa2kva(pa);
+	memset(as, 0, offsetof(struct addrspace, regions));
 	as->next = spaces;
 	if (spaces)
 		spaces->prev = as;
@@ -97,13 +99,14 @@ struct addrspace *vm_create(void)
 {
 	spin_lock(&vm_lock);
 	struct addrspace *as = space_alloc();
-	paddr_t root = as ? frame_alloc(FRAME_ZERO) : 0;
+	paddr_t root = as ? frame_alloc(0) : 0;
 	if (as && root == 0) {
 		space_free(as);
 		as = NULL;
 	}
 	if (as) {
 		as->root = pa2kva(root);
+		bulk_zero(as->root, USER_VPN1_END * sizeof(pte_t)); /* the user half: empty */
 		kmap_share_kernel_half(as->root);
 	}
 	spin_unlock(&vm_lock);
@@ -139,18 +142,22 @@ struct user_table {
 };
 
 /* Find the first level-0 table of as's user half at root index *vpn1 or
- * above; false when there is none. Loop with
- * for (uint32_t i = 0; next_user_table(as, &i, &t); i++).
+ * above, by the bitmap as->tables (vm_user_pte); false when there is none.
+ * Loop with for (uint32_t i = 0; next_user_table(as, &i, &t); i++).
  * Always inline: fork and teardown step it for every table, and a call
  * for each cost fork_exit_wait 1,400 instructions (make bench). */
 static inline __attribute__((always_inline)) bool
 next_user_table(const struct addrspace *as, uint32_t *vpn1, struct user_table *t)
 {
-	const pte_t *root = as->root;
 	for (uint32_t i = *vpn1; i < USER_VPN1_END; i++) {
-		pte_t pte1 = pte_load(&root[i]);
-		if (!pte_valid(pte1))
+		uint32_t bits = as->tables[i / 32] >> (i % 32);
+		if (bits == 0) {
+			i |= 31; /* none left in this word */
 			continue;
+		}
+		if (!(bits & 1))
+			continue;
+		pte_t pte1 = pte_load(&as->root[i]);
 		const struct frame *f = frame_of(pte_pa(pte1));
 		*t = (struct user_table){ i, pa2kva(pte_pa(pte1)), f->used.lo, f->used.hi };
 		*vpn1 = i;
@@ -172,6 +179,15 @@ void vm_note_pte(struct addrspace *as, uint32_t va)
 	} else if (j >= t->used.hi) {
 		t->used.hi = j + 1;
 	}
+}
+
+pte_t *vm_user_pte(struct addrspace *as, uint32_t va)
+{
+	spin_assert_held(&vm_lock);
+	pte_t *pte = sv32_walk(as->root, va, true);
+	if (pte)
+		as->tables[sv32_vpn1(va) / 32] |= 1u << (sv32_vpn1(va) % 32);
+	return pte;
 }
 
 /* No fence: no hart runs the space now, and its entries left in any TLB
@@ -342,7 +358,7 @@ static int share_pte(struct addrspace *dst, uint32_t va, pte_t *from, pte_t *to,
 /* Share the used part of src's level-0 table t with dst, in a new table. */
 static int share_table(struct addrspace *dst, const struct user_table *t, bool *downgraded)
 {
-	pte_t *to = sv32_walk(dst->root, t->vpn1 << SV32_VPN1_SHIFT, true);
+	pte_t *to = vm_user_pte(dst, t->vpn1 << SV32_VPN1_SHIFT);
 	if (to == NULL)
 		return -ENOMEM;
 	frame_of(kva2pa(to))->used = frame_of(kva2pa(t->ptes))->used;

@@ -73,10 +73,12 @@ struct vm_region {
 	uint32_t file_lo, file_hi;
 };
 
+#define USER_TABLES (USER_TOP >> 22) /* root entries of the user half, one per 4 MiB */
+
 struct addrspace {
 	pte_t *root;
+	uint32_t tables[USER_TABLES / 32]; /* bit i: root entry i links a level-0 table */
 	struct asid_state asid;
-	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, disjoint */
 	int nregions;
 	uint32_t heap_start, brk; /* the heap region is [heap_start, PAGE_ROUND_UP(brk)) */
 	uint32_t resident;        /* PTEs that map a frame */
@@ -85,6 +87,9 @@ struct addrspace {
 	int pid;                  /* the owner, for messages and the fault trace */
 	uint32_t check_mark;      /* vmcheck.c's scratch */
 	struct addrspace *next, *prev; /* [vm_lock] the list of every space */
+	/* Last, so that a new space zeroes only what comes before: entries
+	 * past nregions are never read. */
+	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, disjoint */
 };
 
 /* Page-fault and replacement counters, for vmstat. */
@@ -143,6 +148,11 @@ int vm_copy(struct addrspace *dst, struct addrspace *src);
  * scan only the used part of its level-0 table (which must exist);
  * vm_lock held. */
 void vm_note_pte(struct addrspace *as, uint32_t va);
+/* The level-0 slot of user address va, its table allocated if missing
+ * and marked in as->tables, so that fork and teardown visit the few
+ * tables a space has instead of all 512 root entries. NULL without a
+ * frame; vm_lock held. */
+pte_t *vm_user_pte(struct addrspace *as, uint32_t va);
 /* Release the pages (frames and swap slots) in [start, end) of as, a
  * frame only after a fence of its page on every hart; vm_lock held. The
  * regions stay. */

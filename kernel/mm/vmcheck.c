@@ -97,22 +97,35 @@ static void check_swap_entry(struct check *c, const struct addrspace *as, uint32
 
 /* One pass over as's user PTEs: the full check on the first (c->base 1),
  * then only the counting of swap entries in the window. */
+/* The level-0 table that root entry i (pte1, not 0) of as links, or NULL
+ * with a problem reported if it links none. Fork and teardown visit only
+ * the tables marked in as->tables, so the entry must be marked. */
+static const struct frame *root_entry_table(struct check *c, const struct addrspace *as,
+					    uint32_t i, pte_t pte1)
+{
+	bool full = c->base == 1;
+	if (full && !(as->tables[i / 32] & (1u << (i % 32))))
+		problem(c, "pid %d root entry %u links a table not marked in its bitmap", as->pid, i);
+	const struct frame *t = frame_of(pte_pa(pte1));
+	if (!pte_valid(pte1) || pte_leaf(pte1) || t == NULL || t->state != FRAME_USED ||
+	    (t->flags & FRAME_F_USER)) {
+		if (full)
+			problem(c, "pid %d root entry %u: 0x%08x is not a page table", as->pid, i,
+				pte1);
+		return NULL;
+	}
+	return t;
+}
+
 static void walk_space(struct check *c, struct addrspace *as)
 {
 	uint32_t resident = 0, swapped = 0;
 	bool full = c->base == 1;
 	for (uint32_t i = 0; i < sv32_vpn1(USER_TOP); i++) {
 		pte_t pte1 = pte_load(&as->root[i]);
-		if (pte1 == 0)
+		const struct frame *t = pte1 ? root_entry_table(c, as, i, pte1) : NULL;
+		if (t == NULL)
 			continue;
-		const struct frame *t = frame_of(pte_pa(pte1));
-		if (!pte_valid(pte1) || pte_leaf(pte1) || t == NULL || t->state != FRAME_USED ||
-		    (t->flags & FRAME_F_USER)) {
-			if (full)
-				problem(c, "pid %d root entry %u: 0x%08x is not a page table", as->pid,
-					i, pte1);
-			continue;
-		}
 		const pte_t *ptes = pa2kva(pte_pa(pte1));
 		for (uint32_t j = 0; j < SV32_PTES; j++) {
 			pte_t pte = pte_load(&ptes[j]);

@@ -129,7 +129,7 @@ void kmap_share_kernel_half(pte_t *root)
 {
 	uint32_t first = sv32_vpn1(KMAP_BASE);
 	/* A bulk copy is safe: no hart walks this root yet. */
-	memcpy(&root[first], &kroot[first], (SV32_PTES - first) * sizeof(pte_t));
+	bulk_copy(&root[first], &kroot[first], (SV32_PTES - first) * sizeof(pte_t));
 }
 
 pte_t *kmap_root(void)

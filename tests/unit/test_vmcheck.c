@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "mm/frame.h"
+#include "mm/phys.h"
 #include "mm/reclaim.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
@@ -235,6 +236,19 @@ static void test_a_pte_outside_its_tables_used_range_is_found(void **state)
 	assert_int_equal(vm_check(), 0);
 }
 
+/* Fork and teardown visit only the tables marked in the space's bitmap:
+ * one linked but unmarked would never be copied or freed. */
+static void test_a_table_missing_from_the_spaces_bitmap_is_found(void **state)
+{
+	(void)state;
+	uint32_t i = sv32_vpn1(A), bit = 1u << (i % 32);
+	assert_true(parent->tables[i / 32] & bit);
+	parent->tables[i / 32] &= ~bit;
+	assert_int_not_equal(vm_check(), 0);
+	parent->tables[i / 32] |= bit;
+	assert_int_equal(vm_check(), 0);
+}
+
 static void test_a_swap_entry_naming_a_free_slot_is_found(void **state)
 {
 	(void)state;
@@ -281,6 +295,7 @@ int main(void)
 	    T(test_a_swap_cache_entry_naming_another_frame_is_found),
 	    T(test_a_resident_count_off_by_one_is_found),
 	    T(test_a_pte_outside_its_tables_used_range_is_found),
+	    T(test_a_table_missing_from_the_spaces_bitmap_is_found),
 	    T(test_a_swap_entry_naming_a_free_slot_is_found),
 	    T(test_vm_check_1_checks_after_reclaim_and_panics_on_a_problem),
 	};
