@@ -21,6 +21,55 @@ static uint32_t next_name(const char **path, const char **name)
 	return (uint32_t)(p - *name);
 }
 
+/*
+ * The name cache: (directory, name) -> inode for names found before, so a
+ * warm walk of "/bin/true" costs three hash probes instead of three
+ * directory scans, whatever the directories hold. Direct-mapped, short
+ * names only (like Linux's inline dentry names). Only found names are
+ * kept, so a new name cannot make an entry wrong; a name that goes away
+ * or moves (unlink, rmdir, rename) empties the whole cache (namei_forget),
+ * which is rare next to lookups. fs_lock guards it.
+ */
+#define NC_ENTRIES 128
+#define NC_NAME_MAX 27 /* longer names are looked up on the disk each time */
+
+struct nc_entry {
+	uint32_t dir, ino; /* ino 0: empty */
+	uint8_t len;
+	char name[NC_NAME_MAX];
+};
+
+static struct nc_entry name_cache[NC_ENTRIES];
+
+static struct nc_entry *nc_slot(uint32_t dir, const char *name, uint32_t len)
+{
+	uint32_t h = dir * 0x9E3779B1u;
+	for (uint32_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x01000193u;
+	return &name_cache[(h >> 16) % NC_ENTRIES];
+}
+
+void namei_forget(void)
+{
+	bulk_zero(name_cache, sizeof(name_cache));
+}
+
+/* name (len bytes) in directory dir, through the cache. */
+static int lookup(uint32_t dir, const char *name, uint32_t len, uint32_t *ino)
+{
+	struct nc_entry *e = nc_slot(dir, name, len);
+	if (e->ino && e->dir == dir && e->len == len && memcmp(e->name, name, len) == 0) {
+		*ino = e->ino;
+		return 0;
+	}
+	int err = ext2_lookup(&fs, dir, name, len, ino);
+	if (err == 0 && len <= NC_NAME_MAX) {
+		*e = (struct nc_entry){ .dir = dir, .ino = *ino, .len = (uint8_t)len };
+		memcpy(e->name, name, len);
+	}
+	return err;
+}
+
 static uint32_t start_of(const struct vnode *cwd, const char *path)
 {
 	return path[0] == '/' || cwd == NULL ? EXT2_ROOT_INO : cwd->ino;
@@ -35,7 +84,7 @@ int namei(const struct vnode *cwd, const char *path, uint32_t *ino)
 	for (uint32_t len; (len = next_name(&path, &name)) != 0;) {
 		if (len > EXT2_NAME_MAX)
 			return -ENAMETOOLONG;
-		int err = ext2_lookup(&fs, at, name, len, &at);
+		int err = lookup(at, name, len, &at);
 		if (err)
 			return err;
 	}
@@ -59,7 +108,7 @@ int namei_parent(const struct vnode *cwd, const char *path, uint32_t *dir, char 
 		uint32_t nlen = next_name(&path, &next);
 		if (nlen == 0)
 			break;
-		int err = ext2_lookup(&fs, at, name, len, &at);
+		int err = lookup(at, name, len, &at);
 		if (err)
 			return err;
 		name = next;

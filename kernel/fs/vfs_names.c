@@ -141,6 +141,7 @@ int vfs_unlink(struct vnode *cwd, const char *path)
 		err = -EISDIR; /* "/" */
 	if (err == 0)
 		err = ext2_unlink(&fs, dir, last, strlen(last), &gone);
+	namei_forget();
 	if (err == 0)
 		err = release_name(&gone);
 	fs_leave();
@@ -173,6 +174,7 @@ int vfs_rmdir(struct vnode *cwd, const char *path)
 		err = -EBUSY; /* a working directory, or open */
 	if (err == 0)
 		err = ext2_rmdir(&fs, dir, last, strlen(last));
+	namei_forget();
 	fs_leave();
 	return err;
 }
@@ -190,6 +192,7 @@ int vfs_rename(struct vnode *cwd, const char *from, const char *to)
 		err = -EBUSY; /* "/" */
 	if (err == 0)
 		err = ext2_rename(&fs, odir, oname, strlen(oname), ndir, nname, strlen(nname), &gone);
+	namei_forget();
 	if (err == 0)
 		err = release_name(&gone);
 	fs_leave();

@@ -10,30 +10,57 @@
 #include "lib/klib.h"
 #include "lib/spinlock.h"
 
+#define NBUCKET 64 /* hash chains, by inode number */
+
 static struct spinlock vn_lock = SPINLOCK_INIT("vnode");
-static struct vnode vnodes[NVNODE]; /* [vn_lock] ref, ino, orphan */
-static uint32_t orphans;            /* [vn_lock] vnodes marked orphan */
+static struct vnode vnodes[NVNODE];    /* [vn_lock] ref, ino, orphan, next */
+static struct vnode *chains[NBUCKET];  /* [vn_lock] vnodes in use: held, or orphans */
+static struct vnode *free_vnodes;      /* [vn_lock] the others, by next; then vnodes[unused..] */
+static uint32_t unused;                /* [vn_lock] vnodes never handed out start here */
+static uint32_t orphans;               /* [vn_lock] vnodes marked orphan */
+
+static struct vnode **chain_of(uint32_t ino)
+{
+	return &chains[ino % NBUCKET];
+}
+
+/* The vnode of ino in use, or NULL. */
+static struct vnode *find(uint32_t ino)
+{
+	struct vnode *vn = *chain_of(ino);
+	while (vn && vn->ino != ino)
+		vn = vn->next;
+	return vn;
+}
+
+/* vn, in use no more, off its chain and onto the free list. */
+static void release(struct vnode *vn)
+{
+	struct vnode **p = chain_of(vn->ino);
+	while (*p != vn)
+		p = &(*p)->next;
+	*p = vn->next;
+	vn->next = free_vnodes;
+	free_vnodes = vn;
+}
 
 /* The vnode of ino, held; a new one if none is in use. NULL when the
  * table is full. */
 struct vnode *vnode_get(uint32_t ino, bool dir)
 {
-	struct vnode *free = NULL;
 	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE; i++) {
-		struct vnode *vn = &vnodes[i];
-		if ((vn->ref > 0 || vn->orphan) && vn->ino == ino) {
-			vn->ref++;
-			spin_unlock(&vn_lock);
-			return vn;
-		}
-		if (free == NULL && vn->ref == 0 && !vn->orphan)
-			free = vn;
+	struct vnode *vn = find(ino);
+	if (vn) {
+		vn->ref++;
+	} else if (free_vnodes || unused < NVNODE) {
+		vn = free_vnodes ? free_vnodes : &vnodes[unused++];
+		if (vn == free_vnodes)
+			free_vnodes = vn->next;
+		*vn = (struct vnode){ .ref = 1, .ino = ino, .dir = dir, .next = *chain_of(ino) };
+		*chain_of(ino) = vn;
 	}
-	if (free)
-		*free = (struct vnode){ .ref = 1, .ino = ino, .dir = dir };
 	spin_unlock(&vn_lock);
-	return free;
+	return vn;
 }
 
 void vnode_hold(struct vnode *vn)
@@ -48,7 +75,8 @@ void vnode_put(struct vnode *vn)
 	spin_lock(&vn_lock);
 	if (vn->ref == 0)
 		panic("vnode: put of inode %u, which has no reference", vn->ino);
-	vn->ref--;
+	if (--vn->ref == 0 && !vn->orphan)
+		release(vn);
 	spin_unlock(&vn_lock);
 }
 
@@ -59,16 +87,12 @@ bool vnode_is_dir(const struct vnode *vn)
 
 bool vnode_orphan(uint32_t ino)
 {
-	bool held = false;
 	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE; i++) {
-		if (vnodes[i].ref == 0 || vnodes[i].ino != ino)
-			continue;
-		held = true;
-		if (!vnodes[i].orphan) {
-			vnodes[i].orphan = true;
-			orphans++;
-		}
+	struct vnode *vn = find(ino);
+	bool held = vn && vn->ref > 0;
+	if (held && !vn->orphan) {
+		vn->orphan = true;
+		orphans++;
 	}
 	spin_unlock(&vn_lock);
 	return held;
@@ -78,12 +102,13 @@ uint32_t vnode_take_orphan(void)
 {
 	uint32_t ino = 0;
 	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE && ino == 0 && orphans > 0; i++) {
+	for (uint32_t i = 0; i < unused && ino == 0 && orphans > 0; i++) {
 		struct vnode *vn = &vnodes[i];
 		if (vn->orphan && vn->ref == 0) {
 			ino = vn->ino;
 			vn->orphan = false;
 			orphans--;
+			release(vn);
 		}
 	}
 	spin_unlock(&vn_lock);
@@ -92,10 +117,9 @@ uint32_t vnode_take_orphan(void)
 
 bool vnode_in_use(uint32_t ino)
 {
-	bool used = false;
 	spin_lock(&vn_lock);
-	for (int i = 0; i < NVNODE; i++)
-		used |= vnodes[i].ref > 0 && vnodes[i].ino == ino;
+	const struct vnode *vn = find(ino);
+	bool used = vn && vn->ref > 0;
 	spin_unlock(&vn_lock);
 	return used;
 }

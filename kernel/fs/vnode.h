@@ -14,6 +14,7 @@ struct vnode {
 	uint32_t ino;  /* the ext2 inode */
 	bool dir;      /* a directory (fixed for the inode's life) */
 	bool orphan;   /* [vn_lock] its last link is gone: free the inode after the last put */
+	struct vnode *next; /* [vn_lock] its hash chain while in use, else the free list */
 };
 
 /* The vnode of inode ino (dir: it is a directory), held; NULL if the

@@ -209,8 +209,28 @@ paddr_t frame_alloc(unsigned flags)
 	return pa;
 }
 
-/* Take n physically contiguous free frames: scan for a run, then rebuild
- * the free list without it, keeping lowest-first order; frame_lock held. */
+/* Take the free frames [first, first + n) off the free list, in one walk
+ * that stops when the last is off: at boot, when the list is in address
+ * order and the run is its lowest, after about n steps (a rebuild was
+ * O(frames) each time: 260,000 instructions at 128 MiB); frame_lock held. */
+static void free_list_take_run(uint32_t first, uint32_t n)
+{
+	uint32_t *link = &free_head;
+	for (uint32_t left = n; left > 0;) {
+		uint32_t i = *link;
+		if (i >= first && i < first + n) {
+			*link = frame_table[i].next;
+			frame_table[i].next = FRAME_NONE;
+			left--;
+		} else {
+			link = &frame_table[i].next;
+		}
+	}
+	nfree -= n;
+}
+
+/* Take n physically contiguous free frames: scan for a run and take it
+ * off the free list, whose order stays as it was; frame_lock held. */
 static paddr_t contig_locked(uint32_t n)
 {
 	uint32_t run = 0, first = FRAME_NONE;
@@ -221,15 +241,15 @@ static paddr_t contig_locked(uint32_t n)
 	}
 	if (n == 0 || first == FRAME_NONE)
 		return 0;
+	free_list_take_run(first, n);
 	for (uint32_t i = first; i < first + n; i++) {
 		frame_table[i].state = FRAME_USED;
 		frame_table[i].refcnt = 1;
 	}
-	free_list_rebuild();
 	return frame_pa(first);
 }
 
-/* O(frames): for boot-time tables only. */
+/* O(frames) at worst: for boot-time tables only. */
 paddr_t frame_alloc_contig(uint32_t n)
 {
 	spin_lock(&frame_lock);

@@ -57,9 +57,12 @@ static uint32_t *bucket(uint32_t blk)
 
 static struct frame *lookup(uint32_t blk)
 {
-	for (uint32_t i = *bucket(blk); i != 0; i = frame_at(i - 1)->hnext)
-		if (frame_at(i - 1)->va == blk)
-			return frame_at(i - 1);
+	for (uint32_t i = *bucket(blk); i != 0;) {
+		struct frame *f = frame_at(i - 1);
+		if (f->va == blk)
+			return f;
+		i = f->hnext;
+	}
 	return NULL;
 }
 

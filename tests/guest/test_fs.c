@@ -570,6 +570,28 @@ static bool rename_moves_files_and_directories_between_directories(void)
 	return true;
 }
 
+/* The kernel keeps names it has found (a name cache): a name looked up
+ * just before it is unlinked, replaced by rename, moved with its
+ * directory or removed with it must not be found again. */
+static bool names_found_before_follow_unlink_rename_and_rmdir(void)
+{
+	CHECK(put_file("nc.a", "A", 1) && holds("nc.a", "A"));
+	CHECK(unlink("nc.a") == 0);
+	CHECK(open("nc.a", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(put_file("nc.a", "A", 1) && put_file("nc.b", "B", 1) && holds("nc.a", "A"));
+	CHECK(holds("nc.b", "B") && rename("nc.b", "nc.a") == 0);
+	CHECK(holds("nc.a", "B"));
+	CHECK(open("nc.b", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(mkdir("nc.d", DIR_MODE) == 0 && put_file("nc.d/f", "F", 1) && holds("nc.d/f", "F"));
+	CHECK(rename("nc.d", "nc.e") == 0);
+	CHECK(open("nc.d/f", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(holds("nc.e/f", "F"));
+	CHECK(unlink("nc.e/f") == 0 && rmdir("nc.e") == 0 && mkdir("nc.e", DIR_MODE) == 0);
+	CHECK(open("nc.e/f", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(rmdir("nc.e") == 0 && unlink("nc.a") == 0);
+	return true;
+}
+
 static bool rename_errors_are_posix(void)
 {
 	CHECK(mkdir("re.d", DIR_MODE) == 0 && mkdir("re.d/sub", DIR_MODE) == 0);
@@ -1273,6 +1295,7 @@ static const struct test tests[] = {
 	T(unlink_removes_the_name_and_open_descriptors_keep_the_data),
 	T(rename_replaces_the_target_atomically),
 	T(rename_moves_files_and_directories_between_directories),
+	T(names_found_before_follow_unlink_rename_and_rmdir),
 	T(rename_errors_are_posix),
 	T(mkdir_and_rmdir_make_and_remove_directories),
 	T(a_file_inside_a_path_is_enotdir),
