@@ -326,10 +326,11 @@ static bool has_swap_signature(const uint8_t *page0)
  * interrupts on if they were. */
 static const char *t_page_zero_and_copy_use_d_and_restore_sstatus(void)
 {
-	uint8_t *a = blk_page[0], *b = blk_page[1];
+	uint32_t *a = (uint32_t *)blk_page[0], *b = (uint32_t *)blk_page[1];
+	const uint32_t words = PAGE_SIZE / sizeof(uint32_t);
 	CHECK(page_ops_fp(), "the 64-bit path is off on a hart whose ISA string has D");
-	for (uint32_t i = 0; i < PAGE_SIZE; i++)
-		a[i] = (uint8_t)(i * 13 + 1);
+	for (uint32_t i = 0; i < words; i++)
+		a[i] = i * 2654435761u + 1;
 	uint32_t before = csr_read(sstatus);
 	page_copy(b, a);
 	uint32_t after_copy = csr_read(sstatus);
@@ -337,9 +338,9 @@ static const char *t_page_zero_and_copy_use_d_and_restore_sstatus(void)
 	uint32_t after_zero = csr_read(sstatus);
 	CHECK(after_copy == before && after_zero == before, "sstatus 0x%08x, then 0x%08x and 0x%08x",
 	      before, after_copy, after_zero);
-	for (uint32_t i = 0; i < PAGE_SIZE; i++) {
-		CHECK(a[i] == 0, "byte %u of the zeroed page is 0x%02x", i, a[i]);
-		CHECK(b[i] == (uint8_t)(i * 13 + 1), "byte %u of the copy is 0x%02x", i, b[i]);
+	for (uint32_t i = 0; i < words; i++) {
+		CHECK(a[i] == 0, "word %u of the zeroed page is 0x%08x", i, a[i]);
+		CHECK(b[i] == i * 2654435761u + 1, "word %u of the copy is 0x%08x", i, b[i]);
 	}
 	return NULL;
 }

@@ -11,6 +11,7 @@
 #include "lib/types.h"
 
 #define FDT_MAGIC		   0xd00dfeedu
+#define FDT_MAX_DEPTH		   16 /* fdt_parent: deeper nodes get -EINVAL */
 #define FDT_VERSION_MIN		   16 /* oldest layout this reader knows */
 #define FDT_VERSION_MAX		   17 /* newest layout this reader knows */
 #define FDT_VERSION_SIZE_DT_STRUCT 17 /* first version with size_dt_struct */

@@ -164,12 +164,10 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
 	frame_table_len = total;
 	frame_table = pa2kva(frame_pa(table_first));
 
-	/* All RESERVED (0) at first; then every frame outside the reserved
-	 * ranges goes free. One pass over the ranges, not ranges per frame:
-	 * boot pays for this once per frame of RAM. */
-	memset(frame_table, 0, total * sizeof(struct frame));
-	for (uint32_t i = 0; i < total; i++)
-		frame_table[i].state = FRAME_FREE;
+	/* All FREE (0) at first; then the reserved ranges are marked. One
+	 * pass over the ranges, not ranges per frame: boot pays for this
+	 * once per frame of RAM. */
+	bulk_zero(frame_table, table_pages * PAGE_SIZE);
 	for (int r = 0; r < nres; r++)
 		mark_reserved(res[r]);
 	for (uint32_t i = table_first; i < table_first + table_pages; i++)

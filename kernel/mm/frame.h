@@ -15,8 +15,8 @@ struct phys_range {
 };
 
 enum frame_state {
-	FRAME_RESERVED = 0, /* firmware, kernel image, device tree, initrd, frame table */
-	FRAME_FREE,         /* on the free list */
+	FRAME_FREE = 0,     /* on the free list (0: a zeroed table starts all free) */
+	FRAME_RESERVED,     /* firmware, kernel image, device tree, initrd, frame table */
 	FRAME_USED,         /* handed out by frame_alloc */
 };
 

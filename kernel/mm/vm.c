@@ -355,17 +355,23 @@ static int share_pte(struct addrspace *dst, uint32_t va, pte_t *from, pte_t *to,
 	return 0;
 }
 
-/* Share the used part of src's level-0 table t with dst, in a new table. */
+/* Share the used part of src's level-0 table t with dst, in a new table
+ * made at its first entry: a table whose pages are all gone (munmap) is
+ * not copied, so a child costs only the tables it needs. */
 static int share_table(struct addrspace *dst, const struct user_table *t, bool *downgraded)
 {
-	pte_t *to = vm_user_pte(dst, t->vpn1 << SV32_VPN1_SHIFT);
-	if (to == NULL)
-		return -ENOMEM;
-	frame_of(kva2pa(to))->used = frame_of(kva2pa(t->ptes))->used;
+	pte_t *to = NULL;
 	for (uint32_t j = t->lo; j < t->hi; j++) {
 		if (pte_load(&t->ptes[j]) == 0)
 			continue;
 		uint32_t va = t->vpn1 << SV32_VPN1_SHIFT | j << PAGE_SHIFT;
+		if (to == NULL) {
+			pte_t *first = vm_user_pte(dst, va);
+			if (first == NULL)
+				return -ENOMEM;
+			to = first - j; /* the new table's entry 0 */
+			frame_of(kva2pa(to))->used = frame_of(kva2pa(t->ptes))->used;
+		}
 		int err = share_pte(dst, va, &t->ptes[j], &to[j], downgraded);
 		if (err)
 			return err;

@@ -51,11 +51,23 @@ static void map_page(uint32_t va, paddr_t pa, uint32_t flags)
 		panic("kmap: cannot map 0x%08x: error %d", va, err);
 }
 
-/* Map [start, end) of the image with flags, one 4 KiB page at a time. */
-static void map_image(uintptr_t start, uintptr_t end, uint32_t flags)
+/* Map [start, end) one to one with flags, one 4 KiB page at a time:
+ * through sv32_map_page (which checks, and links a table) for the first
+ * page of each level-0 table, by a plain store into that table for the
+ * rest (a walk for every page cost boot 100,000 instructions). */
+static void map_pages(uintptr_t start, uintptr_t end, uint32_t flags)
 {
-	for (uintptr_t a = start; a < end; a += PAGE_SIZE)
-		map_page(a, a, flags);
+	pte_t *pte = NULL;
+	for (uintptr_t a = start; a < end; a += PAGE_SIZE, pte++) {
+		if (pte == NULL || sv32_vpn0(a) == 0) {
+			map_page(a, a, flags);
+			pte = sv32_walk(kroot, a, false);
+		} else if (pte_valid(pte_load(pte))) {
+			panic("kmap: 0x%08x is mapped twice", (uint32_t)a);
+		} else {
+			pte_store(pte, pte_make(a, flags | PTE_V));
+		}
+	}
 }
 
 void kmap_init(struct phys_range ram, const struct phys_range *nomap, int nres)
@@ -68,24 +80,36 @@ void kmap_init(struct phys_range ram, const struct phys_range *nomap, int nres)
 	if (kva2pa(kroot) == 0)
 		panic("kmap: no frame for the kernel kroot table");
 
+	paddr_t run = 0; /* the start of 4 KiB pages still to map, 0 for none */
 	for (paddr_t pa = ram.base; pa < end;) {
 		bool whole = ALIGNED(pa, SV32_MEGAPAGE_SIZE) && end - pa >= SV32_MEGAPAGE_SIZE;
 		if (whole && !overlaps(pa, SV32_MEGAPAGE_SIZE, img, img_size) &&
 		    !overlaps_any(pa, SV32_MEGAPAGE_SIZE, nomap, nres)) {
+			if (run)
+				map_pages(run, pa, KERNEL_RW);
+			run = 0;
 			int err = sv32_map_mega(kroot, pa, pa, KERNEL_RW);
 			if (err)
 				panic("kmap: cannot map megapage 0x%08x: error %d", pa, err);
 			pa += SV32_MEGAPAGE_SIZE;
 			continue;
 		}
-		if (!overlaps(pa, PAGE_SIZE, img, img_size) && !overlaps_any(pa, PAGE_SIZE, nomap, nres))
-			map_page(pa, pa, KERNEL_RW);
+		bool mapped = !overlaps(pa, PAGE_SIZE, img, img_size) &&
+			      !overlaps_any(pa, PAGE_SIZE, nomap, nres);
+		if (mapped && !run)
+			run = pa;
+		if (!mapped && run) {
+			map_pages(run, pa, KERNEL_RW);
+			run = 0;
+		}
 		pa += PAGE_SIZE;
 	}
+	if (run)
+		map_pages(run, end, KERNEL_RW);
 
-	map_image((uintptr_t)__kernel_start, (uintptr_t)__text_end, PTE_R | PTE_X | KERNEL_FLAGS);
-	map_image((uintptr_t)__text_end, (uintptr_t)__rodata_end, PTE_R | KERNEL_FLAGS);
-	map_image((uintptr_t)__rodata_end, (uintptr_t)__kernel_end, KERNEL_RW);
+	map_pages((uintptr_t)__kernel_start, (uintptr_t)__text_end, PTE_R | PTE_X | KERNEL_FLAGS);
+	map_pages((uintptr_t)__text_end, (uintptr_t)__rodata_end, PTE_R | KERNEL_FLAGS);
+	map_pages((uintptr_t)__rodata_end, (uintptr_t)__kernel_end, KERNEL_RW);
 }
 
 void *kmap_map_mmio(paddr_t pa, uint32_t size)

@@ -18,6 +18,14 @@ if [ "${BENCH_SMP:-0}" -lt 2 ]; then
 	exit 2
 fi
 
+# with_goals: copy bench lines through, with "(target T, floor F)" after
+# each figure that tools/bench/targets lists.
+with_goals() {
+	awk 'NR == FNR { if ($1 !~ /^#/ && NF == 3) { t[$1] = $2; f[$1] = $3 } next }
+	     $1 == "bench:" && ($2 in t) { $0 = $0 " (target " t[$2] ", floor " f[$2] ")" }
+	     { print }' tools/bench/targets -
+}
+
 # guest APPEND: run one boot and print its bench lines.
 guest() {
 	guest_on "$QEMU_BENCH" "$1"
@@ -32,7 +40,7 @@ guest_on() {
 		tail -5 <<<"$out" >&2
 		status=1
 	fi
-	grep '^bench: ' <<<"$out"
+	grep '^bench: ' <<<"$out" | with_goals
 }
 
 guest 'init=/bin/bench quiet -- core'

@@ -17,6 +17,7 @@
  * the disk: the kernel counts the instructions it spends idle.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,6 +31,8 @@
 #include <kernel_calls.h>
 
 #include "../../tools/bench/refstring.h"
+
+int sched_yield(void); /* picolibc's <sched.h> hides it behind feature macros */
 
 #define PAGE 4096u
 #define WORDS_PER_PAGE (PAGE / 4)
@@ -286,6 +289,36 @@ static void bench_boot_to_init(void)
 	report("boot_to_init_idle", idle, "insns");
 }
 
+/* The kernel memory an idle process costs: its page tables, kernel stack,
+ * address space and process record, from the frames n blocked children
+ * take (user pages, which a child's first stores copy, left out), and how
+ * many such processes a MiB of RAM holds. */
+static void bench_process_memory(void)
+{
+	const uint32_t n = 100;
+	int p[2];
+	pipe(p);
+	struct k_vmstat a = stat_now();
+	for (uint32_t i = 0; i < n; i++) {
+		if (fork() == 0) {
+			char c;
+			close(p[1]);
+			read(p[0], &c, 1); /* blocks until the parent closes its end */
+			_exit(0);
+		}
+	}
+	sched_yield(); /* let every child run into its read */
+	struct k_vmstat b = stat_now();
+	close(p[1]);
+	for (uint32_t i = 0; i < n; i++)
+		wait(NULL);
+	close(p[0]);
+	uint32_t frames = (a.frames_free - b.frames_free) - (b.user_frames - a.user_frames);
+	uint32_t bytes = frames * PAGE / n;
+	report("process_memory", bytes, "bytes/process");
+	report("processes_per_mib", bytes ? MIB / bytes : 0, "idle processes/MiB");
+}
+
 static void core(void)
 {
 	bench_boot_to_init();
@@ -298,6 +331,7 @@ static void core(void)
 	pipe_pingpong(true);
 	bench_exec_small();
 	bench_timer_tick();
+	bench_process_memory();
 }
 
 /* ---- files: the page cache on the ext2 root ----------------------------- */
