@@ -54,10 +54,14 @@ static int block_path(const struct ext2_fs *fs, uint32_t fblock, uint32_t path[]
 	f -= EXT2_NDIR_BLOCKS;
 	for (uint32_t depth = 1; depth <= EXT2_MAX_DEPTH; depth++) {
 		if (f < span) {
+			/* f <= fblock fits in 32 bits (only span needs 64): the
+			 * hart divides those itself, where a 64-bit division is
+			 * a libgcc call of some 80 instructions. */
+			uint32_t rest = (uint32_t)f;
 			path[0] = EXT2_IND_BLOCK + depth - 1;
 			for (uint32_t l = depth; l >= 1; l--) {
-				path[l] = (uint32_t)(f % ext2_per_block(fs));
-				f /= ext2_per_block(fs);
+				path[l] = rest % ext2_per_block(fs);
+				rest /= ext2_per_block(fs);
 			}
 			return (int)depth;
 		}

@@ -17,7 +17,7 @@ static struct vnode vnodes[NVNODE];    /* [vn_lock] ref, ino, orphan, next */
 static struct vnode *chains[NBUCKET];  /* [vn_lock] vnodes in use: held, or orphans */
 static struct vnode *free_vnodes;      /* [vn_lock] the others, by next; then vnodes[unused..] */
 static uint32_t unused;                /* [vn_lock] vnodes never handed out start here */
-static uint32_t orphans;               /* [vn_lock] vnodes marked orphan */
+static uint32_t orphans;               /* [vn_lock and fs_lock] vnodes marked orphan */
 
 static struct vnode **chain_of(uint32_t ino)
 {
@@ -101,6 +101,10 @@ bool vnode_orphan(uint32_t ino)
 uint32_t vnode_take_orphan(void)
 {
 	uint32_t ino = 0;
+	/* Only fs_lock's holder (the caller) marks or takes orphans, so the
+	 * count can be read without vn_lock: every file-system call asks. */
+	if (orphans == 0)
+		return 0;
 	spin_lock(&vn_lock);
 	for (uint32_t i = 0; i < unused && ino == 0 && orphans > 0; i++) {
 		struct vnode *vn = &vnodes[i];

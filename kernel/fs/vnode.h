@@ -21,9 +21,11 @@ struct vnode {
  * table is full. */
 struct vnode *vnode_get(uint32_t ino, bool dir);
 /* Inode ino lost its last link: if someone holds it, mark it to be freed
- * after the last reference and say so; else false (free it now). */
+ * after the last reference and say so; else false (free it now). Both
+ * this and vnode_take_orphan with fs_lock held. */
 bool vnode_orphan(uint32_t ino);
-/* An orphan no one holds any more (now no longer an orphan), or 0. */
+/* An orphan no one holds any more (now no longer an orphan), or 0;
+ * fs_lock held. */
 uint32_t vnode_take_orphan(void);
 /* Whether someone holds inode ino. */
 bool vnode_in_use(uint32_t ino);

@@ -312,18 +312,29 @@ int vm_add_region(struct addrspace *as, const struct vm_region *r)
 	return 0;
 }
 
+/* The last region found is tried first: a system call's buffer, a loop's
+ * pages, usually lie in the region the last look found (a binary search
+ * cost each pipe round trip 368 instructions, make bench). The hint is
+ * only a guess, checked against the regions as they are now: regions are
+ * disjoint, so one that holds va is the one. */
 const struct vm_region *vm_find(const struct addrspace *as, uint32_t va)
 {
+	uint32_t hint = as->find_hint;
+	if (hint < (uint32_t)as->nregions && va >= as->regions[hint].start &&
+	    va < as->regions[hint].end)
+		return &as->regions[hint];
 	int lo = 0, hi = as->nregions;
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 		const struct vm_region *r = &as->regions[mid];
-		if (va < r->start)
+		if (va < r->start) {
 			hi = mid;
-		else if (va >= r->end)
+		} else if (va >= r->end) {
 			lo = mid + 1;
-		else
+		} else {
+			((struct addrspace *)as)->find_hint = (uint32_t)mid; /* a cache, not state */
 			return r;
+		}
 	}
 	return NULL;
 }

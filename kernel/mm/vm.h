@@ -80,6 +80,7 @@ struct addrspace {
 	uint32_t tables[USER_TABLES / 32]; /* bit i: root entry i links a level-0 table */
 	struct asid_state asid;
 	int nregions;
+	uint32_t find_hint;       /* the region vm_find found last (checked before use) */
 	uint32_t heap_start, brk; /* the heap region is [heap_start, PAGE_ROUND_UP(brk)) */
 	uint32_t resident;        /* PTEs that map a frame */
 	uint32_t swapped;         /* PTEs that hold a swap entry */

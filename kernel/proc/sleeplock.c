@@ -19,7 +19,9 @@ void sleeplock_acquire(struct sleeplock *l)
 		if (!sleep_possible())
 			panic("sleeplock: %s is held (pid %d) where no process can wait", l->lk.name,
 			      l->holder);
+		l->waiters++;
 		sleep(l, &l->lk);
+		l->waiters--;
 	}
 	l->locked = true;
 	l->holder = me();
@@ -33,7 +35,8 @@ void sleeplock_release(struct sleeplock *l)
 		panic("sleeplock: release of %s, which is free", l->lk.name);
 	l->locked = false;
 	l->holder = 0;
-	wakeup(l);
+	if (l->waiters > 0) /* wakeup takes proc_lock and scans every process */
+		wakeup(l);
 	spin_unlock(&l->lk);
 }
 

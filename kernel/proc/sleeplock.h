@@ -9,12 +9,13 @@
 #include "lib/spinlock.h"
 
 struct sleeplock {
-	struct spinlock lk; /* guards locked and holder */
+	struct spinlock lk; /* guards locked, holder and waiters */
 	bool locked;
-	int holder; /* the holder's pid, 0 at boot */
+	int holder;       /* the holder's pid, 0 at boot */
+	uint32_t waiters; /* processes asleep on it: a release wakes them only if any */
 };
 
-#define SLEEPLOCK_INIT(name) { .lk = SPINLOCK_INIT(name), .locked = false, .holder = 0 }
+#define SLEEPLOCK_INIT(name) { .lk = SPINLOCK_INIT(name), .locked = false, .holder = 0, .waiters = 0 }
 
 void sleeplock_acquire(struct sleeplock *l);
 void sleeplock_release(struct sleeplock *l);
