@@ -534,8 +534,11 @@ def report(name, build, nm, top):
         print(f" (the figure's {figure:,.2f} leaves out the {window.wait_insns:,} of its idle waits)", end="")
     print()
     expected = insns - idle + window.wait_insns
-    print(f"check: rdinstret over the window {insns:,}, less {idle:,} idle, plus the {window.wait_insns:,} "
-          f"instructions the trace shows in those {window.waits:,} waits: {expected:,}", end="")
+    if window.waits or idle:
+        print(f"check: rdinstret over the window {insns:,}, less {idle:,} idle, plus the {window.wait_insns:,} "
+              f"instructions the trace shows in its {window.waits:,} waits: {expected:,}", end="")
+    else:
+        print(f"check: rdinstret over the window: {insns:,} (no idle wait)", end="")
     if unknown:
         print(f" ({unknown} lines of the log not understood)", end="")
     exact = total == expected and not unknown
