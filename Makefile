@@ -71,7 +71,7 @@ QEMUCMD = $(QEMU) -machine virt -nographic -m $(MEM) -smp $(SMP) -no-reboot \
 	-drive file=$(B)/fs.img,if=none,format=raw,id=fs \
 	-device virtio-blk-device,drive=fs $(QEMUOPTS)
 
-.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench format lint lint-cppcheck clean FORCE lab \
+.PHONY: all deps qemu qemu-gdb gdb run test unit-test bench profile format lint lint-cppcheck clean FORCE lab \
 	grade gdb-test lab-check
 all: $(B)/kernel.elf $(B)/initramfs.cpio $(B)/swap.img $(B)/fs.img $(HOLDINPUT)
 
@@ -221,6 +221,15 @@ bench: SMP = 1
 BENCH_SMP ?= 4
 bench: all $(B)/replsim
 	@SMP='$(SMP)' BENCH_SMP='$(BENCH_SMP)' QEMUCMD='$(QEMUCMD)' tools/bench/run.sh $(B)/replsim
+
+# make profile BENCH=NAME: where one benchmark's instructions go, by
+# function, from QEMU's log of every block it runs (tools/profile/profile.py;
+# docs/benchmarks.md, Profiling). One hart, as the figures of record; TOP
+# functions of each part (kernel, user, OpenSBI).
+profile: SMP = 1
+TOP ?= 20
+profile: all
+	@B='$(B)' NM='$(NM)' TOP='$(TOP)' QEMUCMD='$(QEMUCMD)' python3 tools/profile/profile.py $(BENCH)
 
 # Labs (docs/labs/): make lab LAB=NAME writes the student tree under
 # $(B)/labs/NAME; make grade grades a tree (in a student tree, LAB comes

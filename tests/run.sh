@@ -690,6 +690,14 @@ group_vm_trace() {
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
 }
 
+# make profile on bench's known loop (tests/profile/test_profile.sh), on
+# one hart as make profile boots.
+group_profile() {
+	local log=$LOGDIR/test_profile.log
+	QEMUCMD=${QEMUCMD/-smp $SMP /-smp 1 } B="$B" tests/profile/test_profile.sh >"$log" 2>&1
+	count_tap "$log" "guest profile"
+}
+
 GUEST_GROUPS=(
 	ktest=group_ktest
 	ktest-initrd=group_ktest_initrd
@@ -721,6 +729,7 @@ GUEST_GROUPS=(
 	smp-suite-4=group_smp_suite_4
 	smp-suite-2=group_smp_suite_2
 	vm-trace=group_vm_trace
+	profile=group_profile
 	small-ram=guest_small_ram
 	shell=guest_shell
 	tour=guest_tour

@@ -27,6 +27,7 @@ readonly NEEDS=(
 	"e2fsprogs /sbin/mke2fs"
 	"gdb-multiarch gdb-multiarch"
 	"make make"
+	"python3 python3"
 	"device-tree-compiler dtc"
 	"gnuplot-nox gnuplot"
 	"clang clang"
