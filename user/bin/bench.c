@@ -317,15 +317,20 @@ static void pipe_pingpong(bool report_time)
 			     "fences/switch");
 }
 
-static void exec_true(void)
+static void exec_path(const char *path)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *argv[] = { "true", NULL };
-		execv("/bin/true", argv);
+		execv(path, argv);
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);
+}
+
+static void exec_true(void)
+{
+	exec_path("/bin/true");
 }
 
 /* After one exec that reads /bin/true into the page cache; the disk's
@@ -497,6 +502,57 @@ static uint64_t map_pass(const char *name, int fd, int prot, int flags)
 	return per;
 }
 
+/* exec_small again, of a copy of /bin/true that comes after CROWD empty
+ * files in its directory: the name cache makes a warm exec cost the same
+ * whatever a directory holds (a scan of the directory's blocks, without
+ * it, grows with every name before the one looked for). */
+#define CROWD 1000
+
+static void copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+	while (in >= 0 && out >= 0 && (n = read(in, file_chunk, sizeof(file_chunk))) > 0)
+		write(out, file_chunk, (size_t)n);
+	close(in);
+	close(out);
+}
+
+static void exec_in_a_crowd(void)
+{
+	char name[40];
+	mkdir("/tmp/crowd", 0755);
+	for (uint32_t i = 0; i < CROWD; i++) {
+		snprintf(name, sizeof(name), "/tmp/crowd/f%04u", (unsigned)i);
+		close(open(name, O_WRONLY | O_CREAT, 0644));
+	}
+	copy_file("/bin/true", "/tmp/crowd/true");
+	const uint32_t n = 50;
+	struct window w;
+	exec_path("/bin/true");
+	window_open(&w, "exec_small_bin");
+	for (uint32_t i = 0; i < n; i++)
+		exec_path("/bin/true");
+	uint64_t plain = window_close_cpu(&w) / n;
+	window_ops(&w, n);
+	exec_path("/tmp/crowd/true");
+	window_open(&w, "exec_small_1000_files");
+	for (uint32_t i = 0; i < n; i++)
+		exec_path("/tmp/crowd/true");
+	uint64_t crowd = window_close_cpu(&w) / n;
+	window_ops(&w, n);
+	report("exec_small_bin", plain, "insns/op");
+	report("exec_small_1000_files", crowd, "insns/op");
+	/* Per mille: 1000 is the same cost; the issue asks for within 1%. */
+	report("exec_small_1000_files_vs_bin", plain ? crowd * 1000 / plain : 0, "per-mille");
+	unlink("/tmp/crowd/true");
+	for (uint32_t i = 0; i < CROWD; i++) {
+		snprintf(name, sizeof(name), "/tmp/crowd/f%04u", (unsigned)i);
+		unlink(name);
+	}
+	rmdir("/tmp/crowd");
+}
+
 static void files(void)
 {
 	memset(file_chunk, 'f', sizeof(file_chunk));
@@ -521,6 +577,7 @@ static void files(void)
 	       map_pass("shared_write_fault", fd, PROT_READ | PROT_WRITE, MAP_SHARED), "insns/page");
 	close(fd);
 	unlink("/tmp/bench.dat");
+	exec_in_a_crowd();
 }
 
 /* ---- swap ----------------------------------------------------------------- */
