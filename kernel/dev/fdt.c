@@ -167,6 +167,37 @@ static int count_rsvmap(struct fdt *f, const char **err)
  * Walk the whole struct block once: every token well formed, exactly one
  * root, nodes properly nested, an END token after the root. Sets f->root.
  */
+/* Add the node at off (depth levels down) to f's index; a tree too big
+ * or too deep for it is left unindexed, and walked token by token. */
+static void index_node(struct fdt *f, uint32_t off, int depth)
+{
+	if (f->nnodes < 0)
+		return; /* given up */
+	if (f->nnodes == FDT_MAX_NODES || depth > UINT8_MAX) {
+		f->nnodes = -1;
+		return;
+	}
+	f->node_off[f->nnodes] = (int32_t)off;
+	f->node_depth[f->nnodes] = (uint8_t)depth;
+	f->nnodes++;
+}
+
+/* node's place in f's index, or -1 if it is not a node's offset. */
+static int index_of(const struct fdt *f, int node)
+{
+	int lo = 0, hi = f->nnodes;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (f->node_off[mid] < node)
+			lo = mid + 1;
+		else if (f->node_off[mid] > node)
+			hi = mid;
+		else
+			return mid;
+	}
+	return -1;
+}
+
 static int check_struct(struct fdt *f, const char **err)
 {
 	struct token t;
@@ -187,6 +218,7 @@ static int check_struct(struct fdt *f, const char **err)
 				return fail(err, "fdt: more than one root node");
 			if (depth == 0)
 				f->root = (int)off;
+			index_node(f, off, depth);
 			depth++;
 			break;
 		case FDT_END_NODE:
@@ -220,15 +252,34 @@ int fdt_init(struct fdt *f, const void *blob, uint32_t maxsize, const char **err
 		r = count_rsvmap(f, err);
 	if (r == 0)
 		r = check_struct(f, err);
+	if (r != 0 || f->nnodes < 0)
+		f->nnodes = 0; /* no index: walk the tokens */
 	return r;
 }
 
 /* Skip node's own BEGIN_NODE, then tokens up to the next BEGIN_NODE, counting levels. */
+/* fdt_next_node by the index: the depth changes by the difference of
+ * the two nodes' levels, as the END_NODE tokens between them would say. */
+static int next_indexed(const struct fdt *f, int node, int *depth)
+{
+	int i = node == FDT_START ? -1 : index_of(f, node);
+	if (node != FDT_START && i < 0)
+		return -EINVAL;
+	if (i + 1 == f->nnodes)
+		return -ENOENT;
+	if (depth)
+		*depth += i < 0 ? 1 : f->node_depth[i + 1] - f->node_depth[i];
+	return f->node_off[i + 1];
+}
+
 int fdt_next_node(const struct fdt *f, int node, int *depth)
 {
 	struct token t;
 	uint32_t off = f->struct_off;
 	int d = depth ? *depth : 0;
+
+	if (f->nnodes > 0)
+		return next_indexed(f, node, depth);
 
 	if (node != FDT_START) {
 		if (read_token(f, (uint32_t)node, &t) || t.tag != FDT_BEGIN_NODE)
@@ -280,7 +331,6 @@ int fdt_next_sibling(const struct fdt *f, int node)
 	return depth == 0 ? node : -ENOENT;
 }
 
-/* Find node's depth, then the last node one level up that comes before it. */
 /* One walk from the root, keeping the last node seen at each depth: when
  * node comes, the last one a level up is its parent. (Two walks, one to
  * learn node's depth and one to find the parent, cost boot 400,000
@@ -289,6 +339,16 @@ int fdt_parent(const struct fdt *f, int node)
 {
 	int last[FDT_MAX_DEPTH];
 	int depth = -1, n;
+
+	if (f->nnodes > 0) { /* the index: back to the first node a level up */
+		int i = index_of(f, node);
+		if (i < 0)
+			return -EINVAL;
+		for (int j = i - 1; j >= 0; j--)
+			if (f->node_depth[j] < f->node_depth[i])
+				return f->node_off[j];
+		return -ENOENT; /* the root */
+	}
 
 	for (n = fdt_next_node(f, FDT_START, &depth); n >= 0 && n != node;
 	     n = fdt_next_node(f, n, &depth))

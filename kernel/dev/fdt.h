@@ -12,6 +12,7 @@
 
 #define FDT_MAGIC		   0xd00dfeedu
 #define FDT_MAX_DEPTH		   16 /* fdt_parent: deeper nodes get -EINVAL */
+#define FDT_MAX_NODES		   256 /* nodes fdt_init indexes (QEMU's virt has about 60) */
 #define FDT_VERSION_MIN		   16 /* oldest layout this reader knows */
 #define FDT_VERSION_MAX		   17 /* newest layout this reader knows */
 #define FDT_VERSION_SIZE_DT_STRUCT 17 /* first version with size_dt_struct */
@@ -62,6 +63,13 @@ struct fdt {
 	uint32_t rsvmap_off;
 	int nrsv; /* reservation map entries before the (0, 0) terminator */
 	int root; /* the root node */
+	/* Every node's offset and depth, in tree order, made by fdt_init's
+	 * check of the struct block when the tree has at most FDT_MAX_NODES
+	 * nodes (nnodes is 0 otherwise): fdt_next_node and fdt_parent then
+	 * look them up instead of reading every token on the way. */
+	int nnodes;
+	int32_t node_off[FDT_MAX_NODES];
+	uint8_t node_depth[FDT_MAX_NODES];
 };
 
 /* The big-endian u32 at p, which need not be aligned. */

@@ -117,9 +117,10 @@ static uint32_t free_list_pop(void)
 	return i;
 }
 
-/* Make the free list of every FREE frame anew, pushed from the top down
- * so that the lowest frames are handed out first; frame_lock held. */
-static void free_list_rebuild(void)
+/* Make the free list of every FREE frame, pushed from the top down so
+ * that the lowest frames are handed out first. Only frame_init calls it,
+ * on a table it has just zeroed, so refcnt is 0 already; frame_lock held. */
+static void free_list_build(void)
 {
 	spin_assert_held(&frame_lock);
 	free_head = FRAME_NONE;
@@ -127,8 +128,7 @@ static void free_list_rebuild(void)
 	for (uint32_t i = frame_table_len; i-- > 0;) {
 		struct frame *f = &frame_table[i];
 		if (f->state != FRAME_FREE)
-			continue; /* its next may link the replacement ring */
-		f->refcnt = 0;
+			continue;
 		f->next = free_head;
 		free_head = i;
 		nfree++;
@@ -176,7 +176,7 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres)
 		frame_table[0].state = FRAME_RESERVED; /* frame_alloc's 0 means "none" */
 
 	spin_lock(&frame_lock);
-	free_list_rebuild();
+	free_list_build();
 	spin_unlock(&frame_lock);
 	return 0;
 }

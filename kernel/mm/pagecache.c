@@ -330,14 +330,21 @@ struct pc_stats pc_stats(void)
 	return s;
 }
 
+/* By the hash chains, which hold every cache page: vmstat asks, and a scan
+ * of the whole frame table cost it 730,000 instructions at 128 MiB. */
 uint32_t pc_count_dirty(void)
 {
 	uint32_t n = 0;
+	if (buckets == NULL)
+		return 0; /* no file-system disk: no cache */
 	spin_lock(&vm_lock);
-	for (uint32_t i = 0; i < frame_table_len; i++) {
-		const struct frame *f = frame_at(i);
-		if (is_cache_page(f) && reclaim_frame_dirty(f))
-			n++;
+	for (uint32_t b = 0; b < (1u << hash_bits); b++) {
+		for (uint32_t i = buckets[b]; i != 0;) {
+			const struct frame *f = frame_at(i - 1);
+			if (reclaim_frame_dirty(f))
+				n++;
+			i = f->hnext;
+		}
 	}
 	spin_unlock(&vm_lock);
 	return n;

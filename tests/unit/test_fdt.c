@@ -172,6 +172,38 @@ static void test_real_blob_ram_is_128m_at_80000000(void **state)
 	free(b.data);
 }
 
+/* fdt_init indexes the nodes; the index must give, for every node of
+ * each real blob, the same next node, depth, parent, first child and
+ * sibling as the walk over the tokens (the index turned off). */
+static void test_the_node_index_agrees_with_the_token_walk(void **state)
+{
+	const char *paths[] = { BLOB_128M, BLOB_OPENSBI };
+	(void)state;
+	for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+		struct blob b = load(paths[k]);
+		struct fdt f, walk;
+		init_fdt(&f, &b);
+		assert_true(f.nnodes > 10);
+		walk = f;
+		walk.nnodes = 0;
+		int d1 = -1, d2 = -1, n1 = fdt_next_node(&f, FDT_START, &d1);
+		int n2 = fdt_next_node(&walk, FDT_START, &d2);
+		for (int seen = 0; n1 >= 0 || n2 >= 0; seen++) {
+			assert_int_equal(n1, n2);
+			assert_int_equal(d1, d2);
+			assert_int_equal(fdt_parent(&f, n1), fdt_parent(&walk, n1));
+			assert_int_equal(fdt_first_child(&f, n1), fdt_first_child(&walk, n1));
+			assert_int_equal(fdt_next_sibling(&f, n1), fdt_next_sibling(&walk, n1));
+			n1 = fdt_next_node(&f, n1, &d1);
+			n2 = fdt_next_node(&walk, n2, &d2);
+			assert_true(seen < f.nnodes);
+		}
+		assert_int_equal(n1, n2); /* both -ENOENT at the end */
+		assert_int_equal(fdt_parent(&f, f.root + 4), -EINVAL); /* not a node */
+		free(b.data);
+	}
+}
+
 static void test_real_blob_timebase_is_10mhz(void **state)
 {
 	struct blob b = load(BLOB_128M);
@@ -1304,6 +1336,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_real_blob_ram_is_128m_at_80000000),
+	    cmocka_unit_test(test_the_node_index_agrees_with_the_token_walk),
 	    cmocka_unit_test(test_real_blob_timebase_is_10mhz),
 	    cmocka_unit_test(test_real_blob_bootargs_match_append_exactly),
 	    cmocka_unit_test(test_real_blob_uart_is_at_10000000_irq_10),
