@@ -1,9 +1,11 @@
 /*
  * What the memory manager needs from the rest of the kernel, for host
- * tests (host_vm.h): a RAM disk behind the virtio-blk interface, sleep and
- * wakeup that never wait, the kernel map's two calls, and one hart to
- * start with. The hardware hooks of riscv/tlb.h come from elsewhere:
- * host_fences.c counts them, tlb_model.c models the TLBs they act on.
+ * tests (host_vm.h): RAM disks behind the virtio-blk interface (swap, and
+ * the file-system disk under the page cache), files of that disk as the
+ * vnode layer would give them, sleep and wakeup that never wait, the
+ * kernel map's two calls, and one hart to start with. The hardware hooks
+ * of riscv/tlb.h come from elsewhere: host_fences.c counts them,
+ * tlb_model.c models the TLBs they act on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
+#include "mm/pagecache.h"
 #include "mm/phys.h"
 #include "proc/sleep.h"
 #include "riscv/asid.h"
@@ -23,21 +26,45 @@
 #define SWAP_SIG	   "SWAPSPACE2"
 #define SWAP_HDR_VERSION   1024u
 #define SWAP_HDR_LAST_PAGE 1028u
+#define FIRST_FILE_BLOCK   1u /* files start after block 0, as ext2 data does */
 
-static uint8_t *disk;
-static uint32_t disk_pages;
-static struct vblk_stats disk_stats;
 void (*host_vm_during_io)(void);
 
-/* --- the swap disk ------------------------------------------------------ */
+/* A file as the vnode layer gives mm/ one: here a run of blocks of the
+ * file-system disk with no holes, whose size never changes. */
+struct vnode {
+	uint32_t ref;
+	uint32_t first; /* the block of page 0 */
+	uint32_t pages;
+};
 
-/* A disk of pages pages whose page 0 is a swap v1 header, as mkswap writes. */
-static int disk_make(uint32_t pages)
+static struct vnode files[HOST_VM_FILES_MAX];
+static uint32_t nfiles;
+
+/* --- the disks ---------------------------------------------------------- */
+
+/* A RAM disk: disks[VBLK_SWAP] and disks[VBLK_FS]. */
+struct vblk {
+	uint8_t *bytes; /* NULL: no such disk */
+	uint32_t pages;
+	struct vblk_stats stats;
+};
+static struct vblk disks[VBLK_MAX_DISKS];
+
+/* Disk n of pages zeroed pages. */
+static int disk_make(unsigned int n, uint32_t pages)
 {
-	disk = calloc(pages, PAGE_SIZE);
-	if (disk == NULL)
-		return -ENOMEM;
-	disk_pages = pages;
+	disks[n] = (struct vblk){.bytes = calloc(pages, PAGE_SIZE), .pages = pages};
+	return disks[n].bytes == NULL ? -ENOMEM : 0;
+}
+
+/* The swap disk: page 0 is a swap v1 header, as mkswap writes. */
+static int swap_disk_make(uint32_t pages)
+{
+	int err = disk_make(VBLK_SWAP, pages);
+	if (err)
+		return err;
+	uint8_t *disk = disks[VBLK_SWAP].bytes;
 	uint32_t version = 1, last = pages - 1;
 	memcpy(disk + SWAP_HDR_VERSION, &version, sizeof(version));
 	memcpy(disk + SWAP_HDR_LAST_PAGE, &last, sizeof(last));
@@ -45,40 +72,33 @@ static int disk_make(uint32_t pages)
 	return 0;
 }
 
-/* The one simulated disk, the swap disk. */
-struct vblk {
-	int unused;
-};
-static struct vblk swap_disk;
-
 struct vblk *vblk_disk(unsigned int n)
 {
-	return n == VBLK_SWAP ? &swap_disk : NULL;
+	return n < VBLK_MAX_DISKS && disks[n].bytes ? &disks[n] : NULL;
 }
 
 uint64_t vblk_capacity(const struct vblk *d)
 {
-	(void)d;
-	return (uint64_t)disk_pages * VBLK_SECTORS_PER_PAGE;
+	return d ? (uint64_t)d->pages * VBLK_SECTORS_PER_PAGE : 0;
 }
 
 int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
 {
-	if (disk == NULL || d != &swap_disk)
+	if (d == NULL || d->bytes == NULL)
 		return -ENODEV;
 	if (len == 0 || len % VBLK_SECTOR_SIZE)
 		return -EINVAL;
 	if (sector + len / VBLK_SECTOR_SIZE > vblk_capacity(d))
 		return -EIO;
-	uint8_t *at = disk + sector * VBLK_SECTOR_SIZE;
+	uint8_t *at = d->bytes + sector * VBLK_SECTOR_SIZE;
 	if (write)
 		memcpy(at, buf, len);
 	else
 		memcpy(buf, at, len);
 	if (write)
-		disk_stats.writes++;
+		d->stats.writes++;
 	else
-		disk_stats.reads++;
+		d->stats.reads++;
 	if (host_vm_during_io)
 		host_vm_during_io();
 	return 0;
@@ -86,8 +106,7 @@ int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write
 
 struct vblk_stats vblk_stats(struct vblk *d)
 {
-	(void)d;
-	return disk_stats;
+	return d ? d->stats : (struct vblk_stats){0};
 }
 
 /* --- sleep, the kernel map, user copies -------------------------------- */
@@ -158,10 +177,9 @@ int host_vm_setup_policy(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxfr
 		cpus[i].vm = NULL;
 		cpus[i].proc = NULL;
 	}
-	memset(&disk_stats, 0, sizeof(disk_stats));
 	int err = host_ram_setup(HOST_VM_RAM_BASE, ram_pages, NULL, 0);
 	if (err == 0 && swap_pages)
-		err = disk_make(swap_pages);
+		err = swap_disk_make(swap_pages);
 	if (err)
 		return err;
 	asid_init(9, true);
@@ -171,9 +189,12 @@ int host_vm_setup_policy(uint32_t ram_pages, uint32_t swap_pages, uint32_t maxfr
 
 void host_vm_teardown(void)
 {
-	free(disk);
-	disk = NULL;
-	disk_pages = 0;
+	for (unsigned int n = 0; n < VBLK_MAX_DISKS; n++) {
+		free(disks[n].bytes);
+		disks[n] = (struct vblk){0};
+	}
+	memset(files, 0, sizeof(files));
+	nfiles = 0;
 	host_ram_teardown();
 }
 
@@ -186,25 +207,62 @@ int host_vm_peek(struct addrspace *as, uint32_t va)
 	return ((const uint8_t *)pa2kva(pte_pa(e)))[sv32_offset(va)];
 }
 
-/* --- page-cache files: the host tests map none ------------------------- */
+/* --- page-cache files --------------------------------------------------- */
+
+int host_vm_files_setup(uint32_t n, uint32_t pages)
+{
+	if (n > HOST_VM_FILES_MAX)
+		return -EINVAL;
+	int err = disk_make(VBLK_FS, FIRST_FILE_BLOCK + n * pages);
+	if (err == 0)
+		err = pc_init(vblk_disk(VBLK_FS));
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < n; i++)
+		files[i] = (struct vnode){.first = FIRST_FILE_BLOCK + i * pages, .pages = pages};
+	nfiles = n;
+	return 0;
+}
+
+struct vnode *host_vm_file(uint32_t i)
+{
+	return i < nfiles ? &files[i] : NULL;
+}
+
+uint32_t host_vm_file_refs(uint32_t i)
+{
+	return files[i].ref;
+}
+
+uint32_t host_vm_file_block(uint32_t i, uint32_t index)
+{
+	return files[i].first + index;
+}
+
+uint8_t *host_vm_fs_block(uint32_t blk)
+{
+	return disks[VBLK_FS].bytes + (size_t)blk * PAGE_SIZE;
+}
 
 void vnode_hold(struct vnode *vn)
 {
-	(void)vn;
-	abort();
+	vn->ref++;
 }
 
 void vnode_put(struct vnode *vn)
 {
-	(void)vn;
-	abort();
+	if (vn->ref == 0)
+		panic("host_vm: put of a file with no reference");
+	vn->ref--;
 }
 
+/* As fs/vfs_names.c's: the page past the end is SIGBUS, a read error too;
+ * there are no holes, so alloc changes nothing. */
 int vnode_map_page(struct vnode *vn, uint32_t index, bool alloc, struct frame **out)
 {
-	(void)vn;
-	(void)index;
 	(void)alloc;
-	(void)out;
-	abort();
+	if (index >= vn->pages)
+		return -ENXIO;
+	int err = pc_get(vn->first + index, false, out);
+	return err == -ENOMEM ? err : err ? -ENXIO : 0;
 }

@@ -1,7 +1,9 @@
 /*
  * The memory manager on the host: the real vm.c, mmap.c, fault.c,
- * reclaim.c, rmap.c, swap.c and swap_area.c over simulated RAM
- * (host_ram.c), with a RAM disk formatted as swap in place of virtio-blk.
+ * reclaim.c, pagecache.c, rmap.c, swap.c and swap_area.c over simulated
+ * RAM (host_ram.c), with a RAM disk formatted as swap in place of
+ * virtio-blk and, if asked for, a file-system RAM disk whose files the
+ * page cache holds (the vnode layer's part, without a file system).
  * The TLB hooks come from host_fences.c, which counts them, or from the
  * tagged-TLB model (tlb_model.c). I/O completes at once, so nothing ever
  * sleeps; the kernel's own copyin/copyout are not available (host tests
@@ -38,6 +40,22 @@ void host_vm_teardown(void);
  * while the kernel waits for the disk with vm_lock dropped (the transfer
  * is done, so a page written meanwhile misses the disk). */
 extern void (*host_vm_during_io)(void);
+
+/* Page-cache files (after host_vm_setup): a file-system disk (VBLK_FS)
+ * holding n files of pages pages each, zeroed, fully allocated, and the
+ * page cache over it (pc_init). vnode_map_page gives their pages; each
+ * file's vnode counts the references mm/ holds. 0, -EINVAL (more than
+ * HOST_VM_FILES_MAX files) or -ENOMEM. */
+#define HOST_VM_FILES_MAX 8
+int host_vm_files_setup(uint32_t n, uint32_t pages);
+/* File i's vnode, for vm_mmap_vnode; NULL if there is no such file. */
+struct vnode *host_vm_file(uint32_t i);
+/* The references mm/ holds on file i. */
+uint32_t host_vm_file_refs(uint32_t i);
+/* The disk block of page index of file i, and the bytes of block blk on
+ * the disk itself (not in the cache). */
+uint32_t host_vm_file_block(uint32_t i, uint32_t index);
+uint8_t *host_vm_fs_block(uint32_t blk);
 
 /* The byte a user address holds in as, through its page tables; -1 when
  * the page is not resident. */

@@ -1,19 +1,23 @@
 /*
  * Host test of the memory manager on several harts: the real vm.c,
- * mmap.c, fault.c, reclaim.c, rmap.c and swap.c (host_vm.c) and asid.c
- * over the tagged-TLB model of tlb_model.c, one TLB per hart, driven
- * through seeded random interleavings of what processes do: run, migrate,
- * touch memory, munmap, mmap, mprotect, brk, fork, exec and exit, while a
- * small cap on user frames makes each hart evict (to swap and back) the
- * pages of processes that run on the others. User accesses go through the
- * model's TLBs; the other harts' user code runs at every hw_* call the
+ * mmap.c, fault.c, reclaim.c, pagecache.c, rmap.c and swap.c (host_vm.c)
+ * and asid.c over the tagged-TLB model of tlb_model.c, one TLB per hart,
+ * driven through seeded random interleavings of what processes do: run,
+ * migrate, touch memory, munmap, mmap of zeroes or of a file (shared or
+ * private), msync, mprotect, brk, fork, exec and exit, while a small cap
+ * on user frames makes each hart evict (to swap and back, or to the file)
+ * the pages of processes that run on the others. User accesses go through
+ * the model's TLBs; the other harts' user code runs at every hw_* call the
  * kernel makes, at some of the kernel's PTE reads (hardware sets A and D
- * whenever it likes) and during swap I/O. Checked after every operation, and
- * whenever swap I/O has vm_lock dropped: no hart holds a usable
+ * whenever it likes) and during disk I/O. Checked after every operation,
+ * and whenever disk I/O has vm_lock dropped: no hart holds a usable
  * translation that disagrees with the page tables of a space it may run.
- * Checked at every access: a load returns what its process last stored,
- * and a fault that vm_fault resolved does not come back. Then each fence
- * site, removed on purpose, must be caught.
+ * Checked at every access: a load returns what its process last stored
+ * (for a file page, what any process last stored there), through the
+ * frame that should hold it, and a fault that vm_fault resolved does not
+ * come back. Checked after every write-back of the page cache: the disk
+ * holds each file page's last store. Then each fence site, removed on
+ * purpose, must be caught.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +30,9 @@
 
 #include "lib/kerrno.h"
 #include "mm/frame.h"
+#include "mm/pagecache.h"
 #include "mm/phys.h"
+#include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vm.h"
 #include "riscv/asid.h"
@@ -49,15 +55,23 @@
 #define HEAP_VA	     0x20000000u
 #define HEAP_PAGES   8
 #define NPAGES	     (REGIONS * REGION_PAGES + HEAP_PAGES)
-#define UNMAPPED     0xFFu /* proc.prot[] of a page no region holds */
+#define UNMAPPED     0xFFu /* upage.prot of a page no region holds */
 #define RW	     (VM_R | VM_W)
 #define ANON_FIXED   (VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED)
+
+/* The files that mmap maps: runs of blocks of the file-system disk
+ * (host_vm.c), as long as a region, so any range of one fits. Their pages
+ * start with words no store makes (stamps count up from 1). */
+#define NFILES	   2
+#define FILE_PAGES REGION_PAGES
+#define NFPAGES	   (NFILES * FILE_PAGES)
+#define FILE_WORD0 0xF11E0000u
 
 #define MAX_PROCS	  10
 #define MIN_PROCS	  3
 #define SPEC_FILLS_PER_OP 2 /* speculative walks of every hart after each operation */
 #define CONCURRENT_ONE_IN 2 /* another hart's user code acts at one hw_* call in this many */
-#define IO_ROUNDS	  4 /* ... and may act this many times while a swap transfer runs */
+#define IO_ROUNDS	  4 /* ... and may act this many times while a disk transfer runs */
 #define LOCALITY_ONE_IN	  4 /* ... touching a page its TLB may not hold one time in this many */
 #define PTE_READ_ONE_IN	  8 /* ... and at one kernel PTE read in this many */
 
@@ -83,20 +97,40 @@ struct config {
 		.harts = h, .asidlen = len, .asids = on, .policy = pol, .hw_ad = ad, .seed = s     \
 	}
 
+/* Where a page's bytes live. */
+enum page_map {
+	PG_ANON,    /* the process's own: zeroes, or a private file page after its first store */
+	PG_SHARED,  /* MAP_SHARED of a file page: the page-cache page, which stores change */
+	PG_PRIVATE, /* MAP_PRIVATE of a file page before its first store: the page-cache page */
+};
+
+/* What the test knows of one page of a process. */
+struct upage {
+	uint8_t prot;	 /* VM_R | VM_W of the region holding it, or UNMAPPED */
+	uint8_t map;	 /* enum page_map */
+	uint8_t fpage;	 /* a file page's file * FILE_PAGES + index */
+	bool resident;	 /* an access succeeded since the test last changed the mapping */
+	uint32_t expect; /* PG_ANON: the word it last stored at the page's start; 0: none */
+};
+
 /* A process: its space and what the test knows it must hold. */
 struct proc {
 	bool live;
 	int pid;
 	struct addrspace *as;
-	int hart;		 /* the hart it runs on, or -1 */
-	uint8_t prot[NPAGES];	 /* VM_R | VM_W of the region holding each page, or UNMAPPED */
-	uint32_t expect[NPAGES]; /* the word it last stored at each page's start; 0: none */
-	uint32_t heap_pages;	 /* the heap is [HEAP_VA, HEAP_VA + heap_pages pages) */
+	int hart; /* the hart it runs on, or -1 */
+	struct upage pg[NPAGES];
+	uint32_t heap_pages; /* the heap is [HEAP_VA, HEAP_VA + heap_pages pages) */
 };
 
 /* Counters of one run, to show it did what it claims. */
 struct run_stats {
 	uint32_t accesses, faults, concurrent, migrations, forks, execs, exits;
+	uint32_t file_maps;		/* file mmaps */
+	uint32_t file_maps_shared_page; /* ... of a page another space maps too */
+	uint32_t syncs, d_cleaned;	/* write-backs; mapped dirty PTEs they found */
+	uint32_t mkwrites;		/* stores that made a read-only shared page writable */
+	uint32_t cache_refaults;	/* file pages evicted from under a mapping, faulted back */
 };
 
 static struct {
@@ -116,7 +150,11 @@ static struct {
 	uint32_t full_fences[MAX_HARTS];
 	uint32_t next_stamp, next_pid;
 	uint32_t frames_at_start, slots_at_start;
+	struct pc_stats cache_at_start; /* the cache's counters, which no setup resets */
 	struct run_stats stats;
+	uint32_t file_word[NFPAGES];  /* the word last stored at each file page's start */
+	bool syncing;		      /* a write-back of the cache runs */
+	bool stored_in_sync[NFPAGES]; /* ... and a store reached this file page meanwhile */
 } w;
 
 static char why[768];
@@ -153,31 +191,72 @@ static uint32_t page_va(int page)
 
 static bool allowed(const struct proc *p, int page, bool store)
 {
-	uint8_t prot = p->prot[page];
+	uint8_t prot = p->pg[page].prot;
 	return prot != UNMAPPED && (prot & (store ? VM_W : VM_R));
 }
 
+static uint32_t file_block(uint32_t fpage)
+{
+	return host_vm_file_block(fpage / FILE_PAGES, fpage % FILE_PAGES);
+}
+
+/* Whether an access to page of p may reach frame f: a file page (a
+ * private one only for a load: a store needs its copy) is the cache page
+ * of its block, any other page a frame outside the cache. */
+static bool frame_fits(const struct proc *p, int page, const struct frame *f, bool store)
+{
+	const struct upage *u = &p->pg[page];
+	bool file = u->map == PG_SHARED || (u->map == PG_PRIVATE && !store);
+	if (!(f->flags & FRAME_F_CACHE))
+		return !file;
+	return file && f->va == file_block(u->fpage);
+}
+
+/* The word page's start must hold: the process's own, or the file
+ * page's, which a private page shows until its first store gives it a
+ * copy of its own (a store here records that). */
+static uint32_t *expected(struct proc *p, int page, bool store)
+{
+	struct upage *u = &p->pg[page];
+	if (store && u->map == PG_PRIVATE)
+		u->map = PG_ANON; /* copy-on-write gave it its own page */
+	if (u->map == PG_ANON)
+		return &u->expect;
+	if (store && w.syncing)
+		w.stored_in_sync[u->fpage] = true;
+	return &w.file_word[u->fpage];
+}
+
 /* Load or store the word at page's start in frame pa, as p: a store
- * writes a stamp no one wrote before, a load must read p's last one. The
+ * writes a stamp no one wrote before, a load must read the last one. The
  * frame must be a user page (else a stale translation reached a page
- * table or a free frame: nothing is written there). */
+ * table or a free frame: nothing is written there), and the one that
+ * holds the page's bytes. */
 static bool touch(struct proc *p, int page, paddr_t pa, bool store, int hart, const char *how)
 {
 	const struct frame *f = frame_of(pa);
+	const char *what = store ? "store" : "load";
 	if (f == NULL || f->state != FRAME_USED || !(f->flags & FRAME_F_USER))
 		return violation("%s%s by pid %d on hart %d at va 0x%08x reached pa 0x%08x, not a "
 				 "user page",
-				 how, store ? "store" : "load", p->pid, hart, page_va(page), pa);
-	uint32_t *word = pa2kva(pa);
+				 how, what, p->pid, hart, page_va(page), pa);
+	if (!frame_fits(p, page, f, store))
+		return violation("%s%s by pid %d on hart %d at va 0x%08x (%s) reached pa 0x%08x, "
+				 "%s",
+				 how, what, p->pid, hart, page_va(page),
+				 p->pg[page].map == PG_ANON ? "its own page" : "a file page", pa,
+				 f->flags & FRAME_F_CACHE ? "a page-cache page of another block"
+							  : "not the page cache");
+	uint32_t *word = pa2kva(pa), *want = expected(p, page, store);
 	if (store) {
-		*word = p->expect[page] = w.next_stamp++;
+		*word = *want = w.next_stamp++;
 		return true;
 	}
-	if (*word != p->expect[page])
+	if (*word != *want)
 		return violation(
 		    "%sload by pid %d on hart %d at va 0x%08x (pa 0x%08x) read 0x%08x, "
-		    "it stored 0x%08x",
-		    how, p->pid, hart, page_va(page), pa, *word, p->expect[page]);
+		    "the last store was 0x%08x",
+		    how, p->pid, hart, page_va(page), pa, *word, *want);
 	return true;
 }
 
@@ -194,6 +273,8 @@ static const char *fault_path(const struct vm_stats *before)
 		return "COW reuse";
 	if (now->faults_zero != before->faults_zero || now->faults_file != before->faults_file)
 		return "a new page";
+	if (now->faults_cache != before->faults_cache)
+		return "mapping a page-cache page";
 	if (now->faults_ad != before->faults_ad)
 		return "setting A/D";
 	return "a stale-entry fence";
@@ -211,6 +292,34 @@ static bool fault_allowed(int faults, bool store, const char *path)
 	return faults == 0;
 }
 
+/* The PTE of va in as, read as the checks read: no user code runs. */
+static bool pte_hook_off; /* the checks read PTEs (sv32_translate): not the kernel */
+
+static pte_t pte_now(const struct addrspace *as, uint32_t va)
+{
+	bool was = pte_hook_off;
+	pte_hook_off = true;
+	pte_t *pte = sv32_walk(as->root, va, false);
+	pte_t v = pte ? pte_load(pte) : 0;
+	pte_hook_off = was;
+	return v;
+}
+
+/* Count what a fault about to be taken shows of the page cache: a file
+ * page mapped before and now gone (evicted from under the mapping), a
+ * store that will make a read-only shared page writable in place. */
+static void count_cache_fault(const struct proc *p, int page, bool store, const char **path)
+{
+	const struct upage *u = &p->pg[page];
+	pte_t cur = pte_now(p->as, page_va(page));
+	if (u->map != PG_ANON && u->resident && cur == 0)
+		w.stats.cache_refaults++;
+	if (store && u->map == PG_SHARED && pte_valid(cur) && !(cur & PTE_W)) {
+		w.stats.mkwrites++;
+		*path = "making a shared page writable";
+	}
+}
+
 /* One access by p on its hart, as user code makes it: a page fault goes
  * to vm_fault, and the access is made again; after vm_fault returned 0 it
  * must not fault a second time. A forbidden access must fault and be
@@ -226,17 +335,19 @@ static void user_access(struct proc *p, int page, bool store)
 	w.stats.accesses++;
 	for (int faults = 0; tlb_model_user_access(p->hart, va, acc, &pa) != 0; faults++) {
 		if (!fault_allowed(faults, store, path)) {
-			pte_t *pte = sv32_walk(p->as->root, va, false);
 			violation(
 			    "pid %d on hart %d: the %s at va 0x%08x faults again after vm_fault "
 			    "resolved it by %s (PTE 0x%08x)",
 			    p->pid, p->hart, store ? "store" : "load", va, path,
-			    pte ? pte_load(pte) : 0);
+			    pte_now(p->as, va));
 			return;
 		}
 		struct vm_stats before = vm_stats;
+		const char *mkwrite = NULL;
+		if (ok)
+			count_cache_fault(p, page, store, &mkwrite);
 		int err = vm_fault(p->as, va, store ? VM_W : VM_R);
-		path = fault_path(&before);
+		path = mkwrite ? mkwrite : fault_path(&before);
 		w.stats.faults++;
 		if (err != (ok ? 0 : -EFAULT)) {
 			violation(
@@ -252,7 +363,8 @@ static void user_access(struct proc *p, int page, bool store)
 			  p->pid, p->hart, store ? "store" : "load", va);
 		return;
 	}
-	touch(p, page, pa, store, p->hart, "");
+	if (touch(p, page, pa, store, p->hart, ""))
+		p->pg[page].resident = true;
 }
 
 /* The page user code on hart h touches next: mostly one its TLB holds
@@ -309,29 +421,42 @@ static void check_books(void);
 static int page_of(const struct proc *p, uint32_t va)
 {
 	for (int page = 0; page < NPAGES; page++)
-		if (page_va(page) == va && p->prot[page] != UNMAPPED)
+		if (page_va(page) == va && p->pg[page].prot != UNMAPPED)
 			return page;
+	return -1;
+}
+
+/* The hart other than host_hart that runs space as, or -1. */
+static int other_hart_running(const struct addrspace *as)
+{
+	for (int h = 0; h < ncpus; h++)
+		if (h != host_hart && w.on_hart[h] && w.on_hart[h]->as == as)
+			return h;
 	return -1;
 }
 
 /* The kernel reads the PTE at slot: the process whose page it maps, if it
  * runs on another hart, may use that very page now (a load, or a store
- * that makes its hardware set D), as it may at any moment. */
+ * that makes its hardware set D), as it may at any moment. The frame's
+ * reverse map names the mappings (a page-cache page may have several in
+ * one space, at other addresses). */
 static void user_code_on_page_read(const pte_t *slot)
 {
 	pte_t v = *slot;
 	const struct frame *f = pte_valid(v) ? frame_of(pte_pa(v)) : NULL;
 	if (f == NULL || !(f->flags & FRAME_F_USER))
 		return;
-	for (int h = 0; h < ncpus; h++) {
-		struct proc *p = w.on_hart[h];
-		int page = p && h != host_hart ? page_of(p, f->va) : -1;
-		if (page < 0 || sv32_walk(p->as->root, f->va, false) != slot)
+	for (uint32_t e = f->rmap; e; e = rmap_next(e)) {
+		int h = other_hart_running(rmap_space(e));
+		struct proc *p = h >= 0 ? w.on_hart[h] : NULL;
+		uint32_t va = rmap_va(e);
+		int page = p ? page_of(p, va) : -1;
+		if (page < 0 || sv32_walk(p->as->root, va, false) != slot)
 			continue;
 		bool store = rnd(2);
 		paddr_t pa;
 		if (allowed(p, page, store) &&
-		    tlb_model_user_access(h, f->va, store ? SV32_STORE : SV32_LOAD, &pa) == 0) {
+		    tlb_model_user_access(h, va, store ? SV32_STORE : SV32_LOAD, &pa) == 0) {
 			w.stats.concurrent++;
 			touch(p, page, pa, store, h, "concurrent ");
 		}
@@ -342,8 +467,6 @@ static void user_code_on_page_read(const pte_t *slot)
  * PTE_READ_ONE_IN, other harts' user code makes an access, to the page
  * that PTE maps if theirs, so their hardware may set A or D between any
  * two steps of the kernel, not only at its fences. */
-static bool pte_hook_off; /* the checks read PTEs (sv32_translate): not the kernel */
-
 static void user_code_at_pte_read(const pte_t *slot)
 {
 	if (pte_hook_off || !w.running || w.failed || rnd(PTE_READ_ONE_IN) != 0)
@@ -354,7 +477,7 @@ static void user_code_at_pte_read(const pte_t *slot)
 	pte_hook_off = false;
 }
 
-/* The disk's hook. The kernel waits for swap I/O with vm_lock dropped, so
+/* The disks' hook. The kernel waits for disk I/O with vm_lock dropped, so
  * the invariant must hold (another hart may take the lock now), and the
  * transfer takes long enough for several accesses of the other harts. */
 static void user_code_during_io(void)
@@ -462,7 +585,7 @@ static void check_all_harts(void)
 
 /* The memory manager's own books (kernel/mm/vmcheck.c): reference
  * counts, reverse maps, swap slots and the swap cache against the page
- * tables. vm_lock must be free: between operations, or during swap I/O.
+ * tables. vm_lock must be free: between operations, or during disk I/O.
  * Every BOOKS_EVERY-th time only (a check walks every page table, and
  * every time would make this test seven times slower); a broken count
  * stays broken, so it is still found within a few operations. */
@@ -524,10 +647,8 @@ static struct addrspace *space_new(int pid)
 /* What the test knows of a fresh space: its regions, all zero. */
 static void pages_reset(struct proc *p)
 {
-	for (int i = 0; i < NPAGES; i++) {
-		p->prot[i] = i < REGIONS * REGION_PAGES ? RW : UNMAPPED;
-		p->expect[i] = 0;
-	}
+	for (int i = 0; i < NPAGES; i++)
+		p->pg[i] = (struct upage){.prot = i < REGIONS * REGION_PAGES ? RW : UNMAPPED};
 	p->heap_pages = 0;
 }
 
@@ -626,20 +747,55 @@ static void random_range(int *first, int *n)
 	*n = 1 + (int)rnd((uint32_t)(REGION_PAGES - i));
 }
 
+/* The kernel's vfs_sync (msync(MS_SYNC), fsync, sync, and munmap or exit
+ * of a shared mapping): every dirty page of the cache is written back,
+ * the stores of shared mappings (their D bits) included. Then the disk
+ * holds each file page's last store, unless a store reached the page
+ * while the write-back ran (other harts run during its writes). */
+static void file_sync(void)
+{
+	memset(w.stored_in_sync, 0, sizeof(w.stored_in_sync));
+	for (int i = 0; i < MAX_PROCS; i++) {
+		const struct proc *p = &w.procs[i];
+		for (int page = 0; page < NPAGES && p->live; page++)
+			if (p->pg[page].map == PG_SHARED && (pte_now(p->as, page_va(page)) & PTE_D))
+				w.stats.d_cleaned++;
+	}
+	w.syncing = true;
+	int err = pc_sync();
+	w.syncing = false;
+	w.stats.syncs++;
+	if (err) {
+		violation("pc_sync = %d", err);
+		return;
+	}
+	for (uint32_t fp = 0; fp < NFPAGES && !w.failed; fp++) {
+		uint32_t on_disk = *(const uint32_t *)host_vm_fs_block(file_block(fp));
+		if (!w.stored_in_sync[fp] && on_disk != w.file_word[fp])
+			violation("after a write-back, block %u (file %u page %u) holds 0x%08x on "
+				  "the disk, the last store was 0x%08x",
+				  file_block(fp), fp / FILE_PAGES, fp % FILE_PAGES, on_disk,
+				  w.file_word[fp]);
+	}
+}
+
+/* munmap; the kernel writes the cache back after it when the space maps
+ * a file shared and writable (sys_munmap). */
 static void op_munmap(struct proc *p)
 {
 	int first, n;
 	random_range(&first, &n);
 	syscall_on(p);
+	bool shared = vm_maps_shared(p->as);
 	int err = vm_munmap(p->as, page_va(first), (uint32_t)n * PAGE_SIZE);
 	if (err) {
 		violation("pid %d: munmap(0x%08x, %d pages) = %d", p->pid, page_va(first), n, err);
 		return;
 	}
-	for (int i = first; i < first + n; i++) {
-		p->prot[i] = UNMAPPED;
-		p->expect[i] = 0;
-	}
+	for (int i = first; i < first + n; i++)
+		p->pg[i] = (struct upage){.prot = UNMAPPED};
+	if (shared)
+		file_sync();
 }
 
 /* MAP_FIXED of fresh zero pages over the range, mapped or not. */
@@ -656,32 +812,115 @@ static void op_mmap(struct proc *p)
 			  n, err, out);
 		return;
 	}
-	for (int i = first; i < first + n; i++) {
-		p->prot[i] = RW;
-		p->expect[i] = 0;
-	}
+	for (int i = first; i < first + n; i++)
+		p->pg[i] = (struct upage){.prot = RW};
 }
 
-/* To read-only, to PROT_NONE, or back to read-write: -ENOMEM, and no
- * change, when part of the range is not mapped. */
-static void op_mprotect(struct proc *p)
+/* Whether a space other than p's maps file page fp now (through a
+ * mapping that reads the file). */
+static bool mapped_elsewhere(const struct proc *p, uint32_t fp)
 {
-	static const uint8_t prots[] = {VM_R, 0, RW, RW};
-	uint8_t prot = prots[rnd(sizeof(prots))];
+	for (int i = 0; i < MAX_PROCS; i++) {
+		const struct proc *q = &w.procs[i];
+		for (int page = 0; page < NPAGES && q->live && q != p; page++)
+			if (q->pg[page].map != PG_ANON && q->pg[page].fpage == fp &&
+			    q->pg[page].prot != UNMAPPED)
+				return true;
+	}
+	return false;
+}
+
+/* MAP_FIXED of a run of a file's pages over the range, mapped or not:
+ * MAP_SHARED or MAP_PRIVATE, read-write or (less often) read-only, which
+ * mprotect may make read-write later. */
+static void op_mmap_file(struct proc *p)
+{
 	int first, n;
+	uint32_t out;
 	random_range(&first, &n);
+	uint32_t file = rnd(NFILES), index = rnd(FILE_PAGES - (uint32_t)n + 1);
+	bool shared = rnd(2);
+	uint8_t prot = rnd(4) ? RW : VM_R;
+	uint32_t flags = (shared ? VM_MAP_SHARED : VM_MAP_PRIVATE) | VM_MAP_FIXED;
+	syscall_on(p);
+	int err = vm_mmap_vnode(p->as, page_va(first), (uint32_t)n * PAGE_SIZE, prot, flags,
+				host_vm_file(file), true, index * PAGE_SIZE, &out);
+	if (err || out != page_va(first)) {
+		violation("pid %d: mmap(0x%08x, %d pages, %s) of file %u page %u = %d at 0x%08x",
+			  p->pid, page_va(first), n, shared ? "shared" : "private", file, index,
+			  err, out);
+		return;
+	}
+	bool elsewhere = false;
+	for (int i = 0; i < n; i++) {
+		uint8_t fp = (uint8_t)(file * FILE_PAGES + index + (uint32_t)i);
+		p->pg[first + i] = (struct upage){
+		    .prot = prot, .map = shared ? PG_SHARED : PG_PRIVATE, .fpage = fp};
+		elsewhere |= mapped_elsewhere(p, fp);
+	}
+	w.stats.file_maps++;
+	w.stats.file_maps_shared_page += elsewhere;
+}
+
+/* msync(MS_SYNC), or now and then dropcache(), which frees the clean
+ * cache pages nothing maps. */
+static void op_msync(struct proc *p)
+{
+	syscall_on(p);
+	file_sync();
+	if (rnd(4) == 0)
+		pc_drop_clean();
+}
+
+/* mprotect of [first, first + n) to prot: -ENOMEM, and no change, when
+ * part of the range is not mapped. Whether it was all mapped. */
+static bool mprotect_range(struct proc *p, int first, int n, uint8_t prot)
+{
 	bool holes = false;
 	for (int i = first; i < first + n; i++)
-		holes |= p->prot[i] == UNMAPPED;
+		holes |= p->pg[i].prot == UNMAPPED;
 	syscall_on(p);
 	int err = vm_mprotect(p->as, page_va(first), (uint32_t)n * PAGE_SIZE, prot);
 	if (err != (holes ? -ENOMEM : 0)) {
 		violation("pid %d: mprotect(0x%08x, %d pages, %u) = %d", p->pid, page_va(first), n,
 			  prot, err);
-		return;
+		return false;
 	}
 	for (int i = first; i < first + n && !holes; i++)
-		p->prot[i] = prot;
+		p->pg[i].prot = prot;
+	return !holes;
+}
+
+/* To read-only, to PROT_NONE, or back to read-write. */
+static void op_mprotect(struct proc *p)
+{
+	static const uint8_t prots[] = {VM_R, 0, RW, RW};
+	int first, n;
+	random_range(&first, &n);
+	mprotect_range(p, first, n, prots[rnd(sizeof(prots))]);
+}
+
+/* A program that write-protects memory while it reads it, then writes
+ * again: mprotect to read-only, a load, back to read-write, a store to
+ * the same page. A shared file page is then made writable in place
+ * (fault_mkwrite), under the read-only entry the load may have left in
+ * this hart's TLB. */
+static void op_protect_cycle(struct proc *p)
+{
+	int first, n;
+	random_range(&first, &n);
+	int page = first + (int)rnd((uint32_t)n);
+	if (!mprotect_range(p, first, n, VM_R))
+		return;
+	checkpoint();
+	if (!w.failed)
+		user_access(p, page, false);
+	checkpoint();
+	if (!w.failed && mprotect_range(p, first, n, RW)) {
+		checkpoint();
+		if (!w.failed)
+			user_access(p, page, true);
+	}
 }
 
 /* Move the heap's end to a random page: shrinking frees pages. */
@@ -697,8 +936,8 @@ static void op_brk(struct proc *p)
 	for (uint32_t i = 0; i < HEAP_PAGES; i++) {
 		int page = REGIONS * REGION_PAGES + (int)i;
 		if (i >= pages || i >= p->heap_pages)
-			p->expect[page] = 0;
-		p->prot[page] = i < pages ? RW : UNMAPPED;
+			p->pg[page] = (struct upage){0};
+		p->pg[page].prot = i < pages ? RW : UNMAPPED;
 	}
 	p->heap_pages = pages;
 }
@@ -743,10 +982,13 @@ static void op_exec(struct proc *p)
 	w.stats.execs++;
 }
 
-/* exit: leave the space on its hart, then free it. */
+/* exit: a shared mapping's stores go to the disk, then the process
+ * leaves the space on its hart and frees it (proc.c's exit). */
 static void op_exit(struct proc *p)
 {
 	syscall_on(p);
+	if (vm_maps_shared(p->as))
+		file_sync();
 	vm_deactivate();
 	w.on_hart[p->hart] = NULL;
 	vm_destroy(p->as);
@@ -776,15 +1018,18 @@ enum op {
 	OP_EXEC,
 	OP_EXIT,
 	OP_CREATE,
+	OP_MMAP_FILE,
+	OP_MSYNC,
+	OP_PROTECT_CYCLE,
 	NR_OPS
 };
 
 /* Relative frequencies: mostly user accesses (which fault, evict and swap)
  * and scheduling, with enough churn that spaces and ASIDs come and go. */
 static const unsigned op_weight[NR_OPS] = {
-    [OP_ACCESS] = 40, [OP_SCHED] = 10,	 [OP_MIGRATE] = 6, [OP_MUNMAP] = 4,
-    [OP_MMAP] = 4,    [OP_MPROTECT] = 6, [OP_BRK] = 3,	   [OP_FORK] = 4,
-    [OP_EXEC] = 2,    [OP_EXIT] = 3,	 [OP_CREATE] = 3,
+    [OP_ACCESS] = 40,  [OP_SCHED] = 10,	   [OP_MIGRATE] = 6, [OP_MUNMAP] = 4,	     [OP_MMAP] = 4,
+    [OP_MPROTECT] = 6, [OP_BRK] = 3,	   [OP_FORK] = 4,    [OP_EXEC] = 2,	     [OP_EXIT] = 3,
+    [OP_CREATE] = 3,   [OP_MMAP_FILE] = 5, [OP_MSYNC] = 3,   [OP_PROTECT_CYCLE] = 2,
 };
 
 static enum op random_op(void)
@@ -808,6 +1053,12 @@ static void op_run(enum op op)
 		op_munmap(p);
 	else if (op == OP_MMAP)
 		op_mmap(p);
+	else if (op == OP_MMAP_FILE)
+		op_mmap_file(p);
+	else if (op == OP_MSYNC)
+		op_msync(p);
+	else if (op == OP_PROTECT_CYCLE)
+		op_protect_cycle(p);
 	else if (op == OP_MPROTECT)
 		op_mprotect(p);
 	else if (op == OP_BRK)
@@ -846,6 +1097,11 @@ static void world_start(const struct config *c, unsigned vm_omit, unsigned asid_
 	rng_state = c->seed;
 	model_quiet();
 	assert_int_equal(host_vm_setup_policy(RAM_PAGES, SWAP_PAGES, MAX_FRAMES, c->policy), 0);
+	assert_int_equal(host_vm_files_setup(NFILES, FILE_PAGES), 0);
+	for (uint32_t fp = 0; fp < NFPAGES; fp++) {
+		w.file_word[fp] = FILE_WORD0 + fp;
+		memcpy(host_vm_fs_block(file_block(fp)), &w.file_word[fp], sizeof(uint32_t));
+	}
 	memset(&vm_stats, 0, sizeof(vm_stats));
 	ncpus = c->harts;
 	for (int i = 0; i < NPAGES; i++)
@@ -870,6 +1126,7 @@ static void world_start(const struct config *c, unsigned vm_omit, unsigned asid_
 		w.full_fences[h] = tlb_model_hart_stats(h)->calls[HW_SFENCE_ALL];
 	}
 	w.frames_at_start = frame_count_free();
+	w.cache_at_start = pc_stats();
 	w.slots_at_start = swap_free_slots();
 	host_vm_during_io = user_code_during_io;
 	host_pte_read_hook = user_code_at_pte_read;
@@ -877,8 +1134,10 @@ static void world_start(const struct config *c, unsigned vm_omit, unsigned asid_
 	w.up = true;
 }
 
-/* Every hart leaves its space, every space goes; with leaks checked, every
- * frame and swap slot must be back. */
+/* Every hart leaves its space, every space goes, the cache is written
+ * back and emptied; with leaks checked, the disk must hold every file
+ * page's last store, and every frame, swap slot and file reference must be
+ * back. */
 static void world_stop(bool check_leaks)
 {
 	w.up = false;
@@ -890,16 +1149,27 @@ static void world_stop(bool check_leaks)
 		if (cpus[h].vm) /* one hart keeps the last space loaded while idle */
 			vm_deactivate();
 	}
-	for (int i = 0; i < MAX_PROCS; i++)
+	for (int i = 0; i < MAX_PROCS; i++) {
 		if (w.procs[i].live)
 			vm_destroy(w.procs[i].as);
-	uint32_t frames = frame_count_free(), slots = swap_free_slots();
+		w.procs[i].live = false;
+	}
+	file_sync();
+	pc_drop_clean();
+	uint32_t frames = frame_count_free(), slots = swap_free_slots(), cached = pc_count();
+	uint32_t refs = 0;
+	for (uint32_t i = 0; i < NFILES; i++)
+		refs += host_vm_file_refs(i);
 	vm_test_omit = asid_test_omit = 0;
 	host_vm_teardown();
 	ncpus = 1;
 	host_hart = 0;
 	model_quiet();
 	if (check_leaks) {
+		if (w.failed)
+			fail_msg("%s", why);
+		assert_int_equal(cached, 0);
+		assert_int_equal(refs, 0);
 		assert_int_equal(frames, w.frames_at_start);
 		assert_int_equal(slots, w.slots_at_start);
 	}
@@ -932,14 +1202,26 @@ static void positive_run(const struct config *c)
 	if (bad)
 		fail_msg("%s", why);
 	const struct asid_stats *a = asid_stats();
-	print_message("# %s: %u ops, %u accesses (%u concurrent), %u faults, %u evictions, %u swap-outs, %u swap-ins, %u COW copies, %u COW "
+	print_message("# %s: %u ops, %u accesses (%u concurrent), %u faults, %u evictions, %u "
+		      "swap-outs, %u swap-ins, %u COW copies, %u COW "
 		      "reuses, %u forks, %u migrations, %u rollovers, %u shootdowns\n",
 		      config_name(c), RANDOM_OPS, w.stats.accesses, w.stats.concurrent,
-		      w.stats.faults, vm_stats.evictions,
-		      vm_stats.swapouts, vm_stats.swapins, vm_stats.faults_cow_copy,
-		      vm_stats.faults_cow_reuse, w.stats.forks, w.stats.migrations, a->rollovers,
-		      a->shootdowns);
+		      w.stats.faults, vm_stats.evictions, vm_stats.swapouts, vm_stats.swapins,
+		      vm_stats.faults_cow_copy, vm_stats.faults_cow_reuse, w.stats.forks,
+		      w.stats.migrations, a->rollovers, a->shootdowns);
+	struct pc_stats pc = pc_stats();
+	pc.writebacks -= w.cache_at_start.writebacks;
+	pc.misses -= w.cache_at_start.misses;
+	print_message("#   page cache: %u file mmaps (%u of a page another space maps), %u cache "
+		      "faults, %u mkwrites, %u write-backs of the cache finding %u dirty PTEs, "
+		      "%u blocks written, %u read, %u mapped pages evicted and faulted back\n",
+		      w.stats.file_maps, w.stats.file_maps_shared_page, vm_stats.faults_cache,
+		      w.stats.mkwrites, w.stats.syncs, w.stats.d_cleaned, pc.writebacks, pc.misses,
+		      w.stats.cache_refaults);
 	assert_true(vm_stats.swapouts > 0 && vm_stats.swapins > 0);
+	assert_true(vm_stats.faults_cache > 0 && w.stats.file_maps_shared_page > 0);
+	assert_true(w.stats.mkwrites > 0);
+	assert_true(w.stats.d_cleaned > 0 && w.stats.cache_refaults > 0);
 	assert_true(vm_stats.faults_cow_copy > 0 && vm_stats.faults_cow_reuse > 0);
 	if (w.tagged && c->asidlen <= 3)
 		assert_true(a->rollovers > 0);
@@ -958,7 +1240,8 @@ static const struct config three_harts = {
 /* The world of three_harts with a model that never walks on its own, so
  * a test sees exactly what its calls did, and sets A/D or not; one space
  * with pages 0-3 mapped by loads, loaded (asid in *asid) and cached on
- * every hart. */
+ * every hart. It is process 1's (not running), so that world_stop frees
+ * it even after a test failed half-way. */
 static struct addrspace *model_world(bool hw_ad, uint32_t *asid)
 {
 	world_start(&three_harts, 0, 0);
@@ -971,6 +1254,7 @@ static struct addrspace *model_world(bool hw_ad, uint32_t *asid)
 					       .hw_ad = hw_ad};
 	tlb_model_reset(&still);
 	struct addrspace *as = space_new(1);
+	w.procs[0] = (struct proc){.live = true, .pid = 1, .as = as, .hart = -1};
 	paddr_t pa;
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(vm_fault(as, page_va(i), VM_R), 0);
@@ -984,13 +1268,9 @@ static struct addrspace *model_world(bool hw_ad, uint32_t *asid)
 	return as;
 }
 
-static void model_world_stop(struct addrspace *as)
+/* The end of a model_world test: world_stop frees process 1's space. */
+static void model_world_stop(void)
 {
-	for (int h = 0; h < 3; h++) {
-		host_hart = h;
-		vm_deactivate();
-	}
-	vm_destroy(as);
 	world_stop(false);
 }
 
@@ -998,7 +1278,7 @@ static void test_remote_fence_of_a_range_fences_those_pages_on_the_named_harts(v
 {
 	(void)state;
 	uint32_t asid;
-	struct addrspace *as = model_world(true, &asid);
+	model_world(true, &asid);
 	host_hart = 0;
 	hw_remote_sfence(1u << 1, page_va(1) + 12, 2 * PAGE_SIZE - 12, asid);
 	assert_null(tlb_model_misuse());
@@ -1010,14 +1290,14 @@ static void test_remote_fence_of_a_range_fences_those_pages_on_the_named_harts(v
 	assert_true(tlb_model_holds_pointer(1, page_va(1), asid));  /* leaves only */
 	hw_remote_sfence(1u << 2, page_va(0), PAGE_SIZE, asid + 1); /* another ASID */
 	assert_true(tlb_model_holds(2, page_va(0), asid));
-	model_world_stop(as);
+	model_world_stop();
 }
 
 static void test_remote_fence_of_the_whole_space_fences_every_level_of_the_asid(void **state)
 {
 	(void)state;
 	uint32_t asid;
-	struct addrspace *as = model_world(true, &asid);
+	model_world(true, &asid);
 	host_hart = 0;
 	hw_remote_sfence(1u << 1, 0, 0xFFFFFFFFu, asid);
 	hw_remote_sfence(1u << 2, 0, 0, asid); /* SBI's other spelling of "everything" */
@@ -1029,25 +1309,25 @@ static void test_remote_fence_of_the_whole_space_fences_every_level_of_the_asid(
 	}
 	assert_false(tlb_model_holds_pointer(1, page_va(0), asid));
 	assert_false(tlb_model_holds_pointer(2, page_va(0), asid));
-	model_world_stop(as);
+	model_world_stop();
 }
 
 static void test_remote_fence_of_itself_or_of_a_hart_not_running_is_misuse(void **state)
 {
 	(void)state;
 	uint32_t asid;
-	struct addrspace *as = model_world(true, &asid);
+	model_world(true, &asid);
 	host_hart = 1;
 	hw_remote_sfence(1u << 1, 0, 0, asid);
 	assert_non_null(tlb_model_misuse());
 	assert_non_null(strstr(tlb_model_misuse(), "itself"));
-	model_world_stop(as);
+	model_world_stop();
 
-	as = model_world(true, &asid);
+	model_world(true, &asid);
 	hw_remote_sfence(1u << 3, 0, 0, asid); /* ncpus is 3 */
 	assert_non_null(tlb_model_misuse());
 	assert_non_null(strstr(tlb_model_misuse(), "does not run"));
-	model_world_stop(as);
+	model_world_stop();
 }
 
 static void test_each_hart_has_its_own_satp_and_tlb(void **state)
@@ -1066,7 +1346,7 @@ static void test_each_hart_has_its_own_satp_and_tlb(void **state)
 	host_hart = 2;
 	vm_deactivate();
 	vm_destroy(other);
-	model_world_stop(as);
+	model_world_stop();
 }
 
 static void test_a_store_through_a_clean_entry_sets_d_or_faults(void **state)
@@ -1079,7 +1359,7 @@ static void test_a_store_through_a_clean_entry_sets_d_or_faults(void **state)
 	assert_false(pte_load(pte) & PTE_D); /* mapped by a load: clean */
 	assert_int_equal(tlb_model_user_access(0, page_va(0), SV32_STORE, &pa), 0);
 	assert_true(pte_load(pte) & PTE_D);
-	model_world_stop(as);
+	model_world_stop();
 
 	/* Without hardware A/D the store faults, and keeps faulting on the
 	 * cached clean entry after the kernel set D, until a local fence. */
@@ -1092,7 +1372,7 @@ static void test_a_store_through_a_clean_entry_sets_d_or_faults(void **state)
 	host_hart = 0;
 	hw_sfence_page_asid(page_va(1), asid);
 	assert_int_equal(tlb_model_user_access(0, page_va(1), SV32_STORE, &pa), 0);
-	model_world_stop(as);
+	model_world_stop();
 }
 
 /* An mprotect that only adds a permission fences this hart: the process's
@@ -1112,7 +1392,127 @@ static void test_mprotect_that_adds_a_permission_leaves_no_stale_entry_here(void
 	assert_int_equal(vm_mprotect(as, page_va(0), PAGE_SIZE, RW), 0);
 	assert_int_equal(tlb_model_user_access(0, page_va(0), SV32_STORE, &pa), 0);
 	assert_null(tlb_model_misuse());
-	model_world_stop(as);
+	model_world_stop();
+}
+
+/* The page of the file tests, at the start of its file. */
+#define FILE_TEST_PAGE 4
+
+/* A store of word at va by hart h, through its TLB (the page must allow
+ * it without a fault). */
+static void store_word(int h, uint32_t va, uint32_t word)
+{
+	paddr_t pa;
+	assert_int_equal(tlb_model_user_access(h, va, SV32_STORE, &pa), 0);
+	*(uint32_t *)pa2kva(pa) = word;
+}
+
+/* The model_world space with page FILE_TEST_PAGE also mapping page 0 of
+ * file 0 shared and read-write, stored to on each hart in turn (the word
+ * 100 + hart), so that each hart caches a dirty entry for it. */
+static struct addrspace *file_world(uint32_t *asid)
+{
+	struct addrspace *as = model_world(true, asid);
+	uint32_t va = page_va(FILE_TEST_PAGE), out;
+	host_hart = 0;
+	assert_int_equal(vm_mmap_vnode(as, va, PAGE_SIZE, RW, VM_MAP_SHARED | VM_MAP_FIXED,
+				       host_vm_file(0), true, 0, &out),
+			 0);
+	assert_int_equal(vm_fault(as, va, VM_W), 0);
+	for (int h = 0; h < 3; h++) {
+		store_word(h, va, 100 + (uint32_t)h);
+		assert_true(tlb_model_holds(h, va, *asid));
+	}
+	return as;
+}
+
+static uint32_t disk_word(uint32_t file, uint32_t index)
+{
+	return *(const uint32_t *)host_vm_fs_block(host_vm_file_block(file, index));
+}
+
+/* A write-back clears D in each mapping of a page and fences it on every
+ * hart: no hart keeps a dirty entry for a clean PTE, so the next store,
+ * on any hart, sets D again and the next write-back takes it to the disk.
+ * (A dirty entry left behind would take the store without a walk: the
+ * page would stay clean, and the store never reach the disk.) */
+static void test_a_write_back_leaves_no_dirty_entry_on_any_hart(void **state)
+{
+	(void)state;
+	uint32_t asid, va = page_va(FILE_TEST_PAGE);
+	struct addrspace *as = file_world(&asid);
+	host_hart = 0;
+	assert_int_equal(pc_sync(), 0);
+	assert_int_equal(disk_word(0, 0), 102);
+	assert_false(pte_now(as, va) & PTE_D);
+	for (int h = 0; h < 3; h++)
+		assert_true(tlb_model_check_hart(h, owner_of, TLB_CHECK_DIRTY, why, sizeof(why)));
+	store_word(1, va, 200);
+	assert_true(pte_now(as, va) & PTE_D);
+	assert_int_equal(pc_sync(), 0);
+	assert_int_equal(disk_word(0, 0), 200);
+	assert_null(tlb_model_misuse());
+	model_world_stop();
+}
+
+/* A page-cache page taken from its mappings (here by pc_discard, as when
+ * its file shrinks; eviction unmaps the same way) is fenced on every
+ * hart before the frame goes: no hart keeps an entry for it, and a load
+ * afterwards faults and reads the block from the disk again. */
+static void test_a_cache_page_taken_from_its_mappings_leaves_no_entry_on_any_hart(void **state)
+{
+	(void)state;
+	uint32_t asid, va = page_va(FILE_TEST_PAGE);
+	paddr_t pa;
+	struct addrspace *as = file_world(&asid);
+	host_hart = 0;
+	pc_discard(host_vm_file_block(0, 0));
+	for (int h = 0; h < 3; h++)
+		assert_false(tlb_model_holds(h, va, asid));
+	assert_int_equal(pte_now(as, va), 0);
+	assert_int_equal(tlb_model_user_access(2, va, SV32_LOAD, &pa), -1);
+	host_hart = 2;
+	assert_int_equal(vm_fault(as, va, VM_R), 0);
+	assert_int_equal(tlb_model_user_access(2, va, SV32_LOAD, &pa), 0);
+	assert_int_equal(*(const uint32_t *)pa2kva(pa), FILE_WORD0);
+	assert_null(tlb_model_misuse());
+	model_world_stop();
+}
+
+/* A store to a read-only page of a shared file mapping that mprotect made
+ * read-write makes the page-cache page itself writable (fault_mkwrite) and
+ * fences this hart, so the store, made again, does not fault on the
+ * read-only entry the hart held. Another hart's read-only entry may fault
+ * once more (the lazy upgrade the spec allows), and its fault fences it
+ * there. Both stores reach the file. */
+static void test_a_store_to_a_read_only_shared_page_makes_the_cache_page_writable(void **state)
+{
+	(void)state;
+	uint32_t asid, va = page_va(FILE_TEST_PAGE), out;
+	paddr_t pa;
+	struct addrspace *as = model_world(true, &asid);
+	host_hart = 0;
+	assert_int_equal(vm_mmap_vnode(as, va, PAGE_SIZE, VM_R, VM_MAP_SHARED | VM_MAP_FIXED,
+				       host_vm_file(0), true, 0, &out),
+			 0);
+	assert_int_equal(vm_fault(as, va, VM_R), 0);
+	for (int h = 0; h < 2; h++)
+		assert_int_equal(tlb_model_user_access(h, va, SV32_LOAD, &pa), 0);
+	assert_int_equal(vm_mprotect(as, va, PAGE_SIZE, RW), 0);
+	assert_false(pte_now(as, va) & PTE_W); /* the cache shares the page: no W yet */
+	assert_int_equal(tlb_model_user_access(0, va, SV32_STORE, &pa), -1);
+	assert_int_equal(vm_fault(as, va, VM_W), 0);
+	assert_int_equal(tlb_model_user_access(0, va, SV32_STORE, &pa), 0);
+	assert_true(frame_of(pa)->flags & FRAME_F_CACHE); /* in place: no copy */
+	*(uint32_t *)pa2kva(pa) = 300;
+	assert_int_equal(tlb_model_user_access(1, va, SV32_STORE, &pa), -1);
+	host_hart = 1;
+	assert_int_equal(vm_fault(as, va, VM_W), 0);
+	store_word(1, va, 301);
+	assert_int_equal(pc_sync(), 0);
+	assert_int_equal(disk_word(0, 0), 301);
+	assert_null(tlb_model_misuse());
+	model_world_stop();
 }
 
 /* ---------------------------------------------------------------------------
@@ -1241,6 +1641,9 @@ static const struct CMUnitTest fixed_tests[] = {
     T(test_each_hart_has_its_own_satp_and_tlb),
     T(test_a_store_through_a_clean_entry_sets_d_or_faults),
     T(test_mprotect_that_adds_a_permission_leaves_no_stale_entry_here),
+    T(test_a_write_back_leaves_no_dirty_entry_on_any_hart),
+    T(test_a_cache_page_taken_from_its_mappings_leaves_no_entry_on_any_hart),
+    T(test_a_store_to_a_read_only_shared_page_makes_the_cache_page_writable),
     T(test_random_1_hart_asidlen_9_clock),
     T(test_random_1_hart_asidlen_2_fifo_ad_faults),
     T(test_random_2_harts_asidlen_9_clock),
