@@ -11,87 +11,43 @@
 #include "lib/klib.h"
 #include "mm/phys.h"
 
-struct rmap_entry {
-	struct addrspace *as;
-	uint32_t va;
-	uint32_t next; /* index of the next entry; 0 ends the chain */
-	uint32_t unused; /* 16 bytes: a page holds a power of two of them, so
-			  * finding entry i takes shifts, not a division */
-};
-
-#define ENTRIES_PER_PAGE (PAGE_SIZE / sizeof(struct rmap_entry))
-#define MAX_POOL_PAGES 2048
-
-static struct rmap_entry *pool_pages[MAX_POOL_PAGES];
-static uint32_t pool_size;
-static uint32_t free_head; /* freed entries; entry 0 is never used: it means "none" */
-static uint32_t never_used = 1; /* entries from here on have never been handed out */
-
-static struct rmap_entry *entry(uint32_t i)
-{
-	return &pool_pages[i / ENTRIES_PER_PAGE][i % ENTRIES_PER_PAGE];
-}
+struct rmap_entry *rmap_pool_pages[RMAP_MAX_POOL_PAGES];
+uint32_t rmap_pool_size;
+uint32_t rmap_free_head; /* freed entries; entry 0 is never used: it means "none" */
+uint32_t rmap_never_used = 1; /* entries from here on have never been handed out */
 
 int rmap_init(uint32_t entries)
 {
-	uint32_t pages = MIN((entries + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE,
-			     (uint32_t)MAX_POOL_PAGES);
+	uint32_t pages = MIN((entries + RMAP_ENTRIES_PER_PAGE - 1) / RMAP_ENTRIES_PER_PAGE,
+			     (uint32_t)RMAP_MAX_POOL_PAGES);
 	for (uint32_t p = 0; p < pages; p++) {
 		paddr_t pa = frame_alloc(0);
 		if (pa == 0)
 			return -ENOMEM;
-		pool_pages[p] = pa2kva(pa);
+		rmap_pool_pages[p] = pa2kva(pa);
 	}
-	pool_size = pages * ENTRIES_PER_PAGE;
-	free_head = 0;
-	never_used = 1;
+	rmap_pool_size = pages * RMAP_ENTRIES_PER_PAGE;
+	rmap_free_head = 0;
+	rmap_never_used = 1;
 	return 0;
 }
 
-int rmap_add(struct frame *f, struct addrspace *as, uint32_t va)
+void rmap_missing(const struct frame *f, uint32_t va)
 {
-	/* Freed entries first, then ones never used: the pool needs no
-	 * free list built at boot. */
-	uint32_t i = free_head;
-	if (i != 0)
-		free_head = entry(i)->next;
-	else if (never_used < pool_size)
-		i = never_used++;
-	else
-		return -ENOMEM;
-	entry(i)->as = as;
-	entry(i)->va = va;
-	entry(i)->next = f->rmap;
-	f->rmap = i;
-	return 0;
-}
-
-void rmap_remove(struct frame *f, struct addrspace *as, uint32_t va)
-{
-	for (uint32_t *link = &f->rmap; *link; link = &entry(*link)->next) {
-		uint32_t i = *link;
-		if (entry(i)->as != as || entry(i)->va != va)
-			continue;
-		*link = entry(i)->next;
-		entry(i)->as = NULL;
-		entry(i)->next = free_head;
-		free_head = i;
-		return;
-	}
 	panic("rmap: frame 0x%08x is not mapped by that space at 0x%08x", frame_to_pa(f), va);
 }
 
 uint32_t rmap_next(uint32_t i)
 {
-	return entry(i)->next;
+	return rmap_entry(i)->next;
 }
 
 struct addrspace *rmap_space(uint32_t i)
 {
-	return entry(i)->as;
+	return rmap_entry(i)->as;
 }
 
 uint32_t rmap_va(uint32_t i)
 {
-	return entry(i)->va;
+	return rmap_entry(i)->va;
 }
