@@ -287,21 +287,6 @@ void frame_ref(paddr_t pa)
 	spin_unlock(&frame_lock);
 }
 
-paddr_t frame_to_pa(const struct frame *f)
-{
-	return frame_pa(frame_index(f));
-}
-
-uint32_t frame_to_index(const struct frame *f)
-{
-	return frame_index(f);
-}
-
-struct frame *frame_at(uint32_t index)
-{
-	return index < frame_table_len ? &frame_table[index] : NULL;
-}
-
 bool frame_free_list_ok(void)
 {
 	spin_lock(&frame_lock);

@@ -106,10 +106,21 @@ static inline struct frame *frame_of(paddr_t pa)
 		return NULL;
 	return &frame_table[i];
 }
-/* The physical address and table index of a descriptor, and back. */
-paddr_t frame_to_pa(const struct frame *f);
-uint32_t frame_to_index(const struct frame *f);
-struct frame *frame_at(uint32_t index);
+/* The physical address and table index of a descriptor, and back (NULL
+ * past the table). Inline too: the page cache's hash chains and the ring
+ * link frames by index. */
+static inline paddr_t frame_to_pa(const struct frame *f)
+{
+	return frame_table_base + ((uint32_t)(f - frame_table) << PAGE_SHIFT);
+}
+static inline uint32_t frame_to_index(const struct frame *f)
+{
+	return (uint32_t)(f - frame_table);
+}
+static inline struct frame *frame_at(uint32_t index)
+{
+	return index < frame_table_len ? &frame_table[index] : NULL;
+}
 
 uint32_t frame_count_free(void);
 /* Whether the free list holds exactly the frames marked FREE, as many as
