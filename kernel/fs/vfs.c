@@ -12,6 +12,7 @@
 #include "lib/klib.h"
 #include "mm/pagecache.h"
 #include "mm/vm.h"
+#include "proc/sleep.h"
 
 #define MODE_PERM 07777u
 
@@ -148,6 +149,8 @@ static int read_into(struct vnode *vn, uint32_t *off, uint32_t user, void *dst, 
 	while (done < n) {
 		struct frame *f;
 		uint32_t chunk;
+		if (done && !dst && !syscall_pause())
+			return (int)done;
 		int err = read_chunk(vn, *off, n - done, &f, &chunk);
 		if (err || chunk == 0)
 			return done ? (int)done : err;
@@ -241,6 +244,8 @@ int vfs_write(struct vnode *vn, uint32_t *off, bool append, uint32_t ubuf, uint3
 	uint32_t start = *off, done = 0;
 	while (done < n && err == 0) {
 		uint32_t chunk = MIN(n - done, PAGE_SIZE - *off % PAGE_SIZE);
+		if (done && !syscall_pause())
+			break;
 		err = write_chunk(vn, *off, ubuf + done, chunk);
 		if (err == 0) {
 			done += chunk;

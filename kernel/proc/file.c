@@ -15,6 +15,7 @@
 #include "fs/vfs.h"
 #include "proc/cpio.h"
 #include "proc/proc.h"
+#include "proc/sleep.h"
 #include "proc/uapi.h"
 #include "riscv/cpu.h"
 
@@ -296,6 +297,8 @@ static int console_file_write(uint32_t ubuf, uint32_t n)
 	uint32_t done = 0;
 	while (done < n) {
 		uint32_t chunk = MIN(n - done, (uint32_t)sizeof(buf));
+		if (done && !syscall_pause())
+			break;
 		if (copyin(buf, ubuf + done, chunk) != 0)
 			return done ? (int)done : -EFAULT;
 		console_write(buf, chunk);

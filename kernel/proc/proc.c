@@ -329,6 +329,25 @@ bool sleep_killed(void)
 	return myproc()->killed != 0;
 }
 
+/* The kernel runs with interrupts off, so a system call that moves
+ * megabytes (a console write of a big mapping, a read of a long sparse
+ * file) would hold its hart, and the tick that ends its time slice, until
+ * it returned; on one hart no other process could run meanwhile, not even
+ * one that means to kill it. Between its parts the call comes here. */
+bool syscall_pause(void)
+{
+	uint32_t pending = csr_read(sip) & csr_read(sie);
+	if (pending) {
+		if (spin_depth() != 0)
+			panic("proc: pid %d pauses holding %d locks", myproc()->pid, spin_depth());
+		intr_on(); /* the pending trap is taken here */
+		intr_off();
+		if (pending & SIE_STIE)
+			yield();
+	}
+	return !sleep_killed();
+}
+
 /* A sleeper becomes runnable; proc_lock held. */
 static void wake(struct proc *p)
 {

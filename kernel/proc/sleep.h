@@ -21,6 +21,11 @@ bool sleep_possible(void);
 /* Whether the running process has been killed: a wait that need not
  * finish (a read of the console) should give up. */
 bool sleep_killed(void);
+/* A point between two parts of a long system call (a write of megabytes),
+ * the caller holding no spinlock: take the interrupts pending, and end
+ * the time slice if a tick came. False when the process has been killed:
+ * the call should stop and return what it has done. */
+bool syscall_pause(void);
 
 /* How code with no process waits: wfi, which wakes on a pending interrupt
  * even with interrupts off. The wait is counted as idle: under qemu

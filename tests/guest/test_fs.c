@@ -24,6 +24,8 @@
 
 #include "guest.h"
 
+int sched_yield(void); /* picolibc's <sched.h> hides it behind feature macros */
+
 #define PAGE	      4096u
 #define FILE_MODE     0644
 #define DIR_MODE      0755
@@ -947,6 +949,41 @@ static bool an_8_mib_file_in_odd_chunks_reads_back_intact(void)
 	return true;
 }
 
+/* A write of 16 MiB takes many time slices. The kernel is not
+ * preemptive, so unless the write pauses between its pages (syscall_pause)
+ * no other process runs on its hart until it returns, and a SIGKILL
+ * sent meanwhile waits for the end. The parent kills the writer as soon
+ * as its first blocks are on the file: the write must stop short, and the
+ * size go back to what it wrote. */
+#define LONG_WRITE (16u * MIB)
+
+static bool a_long_write_lets_others_run_and_stops_when_killed(void)
+{
+	int fd = open("long", O_RDWR | O_CREAT | O_TRUNC, FILE_MODE);
+	CHECK(fd >= 0);
+	char *src = mmap(NULL, LONG_WRITE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(src != MAP_FAILED);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(write(fd, src, LONG_WRITE) == (ssize_t)LONG_WRITE ? 0 : 1);
+	struct stat sb;
+	int st;
+	pid_t got;
+	while ((got = waitpid(pid, &st, WNOHANG)) == 0 && fstat(fd, &sb) == 0 && sb.st_blocks == 0)
+		sched_yield();
+	CHECK(got == 0); /* the writer is still at it */
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(killed_by(wait_child(pid), SIGKILL));
+	CHECK(fstat(fd, &sb) == 0);
+	printf("# the killed write stopped at %u of %u bytes\n", (unsigned)sb.st_size,
+	       (unsigned)LONG_WRITE);
+	CHECK(sb.st_size > 0 && sb.st_size < (off_t)LONG_WRITE);
+	CHECK(munmap(src, LONG_WRITE) == 0);
+	CHECK(close(fd) == 0 && unlink("long") == 0);
+	return true;
+}
+
 static uint32_t load_seed(uint32_t file)
 {
 	return file * 0x9e3779b9u + 1;
@@ -1308,6 +1345,7 @@ static const struct test tests[] = {
 	T(chdir_and_getcwd_follow_relative_paths),
 	T(closed_descriptors_are_ebadf),
 	T(an_8_mib_file_in_odd_chunks_reads_back_intact),
+	T(a_long_write_lets_others_run_and_stops_when_killed),
 	T(files_of_three_times_ram_read_back_intact),
 	T(map_shared_stores_reach_read_at_once),
 	T(map_shared_pages_are_shared_with_a_forked_child),
