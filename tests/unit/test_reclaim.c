@@ -3,7 +3,8 @@
  * real memory manager (host_vm.c): a page that comes back soon after its
  * eviction joins the hot ring and outlives a scan that evicts pages
  * touched once (clock evicts both); a hot page in use keeps its place
- * against refaulting pages; a page back only after more evictions than
+ * against refaulting pages, and one back soon pushes an unused hot page to
+ * probation; a page back only after more evictions than
  * half the hot ring holds stays in probation; and 2q examines at most one
  * frame per eviction where clock examines at least one. An access is a
  * fault when the page is out, else the A bit the hardware would set.
@@ -44,16 +45,17 @@ static void world(const char *policy)
 	next_new = 0;
 }
 
+/* The books must balance after every test; the world goes either way. */
 static int teardown(void **state)
 {
 	(void)state;
-	if (as) {
-		assert_int_equal(vm_check(), 0);
-		vm_destroy(as);
-		as = NULL;
-		host_vm_teardown();
-	}
-	return 0;
+	if (as == NULL)
+		return 0;
+	uint32_t problems = vm_check();
+	vm_destroy(as);
+	as = NULL;
+	host_vm_teardown();
+	return problems == 0 ? 0 : -1;
 }
 
 static uint32_t va_of(uint32_t page)
@@ -174,24 +176,49 @@ static void test_2q_a_hot_page_in_use_keeps_its_place_against_refaulting_pages(v
 	assert_true(vm_stats.reclaim_examined > 0);
 }
 
-static void test_2q_a_page_back_after_half_as_many_evictions_as_hot_pages_stays_out(void **state)
+/* The hot ring filled by a loop larger than memory, three times round,
+ * then none of its pages in use any more (A clear): its hot pages. */
+static uint32_t fill_hot_ring_with_unused_pages(uint32_t len)
 {
-	(void)state;
-	world("2q");
-	/* Fill the hot ring: a loop larger than memory, three times round. */
-	uint32_t len = MAX_FRAMES + 8;
 	stream(len);
 	for (uint32_t round = 0; round < 3; round++)
 		touch_range(0, len);
 	uint32_t nhot = 0;
-	for (uint32_t i = 0; i < len; i++)
+	for (uint32_t i = 0; i < len; i++) {
 		nhot += hot(i);
-	assert_true(nhot >= MAX_FRAMES - MAX_FRAMES / 8);
-	/* None of them in use any more, so only the distance can keep the
-	 * newcomer out. */
-	for (uint32_t i = 0; i < len; i++)
 		if (resident(i))
 			pte_clear_bits(pte_at(i), PTE_A);
+	}
+	assert_true(nhot >= MAX_FRAMES - MAX_FRAMES / 8);
+	return nhot;
+}
+
+static void test_2q_a_page_back_soon_pushes_an_unused_hot_page_to_probation(void **state)
+{
+	(void)state;
+	world("2q");
+	uint32_t len = MAX_FRAMES + 8, nhot = fill_hot_ring_with_unused_pages(len);
+	uint32_t soon = next_new;
+	stream(1);
+	for (uint32_t n = 0; n < 16 && resident(soon); n++)
+		stream(1);
+	assert_false(resident(soon));
+	uint32_t admitted = vm_stats.hot_admissions;
+	touch(soon);
+	assert_int_equal(vm_stats.hot_admissions, admitted + 1);
+	assert_true(hot(soon));
+	uint32_t still = 0;
+	for (uint32_t i = 0; i < len; i++)
+		still += hot(i);
+	assert_int_equal(still, nhot - 1); /* one went to probation, marked so */
+	assert_int_equal(vm_check(), 0);
+}
+
+static void test_2q_a_page_back_after_half_as_many_evictions_as_hot_pages_stays_out(void **state)
+{
+	(void)state;
+	world("2q");
+	uint32_t nhot = fill_hot_ring_with_unused_pages(MAX_FRAMES + 8);
 	/* One page touched once, then more evictions than half the hot
 	 * pages (twoq.h), but fewer than a ghost set's ways in most sets. */
 	uint32_t far = next_new;
@@ -254,6 +281,7 @@ int main(void)
 	    T(test_2q_a_page_back_soon_after_its_eviction_outlives_a_scan),
 	    T(test_clock_evicts_both_in_the_same_scan),
 	    T(test_2q_a_hot_page_in_use_keeps_its_place_against_refaulting_pages),
+	    T(test_2q_a_page_back_soon_pushes_an_unused_hot_page_to_probation),
 	    T(test_2q_a_page_back_after_half_as_many_evictions_as_hot_pages_stays_out),
 	    T(test_2q_examines_at_most_one_frame_per_eviction),
 	    T(test_clock_examines_at_least_one_frame_per_eviction),

@@ -475,7 +475,7 @@ static void repl(const char *policy, uint32_t seed)
 	snprintf(name, sizeof(name), "repl_loop_%s", policy);
 	replay(name, REF_LOOP, cap + 1, 20 * (cap + 1), seed);
 	snprintf(name, sizeof(name), "repl_scanhot_%s", policy);
-	replay(name, REF_SCANHOT, cap + 1 + (cap + 1) / 8, 40 * (cap + 1), seed);
+	replay(name, REF_SCANHOT, cap + 1 + (cap + 1) / 8, 20 * (cap + 1), seed);
 }
 
 /* ---- several harts ------------------------------------------------------------ */
