@@ -575,18 +575,30 @@ group_panic() {
 }
 
 # Demand paging and swap: maxframes caps user memory at 4 MiB, so the
-# suite's 16 MiB tests really swap; once under clock, once under FIFO.
-# On one hart the consistency check also runs after every reclaim pass
-# (vm.check=1), and panics on the first problem.
+# suite's 16 MiB tests really swap; under 2q (the default), clock and
+# FIFO. On one hart the consistency check also runs after every reclaim
+# pass (vm.check=1), and panics on the first problem.
 group_vm_suite_clock_smp1() {
 	# A check after every reclaim pass is slow: three boots' time.
-	TIMEOUT=$((TIMEOUT * 3)) smp 1 suite vm-suite-clock-smp1 'init=/bin/test_vm quiet maxframes=1024 vm.check=1'
+	TIMEOUT=$((TIMEOUT * 3)) smp 1 suite vm-suite-clock-smp1 \
+		'init=/bin/test_vm quiet maxframes=1024 vm.policy=clock vm.check=1'
 	check vm-suite-clock-smp1-checked-every-reclaim-pass 0 \
 		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
 }
 
 group_vm_suite_clock_smp4() {
-	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024'
+	smp 4 suite vm-suite-clock-smp4 'init=/bin/test_vm quiet maxframes=1024 vm.policy=clock'
+}
+
+group_vm_suite_2q_smp1() {
+	TIMEOUT=$((TIMEOUT * 3)) smp 1 suite vm-suite-2q-smp1 \
+		'init=/bin/test_vm quiet maxframes=1024 vm.policy=2q vm.check=1'
+	check vm-suite-2q-smp1-checked-every-reclaim-pass 0 \
+		'memory_books_balance # vmcheck: 0 problems, [0-9]{4,} checks run'
+}
+
+group_vm_suite_2q_smp4() {
+	smp 4 suite vm-suite-2q-smp4 'init=/bin/test_vm quiet maxframes=1024 vm.policy=2q'
 }
 
 group_vm_suite_fifo() {
@@ -613,10 +625,20 @@ group_vm_oom() {
 }
 
 # Replacement quality: a page kept hot while a stream four times the
-# cap goes past stays resident under clock, and goes in turn under FIFO.
+# cap goes past stays resident under clock, goes in turn under FIFO, and
+# goes once under 2q (from probation) and never after it came back.
 group_vm_hot_page() {
-	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 -- hot clock'
+	suite vm-hot-page-clock 'init=/bin/test_vm quiet maxframes=256 vm.policy=clock -- hot clock'
 	suite vm-hot-page-fifo 'init=/bin/test_vm quiet maxframes=256 vm.policy=fifo -- hot fifo'
+	suite vm-hot-page-2q 'init=/bin/test_vm quiet maxframes=256 vm.policy=2q -- hot 2q'
+}
+
+# 2q's ghost table: pages faulted back soon after their eviction outlive
+# a stream that evicts pages used once (clock lets both go), and pages in
+# use keep their hot place against a loop larger than memory.
+group_vm_ghost() {
+	suite vm-ghost-2q 'init=/bin/test_vm quiet maxframes=256 vm.policy=2q -- ghost 2q'
+	suite vm-ghost-clock 'init=/bin/test_vm quiet maxframes=256 vm.policy=clock -- ghost clock'
 }
 
 # Out of memory is decided the same way under FIFO: on one hart it used
@@ -719,8 +741,11 @@ GUEST_GROUPS=(
 	vm-suite-clock-smp1=group_vm_suite_clock_smp1
 	vm-suite-clock-smp4=group_vm_suite_clock_smp4
 	vm-suite-fifo=group_vm_suite_fifo
+	vm-suite-2q-smp1=group_vm_suite_2q_smp1
+	vm-suite-2q-smp4=group_vm_suite_2q_smp4
 	vm-oom=group_vm_oom
 	vm-hot-page=group_vm_hot_page
+	vm-ghost=group_vm_ghost
 	vm-oom-fifo-smp1=group_vm_oom_fifo_smp1
 	vm-ioerr=group_vm_ioerr
 	no-swap-signature=group_no_swap_signature

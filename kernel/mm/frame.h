@@ -25,7 +25,7 @@ enum frame_state {
  * for an anonymous user page, the page-table entries that map it; for a
  * page-cache page, those plus one for the cache and one for each kernel
  * user of its bytes (a pin); otherwise its one owner. User and page-cache
- * pages are on the replacement ring (next/prev), their mappings listed by
+ * pages are on a replacement ring (next/prev), their mappings listed by
  * the reverse map starting at rmap. An anonymous page is mapped at one
  * virtual address, va, in every space (sharing comes only from fork); a
  * page-cache page holds disk block va of the file-system disk, found by
@@ -61,6 +61,7 @@ struct frame {
 #define FRAME_F_SPACE 8u /* holds a struct addrspace (vm.c) */
 #define FRAME_F_CACHE 16u /* a page-cache page: a block of the file-system disk */
 #define FRAME_F_YOUNG 32u /* a cache page used by the kernel since the clock hand passed */
+#define FRAME_F_HOT 64u   /* a user page on 2q's hot ring (mm/reclaim.c) */
 
 #define FRAME_NONE 0xFFFFFFFFu
 

@@ -1,6 +1,6 @@
 /*
- * Page replacement: the ring of user frames with its clock or
- * FIFO hand, the user-frame cap (maxframes=), and eviction to swap. Used
+ * Page replacement: the rings of user frames with their hands (clock,
+ * FIFO or 2q), the user-frame cap (maxframes=), and eviction to swap. Used
  * by mm/; outside it, only the counters and the policy name (vmstat).
  * State is guarded by the kernel running with interrupts off on one hart:
  * the only points where another process can run are the waits for swap
@@ -11,7 +11,7 @@
 
 #include "mm/frame.h"
 
-enum reclaim_policy { POLICY_CLOCK, POLICY_FIFO };
+enum reclaim_policy { POLICY_CLOCK, POLICY_FIFO, POLICY_2Q };
 
 /* Cap user frames at max_user_frames (0: no cap) and choose the policy. */
 void reclaim_init(uint32_t max_user_frames, enum reclaim_policy policy);
@@ -21,7 +21,8 @@ const char *reclaim_policy_name(void);
  * frames are low or the cap is reached. May sleep on swap I/O. Returns 0
  * when nothing can be freed (out of memory and swap). */
 paddr_t reclaim_alloc(void);
-/* Put a frame with one mapping on the ring (called when first installed). */
+/* Put a frame with one mapping on a ring (called when first installed):
+ * under 2q, the hot ring if it is a refault that wins its place. */
 void reclaim_ring_add(struct frame *f);
 /* Drop one mapping's reference; the last frees the frame (unless swap I/O
  * owns it, which then frees it when done). */
@@ -40,8 +41,8 @@ bool reclaim_clean_mappings(struct frame *f);
 /* User frames in use, and the most there may be: the cap, or every frame
  * of RAM without one. */
 uint32_t reclaim_user_frames(void);
-/* Whether the ring is well linked, holds only user frames, and as many as
- * counted (for the consistency checker). */
+/* Whether the rings are well linked, hold only user frames (marked HOT on
+ * the hot ring only), and as many as counted (for the consistency checker). */
 bool reclaim_ring_ok(void);
 uint32_t reclaim_user_frames_max(void);
 

@@ -554,11 +554,13 @@ int vm_write(struct addrspace *as, uint32_t va, const void *src, uint32_t len)
 
 void vm_init(const char *policy, uint32_t maxframes)
 {
-	enum reclaim_policy p = POLICY_CLOCK;
+	enum reclaim_policy p = POLICY_2Q;
 	if (policy && strcmp(policy, "fifo") == 0)
 		p = POLICY_FIFO;
-	else if (policy && strcmp(policy, "clock") != 0)
-		kprintf("vm: unknown vm.policy=%s, using clock\n", policy);
+	else if (policy && strcmp(policy, "clock") == 0)
+		p = POLICY_CLOCK;
+	else if (policy && strcmp(policy, "2q") != 0)
+		kprintf("vm: unknown vm.policy=%s, using 2q\n", policy);
 	/* Two reverse-map entries per frame: room for every page to be
 	 * shared once after a fork, and more when pages are not all mapped. */
 	if (rmap_init(2 * frame_count_total()) != 0)

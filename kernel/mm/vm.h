@@ -107,6 +107,9 @@ struct vm_stats {
 	uint32_t evictions;        /* pages taken from a process */
 	uint32_t evictions_clean;  /* ... without a write */
 	uint32_t checks;           /* consistency checks run (vmcheck.c) */
+	uint32_t reclaim_examined; /* frames whose A bits a replacement hand tested */
+	uint32_t ghost_hits;       /* 2q: pages faulted in that the ghost table remembered */
+	uint32_t hot_admissions;   /* 2q: pages that joined the hot ring */
 };
 extern struct vm_stats vm_stats;
 

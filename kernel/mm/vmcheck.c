@@ -8,7 +8,8 @@
  *               its swap slot (copy-on-write); a swap entry names a slot
  *               in use; nothing is set outside a table's used range; each
  *               space's resident and swapped counters match its PTEs.
- *   user frames each is on the replacement ring; its reference count is
+ *   user frames each is on one replacement ring (2q's hot ring exactly
+ *               when marked FRAME_F_HOT); its reference count is
  *               the length of its reverse map, whose entries name distinct
  *               live spaces that map it; a swap-cache slot names it back.
  *               As many reverse-map entries as present PTEs in all.

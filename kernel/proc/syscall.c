@@ -310,6 +310,16 @@ static void cache_stats(struct k_vmstat *s)
 	s->fs_disk_writes = disk.writes;
 }
 
+/* The replacement policy's counters. */
+static void reclaim_stats(struct k_vmstat *s)
+{
+	s->evictions = vm_stats.evictions;
+	s->evictions_clean = vm_stats.evictions_clean;
+	s->reclaim_examined = vm_stats.reclaim_examined;
+	s->ghost_hits = vm_stats.ghost_hits;
+	s->hot_admissions = vm_stats.hot_admissions;
+}
+
 static int32_t sys_vmstat(struct trapframe *tf)
 {
 	const struct asid_stats *a = asid_stats();
@@ -329,8 +339,6 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.faults_ad = vm_stats.faults_ad,
 		.swapins = vm_stats.swapins,
 		.swapouts = vm_stats.swapouts,
-		.evictions = vm_stats.evictions,
-		.evictions_clean = vm_stats.evictions_clean,
 		.disk_reads = disk.reads,
 		.disk_writes = disk.writes,
 		.disk_errors = disk.errors,
@@ -354,6 +362,7 @@ static int32_t sys_vmstat(struct trapframe *tf)
 	};
 	hart_stats(&s);
 	cache_stats(&s);
+	reclaim_stats(&s);
 	return copyout(ARG(tf, 0), &s, sizeof(s));
 }
 

@@ -197,6 +197,9 @@ struct k_vmstat {
 	uint32_t cache_writebacks;   /* pages written back to the file-system disk */
 	uint32_t faults_cache;       /* faults that mapped a page-cache frame */
 	uint32_t fs_disk_reads, fs_disk_writes; /* requests to the file-system disk */
+	uint32_t reclaim_examined;   /* frames whose A bits a replacement hand tested */
+	uint32_t ghost_hits;         /* vm.policy=2q: faults on pages its ghost table remembered */
+	uint32_t hot_admissions;     /* vm.policy=2q: pages that joined its hot ring */
 	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
 	struct k_hartstat {
 		uint32_t hartid;

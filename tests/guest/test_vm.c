@@ -671,17 +671,26 @@ static int ioerr_syscall_mode(void)
 	return killed_by(st, SIGBUS) ? 0 : 1;
 }
 
+/* Whether the page at p is mapped now. */
+static bool mapped(const volatile void *p)
+{
+	struct k_vmwalk w;
+	return vmwalk((uintptr_t)p, &w) == 0 && w.fault == 0;
+}
+
 /*
  * One page kept hot (read between every two pages of a stream written once,
  * four times the cap): under clock the hand finds its A bit set again each
  * time round, so it is never evicted; under FIFO it is just an old page and
- * goes like the others. argv: the policy the boot runs. vmwalk tells
- * whether the page is mapped before each read.
+ * goes like the others; under 2q it starts in probation, which is FIFO, and
+ * goes once, but comes back as a refault to the hot ring and stays there.
+ * argv: the policy the boot runs. vmwalk tells whether the page is mapped
+ * before each read.
  */
 static int hot_mode(const char *policy)
 {
 	printf("KTAP version 1\n1..1\n");
-	bool clock = strcmp(policy, "clock") == 0;
+	bool clock = strcmp(policy, "clock") == 0, twoq = strcmp(policy, "2q") == 0;
 	volatile uint32_t *hot = map_anon(PAGE);
 	uint32_t bytes = swap_bytes(), pages = bytes / PAGE;
 	uint32_t *stream = map_anon(bytes);
@@ -691,20 +700,130 @@ static int hot_mode(const char *policy)
 	uint32_t gone = 0, wrong = 0;
 	for (uint32_t pg = 0; pg < pages; pg++) {
 		stream[pg * (PAGE / 4)] = pg;
-		struct k_vmwalk w;
-		if (vmwalk((uintptr_t)hot, &w) != 0 || w.fault != 0)
-			gone++;
+		gone += !mapped(hot);
 		wrong += hot[0] != 7;
 	}
 	struct k_vmstat s = stat_now();
-	bool ok = wrong == 0 && s.evictions >= pages / 2 && (clock ? gone == 0 : gone > 0);
+	uint32_t want = clock ? 0 : 1;
+	bool ok = wrong == 0 && s.evictions >= pages / 2 && (clock || twoq ? gone == want : gone > 1);
 	printf("%s 1 %s # policy %s: the hot page was out %u times in %u stream pages, "
 	       "%u evictions\n",
 	       ok ? "ok" : "not ok",
-	       clock ? "clock_never_evicts_a_hot_page" : "fifo_evicts_a_hot_page_in_turn", policy,
-	       (unsigned)gone, (unsigned)pages, (unsigned)s.evictions);
+	       clock  ? "clock_never_evicts_a_hot_page"
+	       : twoq ? "2q_evicts_a_hot_page_once_then_keeps_it"
+		      : "fifo_evicts_a_hot_page_in_turn",
+	       policy, (unsigned)gone, (unsigned)pages, (unsigned)s.evictions);
 	munmap(stream, bytes);
 	return ok ? 0 : 1;
+}
+
+#define GHOST_FEW 8 /* pages of each small set in ghost_mode */
+
+/* How many of the n pages at p are mapped now. */
+static uint32_t count_mapped(const uint32_t *p, uint32_t n)
+{
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++)
+		m += mapped(p + i * (PAGE / 4));
+	return m;
+}
+
+/* Read one word of each of the n pages at p. */
+static uint32_t read_pages(const uint32_t *p, uint32_t n)
+{
+	uint32_t sum = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += ((const volatile uint32_t *)p)[i * (PAGE / 4)];
+	return sum;
+}
+
+/* Write one word of each of the n pages at p: n new pages. */
+static void write_pages_once(uint32_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p[i * (PAGE / 4)] = i + 1;
+}
+
+/* Pages pushed out (by new pages, one at a time until they are all out)
+ * and read again at once (refaults: soon after their eviction), and as
+ * many written once after them; then a stream of four times the cap of
+ * new pages.
+ * True when what is left mapped of each is as the policy should leave it:
+ * under 2q the refaulted pages all (they are hot), under clock none, and
+ * of the pages written once none under either. */
+static bool refaulted_pages_outlive_a_scan(bool twoq, uint32_t cap, uint32_t *back,
+					   uint32_t *once, uint32_t *stream)
+{
+	write_pages_once(back, GHOST_FEW);
+	uint32_t pushed = 0;
+	while (pushed < 2 * cap && count_mapped(back, GHOST_FEW) > 0)
+		stream[pushed++ * (PAGE / 4)] = 1;
+	uint32_t out = GHOST_FEW - count_mapped(back, GHOST_FEW);
+	uint32_t sum = read_pages(back, GHOST_FEW);
+	write_pages_once(once, GHOST_FEW);
+	write_pages_once(stream + 2 * cap * (PAGE / 4), 4 * cap);
+	uint32_t kept = count_mapped(back, GHOST_FEW), kept_once = count_mapped(once, GHOST_FEW);
+	bool ok = out == GHOST_FEW && sum == GHOST_FEW * (GHOST_FEW + 1) / 2 && kept_once == 0 &&
+		  kept == (twoq ? GHOST_FEW : 0);
+	printf("%s 1 %s # policy %s: %u of %u pushed out; after a stream of %u pages %u of "
+	       "them are mapped, %u of %u written once\n",
+	       ok ? "ok" : "not ok",
+	       twoq ? "refaulted_pages_outlive_a_scan_that_evicts_pages_used_once"
+		    : "clock_evicts_refaulted_pages_and_pages_used_once_alike",
+	       twoq ? "2q" : "clock", (unsigned)out, GHOST_FEW, 4 * (unsigned)cap, (unsigned)kept,
+	       (unsigned)kept_once, GHOST_FEW);
+	return ok;
+}
+
+/* Then a loop larger than memory, whose pages keep coming back soon after
+ * they went and so challenge for the hot ring, while the pages of back are
+ * read every few loop pages: they must never be out. */
+static bool pages_in_use_keep_their_place(const char *policy, uint32_t *back, uint32_t *loop,
+					  uint32_t len)
+{
+	write_pages_once(loop, len);
+	read_pages(back, GHOST_FEW); /* under clock they went in the stream */
+	uint32_t out = 0;
+	struct k_vmstat a = stat_now();
+	for (uint32_t round = 0; round < 6; round++)
+		for (uint32_t i = 0; i < len; i++) {
+			loop[i * (PAGE / 4)]++;
+			if (i % 8 == 0) {
+				out += GHOST_FEW - count_mapped(back, GHOST_FEW);
+				read_pages(back, GHOST_FEW);
+			}
+		}
+	struct k_vmstat b = stat_now();
+	uint32_t evicted = b.evictions - a.evictions;
+	bool ok = out == 0 && evicted > len;
+	printf("%s 2 pages_in_use_keep_their_place_against_a_loop_larger_than_memory # policy "
+	       "%s: out %u times, %u evictions, %u pages joined the hot ring\n",
+	       ok ? "ok" : "not ok", policy, (unsigned)out, (unsigned)evicted,
+	       (unsigned)(b.hot_admissions - a.hot_admissions));
+	return ok;
+}
+
+/*
+ * What the ghost table adds (vm.policy=2q), with the cap at maxframes=:
+ * a page evicted and faulted back soon is kept longer than a page used
+ * once, and pages in use keep their place in the hot ring against pages
+ * that come back just as soon. argv: the policy the boot runs; under
+ * clock the first result checks that clock, with no memory of evictions,
+ * lets both kinds go.
+ */
+static int ghost_mode(const char *policy)
+{
+	printf("KTAP version 1\n1..2\n");
+	bool twoq = strcmp(policy, "2q") == 0;
+	uint32_t cap = stat_now().user_frames_max, len = cap + cap / 4;
+	uint32_t *back = map_anon(GHOST_FEW * PAGE), *once = map_anon(GHOST_FEW * PAGE);
+	uint32_t *stream = map_anon(6 * cap * PAGE), *loop = map_anon(len * PAGE);
+	if (back == NULL || once == NULL || stream == NULL || loop == NULL)
+		return 1;
+	bool first = refaulted_pages_outlive_a_scan(twoq, cap, back, once, stream);
+	munmap(stream, 6 * cap * PAGE);
+	bool second = pages_in_use_keep_their_place(policy, back, loop, len);
+	return first && second ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -713,6 +832,8 @@ int main(int argc, char **argv)
 		return oom_mode();
 	if (argc > 2 && strcmp(argv[1], "hot") == 0)
 		return hot_mode(argv[2]);
+	if (argc > 2 && strcmp(argv[1], "ghost") == 0)
+		return ghost_mode(argv[2]);
 	if (argc > 1 && strcmp(argv[1], "ioerr-syscall") == 0)
 		return ioerr_syscall_mode();
 	if (argc > 1 && strcmp(argv[1], "ioerr") == 0)

@@ -85,7 +85,7 @@ struct config {
 	int harts;	    /* ncpus */
 	uint32_t asidlen;   /* asid_init's */
 	bool asids;	    /* asid=on */
-	const char *policy; /* vm.policy: "clock" or "fifo" */
+	const char *policy; /* vm.policy: "clock", "fifo" or "2q" */
 	bool hw_ad;	    /* the hardware sets A/D (QEMU, Svadu); else it faults (Svade) */
 	uint64_t seed;
 };
@@ -1537,6 +1537,9 @@ POSITIVE(random_4_harts_asidlen_3_clock, 4, 3, true, "clock", true, 0x5EED0401u)
 POSITIVE(random_4_harts_asidlen_1_one_user_asid, 4, 1, true, "clock", true, 0x5EED0402u)
 POSITIVE(random_4_harts_asidlen_9_fifo_ad_faults, 4, 9, true, "fifo", false, 0x5EED0403u)
 POSITIVE(random_4_harts_asid_off_clock, 4, 9, false, "clock", true, 0x5EED0404u)
+POSITIVE(random_1_hart_asidlen_9_2q, 1, 9, true, "2q", true, 0x5EED0105u)
+POSITIVE(random_2_harts_asidlen_9_2q_ad_faults, 2, 9, true, "2q", false, 0x5EED0205u)
+POSITIVE(random_4_harts_asidlen_3_2q, 4, 3, true, "2q", true, 0x5EED0405u)
 
 /* ---------------------------------------------------------------------------
  * Each fence site removed on purpose is caught
@@ -1571,6 +1574,7 @@ static struct site sites[] = {
     VM_SITE(VM_OMIT_EVICT_FENCE, CFG(2, 9, true, "clock", true, 0xBAD07)),
     VM_SITE(VM_OMIT_YOUNG_FENCE, CFG(1, 9, true, "clock", true, 0xBAD08)),
     VM_SITE(VM_OMIT_YOUNG_FENCE, CFG(2, 9, true, "clock", true, 0xBAD09)),
+    VM_SITE(VM_OMIT_YOUNG_FENCE, CFG(2, 9, true, "2q", true, 0xBAD0B)),
     VM_SITE(VM_OMIT_MPROTECT_FENCE, CFG(2, 9, true, "clock", true, 0xBAD0A)),
     ASID_SITE(ASID_OMIT_PAGE_FENCE, CFG(2, 9, true, "clock", true, 0xBAD11)),
     ASID_SITE(ASID_OMIT_MM_FENCE, CFG(2, 9, true, "clock", true, 0xBAD12)),
@@ -1654,6 +1658,9 @@ static const struct CMUnitTest fixed_tests[] = {
     T(test_random_4_harts_asidlen_1_one_user_asid),
     T(test_random_4_harts_asidlen_9_fifo_ad_faults),
     T(test_random_4_harts_asid_off_clock),
+    T(test_random_1_hart_asidlen_9_2q),
+    T(test_random_2_harts_asidlen_9_2q_ad_faults),
+    T(test_random_4_harts_asidlen_3_2q),
 };
 #define NFIXED ARRAY_SIZE(fixed_tests)
 

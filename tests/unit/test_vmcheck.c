@@ -213,6 +213,16 @@ static void test_a_swap_cache_entry_naming_another_frame_is_found(void **state)
 	assert_int_equal(vm_check(), 0);
 }
 
+static void test_a_frame_marked_hot_off_the_hot_ring_is_found(void **state)
+{
+	(void)state;
+	struct frame *f = frame_at_va(parent, find_page(true));
+	f->flags |= FRAME_F_HOT;
+	assert_int_not_equal(vm_check(), 0);
+	f->flags &= ~FRAME_F_HOT;
+	assert_int_equal(vm_check(), 0);
+}
+
 static void test_a_resident_count_off_by_one_is_found(void **state)
 {
 	(void)state;
@@ -293,6 +303,7 @@ int main(void)
 	    T(test_a_mapping_missing_from_the_reverse_map_is_found),
 	    T(test_a_space_twice_in_a_reverse_map_is_found),
 	    T(test_a_swap_cache_entry_naming_another_frame_is_found),
+	    T(test_a_frame_marked_hot_off_the_hot_ring_is_found),
 	    T(test_a_resident_count_off_by_one_is_found),
 	    T(test_a_pte_outside_its_tables_used_range_is_found),
 	    T(test_a_table_missing_from_the_spaces_bitmap_is_found),

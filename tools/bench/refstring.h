@@ -10,6 +10,7 @@
 
 #define REF_LOCALITY 0 /* 80% of references to 20% of the pages */
 #define REF_LOOP 1     /* a cyclic scan of all pages */
+#define REF_SCANHOT 2  /* half to a hot ninth of the pages, half a cyclic scan of the rest */
 
 struct refgen {
 	uint32_t state;
@@ -34,11 +35,23 @@ static inline uint32_t refgen_rand(struct refgen *g)
 	return g->state = x;
 }
 
+/* The pages of a scan-plus-hot string that form its hot set. */
+static inline uint32_t refgen_scanhot_hot(uint32_t pages)
+{
+	return pages / 9 ? pages / 9 : 1;
+}
+
 /* The next page number of the string. */
 static inline uint32_t refgen_next(struct refgen *g)
 {
 	if (g->kind == REF_LOOP)
 		return g->i++ % g->pages;
+	if (g->kind == REF_SCANHOT) {
+		uint32_t hot = refgen_scanhot_hot(g->pages);
+		if (refgen_rand(g) % 2)
+			return refgen_rand(g) % hot;
+		return hot + g->i++ % (g->pages - hot);
+	}
 	uint32_t hot = g->pages / 5 ? g->pages / 5 : 1;
 	if (refgen_rand(g) % 100 < 80)
 		return refgen_rand(g) % hot;

@@ -1,15 +1,18 @@
 /*
  * replsim: the host side of the replacement-quality benchmark. Replays the
  * guest's reference string (tools/bench/refstring.h, same seed) with the
- * guest's frame count under OPT (Belady's MIN), LRU, FIFO and clock, and
- * prints the faults each takes during the string (after the same warm-up
- * as the guest: every page once, then every page again, in order).
- * "curve" prints one line per frame count for one string (make plots);
- * "belady" replays the textbook string of Belady's anomaly from empty
- * frames, with no warm-up. tools/bench/run.sh parses the first form's
- * "POLICY FAULTS" lines: keep them as they are.
- * Usage: replsim locality|loop PAGES FRAMES REFS SEED
- *        replsim curve locality|loop PAGES REFS SEED FROM TO STEP
+ * guest's frame count under OPT (Belady's MIN), LRU, FIFO, clock and 2q,
+ * and prints the faults each takes during the string (after the same
+ * warm-up as the guest: every page once, then every page again, in
+ * order), then the frames clock and 2q examined per eviction. 2q runs the
+ * kernel's ghost table (kernel/mm/ghost.c) and sizing rules
+ * (kernel/mm/twoq.h). "curve" prints one line per frame count for one
+ * string under the first four (make plots); "belady" replays the textbook
+ * string of Belady's anomaly from empty frames, with no warm-up.
+ * tools/bench/run.sh parses the first form's "POLICY FAULTS" and
+ * "examined POLICY N" lines: keep them as they are.
+ * Usage: replsim locality|loop|scanhot PAGES FRAMES REFS SEED
+ *        replsim curve locality|loop|scanhot PAGES REFS SEED FROM TO STEP
  *        replsim belady
  */
 #include <stdbool.h>
@@ -18,10 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/ghost.h"
+#include "mm/twoq.h"
 #include "refstring.h"
 
-enum policy { OPT, LRU, FIFO, CLOCK, NPOLICIES };
-static const char *const names[NPOLICIES] = { "opt", "lru", "fifo", "clock" };
+enum policy { OPT, LRU, FIFO, CLOCK, TWOQ, NPOLICIES };
+static const char *const names[NPOLICIES] = { "opt", "lru", "fifo", "clock", "2q" };
+#define CURVE_POLICIES 4 /* the plots' columns: opt lru fifo clock */
+
+/* What one replay counted over the measured part of the string. */
+struct result {
+	uint32_t faults, evictions, examined; /* examined: reference bits tested */
+};
 
 /* The whole sequence: warm-up then the measured string. */
 static uint32_t *build(uint32_t kind, uint32_t pages, uint32_t refs, uint32_t seed, uint32_t *len)
@@ -40,10 +51,15 @@ static uint32_t *build(uint32_t kind, uint32_t pages, uint32_t refs, uint32_t se
 	return seq;
 }
 
-/* Faults of policy p over seq[count_from..len), frames frames. */
-static uint32_t simulate(enum policy p, const uint32_t *seq, uint32_t len, uint32_t count_from,
-			 uint32_t pages, uint32_t frames)
+static struct result simulate_2q(const uint32_t *seq, uint32_t len, uint32_t count_from,
+				 uint32_t pages, uint32_t frames);
+
+/* What policy p did over seq[count_from..len), frames frames. */
+static struct result simulate(enum policy p, const uint32_t *seq, uint32_t len,
+			      uint32_t count_from, uint32_t pages, uint32_t frames)
 {
+	if (p == TWOQ)
+		return simulate_2q(seq, len, count_from, pages, frames);
 	int32_t *where = malloc(pages * sizeof(*where));   /* frame of a page, or -1 */
 	uint32_t *page_of = calloc(frames, sizeof(*page_of));
 	uint64_t *stamp = calloc(frames, sizeof(*stamp));    /* LRU: last use; FIFO: load time */
@@ -60,7 +76,8 @@ static uint32_t simulate(enum policy p, const uint32_t *seq, uint32_t len, uint3
 		next_use[i] = last[seq[i]];
 		last[seq[i]] = i;
 	}
-	uint32_t used = 0, hand = 0, faults = 0;
+	uint32_t used = 0, hand = 0;
+	struct result r = { 0, 0, 0 };
 	for (uint32_t t = 0; t < len; t++) {
 		uint32_t page = seq[t];
 		int32_t f = where[page];
@@ -72,14 +89,15 @@ static uint32_t simulate(enum policy p, const uint32_t *seq, uint32_t len, uint3
 				stamp[f] = next_use[t];
 			continue;
 		}
-		if (t >= count_from)
-			faults++;
+		bool counted = t >= count_from;
+		r.faults += counted;
 		uint32_t victim;
 		bool fresh = used < frames;
+		r.evictions += counted && !fresh;
 		if (fresh) {
 			victim = used++;
 		} else if (p == CLOCK) {
-			while (ref[hand]) {
+			for (r.examined += counted; ref[hand]; r.examined += counted) {
 				ref[hand] = false;
 				hand = (hand + 1) % frames;
 			}
@@ -100,7 +118,147 @@ static uint32_t simulate(enum policy p, const uint32_t *seq, uint32_t len, uint3
 		stamp[victim] = p == OPT ? next_use[t] : t;
 	}
 	free(where), free(page_of), free(stamp), free(ref), free(next_use), free(last);
-	return faults;
+	return r;
+}
+
+/* ---- 2q, as mm/reclaim.c runs it ------------------------------------------ */
+
+/* A ring of frames, as in the kernel: circular, oldest at the hand. */
+struct ring {
+	uint32_t hand, n; /* hand: NONE when empty */
+};
+#define NONE UINT32_MAX
+
+struct twoq {
+	struct ring probation, hot;
+	int32_t *where; /* the frame of each page, or -1 */
+	uint32_t *next, *prev, *page_of;
+	bool *ref; /* the A bit; the fault that maps a page sets it */
+	uint32_t credit, used;
+	struct ghost_table ghosts;
+	struct result r;
+	bool counting;
+};
+
+static void ring_insert(struct twoq *q, struct ring *r, uint32_t f)
+{
+	r->n++;
+	if (r->hand == NONE) {
+		q->next[f] = q->prev[f] = r->hand = f;
+		return;
+	}
+	uint32_t tail = q->prev[r->hand];
+	q->prev[f] = tail;
+	q->next[f] = r->hand;
+	q->next[tail] = f;
+	q->prev[r->hand] = f;
+}
+
+static void ring_unlink(struct twoq *q, struct ring *r, uint32_t f)
+{
+	if (q->next[f] == f) {
+		r->hand = NONE;
+	} else {
+		q->next[q->prev[f]] = q->next[f];
+		q->prev[q->next[f]] = q->prev[f];
+		if (r->hand == f)
+			r->hand = q->next[f];
+	}
+	r->n--;
+}
+
+static uint32_t ring_next(struct twoq *q, struct ring *r)
+{
+	uint32_t f = r->hand;
+	r->hand = q->next[f];
+	return f;
+}
+
+static void demote(struct twoq *q, uint32_t f)
+{
+	ring_unlink(q, &q->hot, f);
+	ring_insert(q, &q->probation, f);
+}
+
+/* mm/reclaim.c's challenge: room, or a short refault distance and a hot
+ * page found unused within the credit. */
+static bool challenge(struct twoq *q, uint32_t distance)
+{
+	if (twoq_hot_has_room(q->hot.n, q->used))
+		return true;
+	if (!twoq_may_challenge(distance, q->hot.n))
+		return false;
+	while (q->credit > 0 && q->hot.n > 0) {
+		uint32_t h = ring_next(q, &q->hot);
+		q->credit--;
+		q->r.examined += q->counting;
+		bool young = q->ref[h];
+		q->ref[h] = false;
+		if (!young) {
+			demote(q, h);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Evict probation's oldest page (topped up from the hot hand first);
+ * the frame it leaves. */
+static uint32_t evict_2q(struct twoq *q)
+{
+	q->credit = twoq_credit_after_eviction(q->credit, q->hot.n);
+	while (q->probation.n < twoq_probation_min(q->used) && q->hot.n > 0)
+		demote(q, ring_next(q, &q->hot));
+	uint32_t f = ring_next(q, &q->probation);
+	ring_unlink(q, &q->probation, f);
+	q->used--;
+	q->where[q->page_of[f]] = -1;
+	ghost_remember(&q->ghosts, ghost_key(GHOST_SLOT, q->page_of[f], 0));
+	q->r.evictions += q->counting;
+	return f;
+}
+
+/* Map page into frame f: the hot ring if it is a refault that wins. */
+static void map_2q(struct twoq *q, uint32_t f, uint32_t page)
+{
+	uint32_t distance;
+	bool hot = ghost_recall(&q->ghosts, ghost_key(GHOST_SLOT, page, 0), &distance) &&
+		   challenge(q, distance);
+	q->page_of[f] = page;
+	q->ref[f] = true;
+	ring_insert(q, hot ? &q->hot : &q->probation, f);
+	q->used++;
+	q->where[page] = (int32_t)f;
+}
+
+static struct result simulate_2q(const uint32_t *seq, uint32_t len, uint32_t count_from,
+				 uint32_t pages, uint32_t frames)
+{
+	struct twoq q = { .probation = { NONE, 0 }, .hot = { NONE, 0 } };
+	q.where = malloc(pages * sizeof(*q.where));
+	q.next = malloc(frames * sizeof(*q.next));
+	q.prev = malloc(frames * sizeof(*q.prev));
+	q.page_of = malloc(frames * sizeof(*q.page_of));
+	q.ref = malloc(frames * sizeof(*q.ref));
+	uint32_t nsets = ghost_sets_for(TWOQ_GHOSTS_PER_FRAME * frames, TWOQ_GHOST_SETS_MAX);
+	struct ghost_set *sets = malloc(nsets * sizeof(*sets));
+	if (!q.where || !q.next || !q.prev || !q.page_of || !q.ref || !sets)
+		exit(1);
+	ghost_init(&q.ghosts, sets, nsets);
+	for (uint32_t i = 0; i < pages; i++)
+		q.where[i] = -1;
+	for (uint32_t t = 0, fresh = 0; t < len; t++) {
+		q.counting = t >= count_from;
+		if (q.where[seq[t]] >= 0) {
+			q.ref[q.where[seq[t]]] = true;
+			continue;
+		}
+		q.r.faults += q.counting;
+		map_2q(&q, fresh < frames ? fresh++ : evict_2q(&q), seq[t]);
+	}
+	free(q.where), free(q.next), free(q.prev), free(q.page_of), free(q.ref);
+	free(sets);
+	return q.r;
 }
 
 /* The string of Belady's anomaly: FIFO takes 9 faults with 3 frames and
@@ -113,8 +271,8 @@ static const uint32_t belady_string[] = { 1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: replsim locality|loop PAGES FRAMES REFS SEED\n"
-			"       replsim curve locality|loop PAGES REFS SEED FROM TO STEP\n"
+	fprintf(stderr, "usage: replsim locality|loop|scanhot PAGES FRAMES REFS SEED\n"
+			"       replsim curve locality|loop|scanhot PAGES REFS SEED FROM TO STEP\n"
 			"       replsim belady\n");
 }
 
@@ -138,8 +296,10 @@ static int parse_kind(const char *arg, uint32_t *kind)
 		*kind = REF_LOCALITY;
 	else if (strcmp(arg, "loop") == 0)
 		*kind = REF_LOOP;
+	else if (strcmp(arg, "scanhot") == 0)
+		*kind = REF_SCANHOT;
 	else {
-		fprintf(stderr, "replsim: the string is locality or loop, not '%s'\n", arg);
+		fprintf(stderr, "replsim: the string is locality, loop or scanhot, not '%s'\n", arg);
 		return -1;
 	}
 	return 0;
@@ -151,23 +311,24 @@ static void print_curve(const uint32_t *seq, uint32_t len, uint32_t count_from, 
 			uint32_t from, uint32_t to, uint32_t step)
 {
 	printf("# frames");
-	for (int p = 0; p < NPOLICIES; p++)
+	for (int p = 0; p < CURVE_POLICIES; p++)
 		printf(" %s", names[p]);
 	printf("\n");
 	for (uint32_t frames = from;; frames = (frames / step + 1) * step) {
 		if (frames > to)
 			frames = to;
 		printf("%u", frames);
-		for (int p = 0; p < NPOLICIES; p++)
+		for (int p = 0; p < CURVE_POLICIES; p++)
 			printf(" %u",
-			       simulate((enum policy)p, seq, len, count_from, pages, frames));
+			       simulate((enum policy)p, seq, len, count_from, pages, frames).faults);
 		printf("\n");
 		if (frames == to)
 			break;
 	}
 }
 
-/* replsim locality|loop PAGES FRAMES REFS SEED: one "POLICY FAULTS" line each. */
+/* replsim locality|loop|scanhot PAGES FRAMES REFS SEED: one "POLICY FAULTS"
+ * line each, then "examined POLICY N" for the policies that test A bits. */
 static int point(char **argv)
 {
 	uint32_t kind, pages, frames, refs, seed;
@@ -181,13 +342,19 @@ static int point(char **argv)
 	}
 	uint32_t len;
 	uint32_t *seq = build(kind, pages, refs, seed, &len);
-	for (int p = 0; p < NPOLICIES; p++)
-		printf("%s %u\n", names[p], simulate((enum policy)p, seq, len, len - refs, pages, frames));
+	struct result r[NPOLICIES];
+	for (int p = 0; p < NPOLICIES; p++) {
+		r[p] = simulate((enum policy)p, seq, len, len - refs, pages, frames);
+		printf("%s %u\n", names[p], r[p].faults);
+	}
+	for (int p = CLOCK; p <= TWOQ; p++)
+		printf("examined %s %.2f\n", names[p],
+		       r[p].evictions ? (double)r[p].examined / r[p].evictions : 0.0);
 	free(seq);
 	return 0;
 }
 
-/* replsim curve locality|loop PAGES REFS SEED FROM TO STEP: a header naming
+/* replsim curve locality|loop|scanhot PAGES REFS SEED FROM TO STEP: a header naming
  * the string, then one line per frame count of the range. */
 static int curve(char **argv)
 {

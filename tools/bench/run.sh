@@ -50,9 +50,11 @@ guest 'init=/bin/bench quiet maxframes=1024 -- swap'
 # write-back per page, and the faults of file mappings.
 guest 'init=/bin/bench quiet -- files'
 
-# Replacement quality: the guest's major faults under clock and FIFO, and
-# OPT and LRU for the same string and frame count from the host simulator.
-repl=$(for policy in clock fifo; do
+# Replacement quality: the guest's major faults and frames examined per
+# eviction under clock, FIFO and 2q; OPT and LRU for the same string and
+# frame count from the host simulator, and its clock, FIFO and 2q beside
+# the guest's ("sim_").
+repl=$(for policy in clock fifo 2q; do
 	guest "init=/bin/bench quiet maxframes=256 vm.policy=$policy -- repl $policy $SEED"
 done)
 echo "$repl"
@@ -62,12 +64,15 @@ while read -r _ name _ _ _ pages _ frames _ refs _ seed; do
 	kind=${kind%_clock}
 	frames=${frames%")"}
 	seed=${seed%")"}
-	"$REPLSIM" "$kind" "$pages" "$frames" "$refs" "$seed" | while read -r policy n; do
-		case $policy in opt | lru)
-			echo "bench: repl_${kind}_$policy $n faults (pages $pages frames $frames refs $refs seed $seed)"
+	at="(pages $pages frames $frames refs $refs seed $seed)"
+	"$REPLSIM" "$kind" "$pages" "$frames" "$refs" "$seed" | while read -r policy n rest; do
+		case $policy in
+		opt | lru) echo "bench: repl_${kind}_$policy $n faults $at" ;;
+		fifo | clock | 2q) echo "bench: repl_${kind}_sim_$policy $n faults $at" ;;
+		examined) echo "bench: repl_${kind}_sim_${n}_examined $rest frames/eviction" ;;
 		esac
 	done
-done < <(grep '_clock ' <<<"$repl")
+done < <(grep '_clock [0-9]* faults' <<<"$repl")
 
 # Several harts (docs/benchmarks.md). The same machine with BENCH_SMP
 # harts: fences per switch under -icount. Without -icount (each hart a

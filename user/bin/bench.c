@@ -650,14 +650,18 @@ static void replay(const char *name, uint32_t kind, uint32_t pages, uint32_t len
 	printf("bench: %s %u faults (pages %u frames %u refs %u seed %u)\n", name,
 	       (unsigned)(b.faults_swapin - a.faults_swapin), (unsigned)pages, (unsigned)frames,
 	       (unsigned)length, (unsigned)seed);
-	fflush(stdout);
+	char examined[80];
+	snprintf(examined, sizeof(examined), "%s_examined", name);
+	report_ratio(examined, b.reclaim_examined - a.reclaim_examined, b.evictions - a.evictions,
+		     "frames/eviction");
 	munmap(p, pages * PAGE);
 }
 
 static void repl(const char *policy, uint32_t seed)
 {
 	/* Twice as many pages as the frame cap for the locality string; one
-	 * page more than the cap for the loop. */
+	 * page more than the cap for the loop, and for the scan-plus-hot
+	 * string's scan, beside a hot set of an eighth of that. */
 	struct k_vmstat s = stat_now();
 	uint32_t cap = s.user_frames_max;
 	char name[64];
@@ -665,6 +669,8 @@ static void repl(const char *policy, uint32_t seed)
 	replay(name, REF_LOCALITY, 2 * cap, 20000, seed);
 	snprintf(name, sizeof(name), "repl_loop_%s", policy);
 	replay(name, REF_LOOP, cap + 1, 20 * (cap + 1), seed);
+	snprintf(name, sizeof(name), "repl_scanhot_%s", policy);
+	replay(name, REF_SCANHOT, cap + 1 + (cap + 1) / 8, 20 * (cap + 1), seed);
 }
 
 /* ---- several harts ------------------------------------------------------------ */

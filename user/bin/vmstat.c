@@ -61,6 +61,9 @@ static const struct field fields[] = {
     {"faults_cache", offsetof(struct k_vmstat, faults_cache)},
     {"fs_disk_reads", offsetof(struct k_vmstat, fs_disk_reads)},
     {"fs_disk_writes", offsetof(struct k_vmstat, fs_disk_writes)},
+    {"reclaim_examined", offsetof(struct k_vmstat, reclaim_examined)},
+    {"ghost_hits", offsetof(struct k_vmstat, ghost_hits)},
+    {"hot_admissions", offsetof(struct k_vmstat, hot_admissions)},
     {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 
