@@ -197,6 +197,7 @@ struct k_vmstat {
 	uint32_t cache_writebacks;   /* pages written back to the file-system disk */
 	uint32_t faults_cache;       /* faults that mapped a page-cache frame */
 	uint32_t fs_disk_reads, fs_disk_writes; /* requests to the file-system disk */
+	uint32_t swap_readahead;     /* pages read from swap with another page's fault (in swapins) */
 	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
 	struct k_hartstat {
 		uint32_t hartid;

@@ -61,6 +61,7 @@ static const struct field fields[] = {
     {"faults_cache", offsetof(struct k_vmstat, faults_cache)},
     {"fs_disk_reads", offsetof(struct k_vmstat, fs_disk_reads)},
     {"fs_disk_writes", offsetof(struct k_vmstat, fs_disk_writes)},
+    {"swap_readahead", offsetof(struct k_vmstat, swap_readahead)},
     {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 
