@@ -178,7 +178,8 @@ static void setup_devices(uint32_t hartid, bool quiet)
 	intr_on();
 }
 
-/* Demand paging: replacement policy, maxframes cap, swap, fault trace. */
+/* Demand paging: replacement policy, maxframes cap, swap, fault trace,
+ * swap readahead. */
 static void setup_vm(void)
 {
 	int err;
@@ -190,6 +191,10 @@ static void setup_vm(void)
 	vm_trace(trace && strcmp(trace, "0") != 0);
 	const char *check = cmdline_get(&cmdline, "vm.check");
 	vm_check_after_reclaim(check && strcmp(check, "0") != 0);
+	uint32_t window = cmdline_uint(&cmdline, "vm.readahead", 0, &err);
+	if (err)
+		kprintf("vm: vm.readahead= needs a number, ignored\n");
+	vm_readahead(window);
 }
 
 /* Run init= (default /bin/init) with the words after " -- " as argv[1..]. */

@@ -62,7 +62,10 @@
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 
 /* Split virtqueue layout (virtio 1.2, 2.7.5, 2.7.6, 2.7.8). */
-#define VIRTQ_SIZE 16 /* descriptors; small enough that the legacy layout fits in two pages */
+/* Descriptors: room for a request of VBLK_MAX_BUFS buffers and a few of
+ * one beside it, and small enough that the legacy layout fits in two
+ * pages (descriptors and available ring 582 bytes, used ring 262). */
+#define VIRTQ_SIZE 32
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
 #define VIRTQ_ALIGN PAGE_SIZE /* legacy QueueAlign: where the used ring starts */

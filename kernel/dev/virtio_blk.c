@@ -1,7 +1,8 @@
 /*
  * virtio-blk driver (virtio 1.2, 5.2) on the virtio-mmio transport, for up
  * to two disks: swap, then the file system, in QEMU command-line order.
- * Every request is a chain of three descriptors: header, data, status byte.
+ * Every request is a chain of descriptors: header, one or more data
+ * buffers, status byte.
  * Completions arrive by interrupt (or by polling when no process runs);
  * whoever sees one first finishes it, so a completion is never lost and
  * an interrupt with nothing to do is harmless.
@@ -27,7 +28,8 @@
 #define STATUS_PENDING 0xFF /* no device value: the device has not written the byte */
 
 #define VBLK_CFG_CAPACITY 0 /* le64 config field, in 512-byte sectors (virtio 1.2, 5.2.4) */
-#define DESCS_PER_REQ 3
+#define DESCS_AROUND_DATA 2 /* header and status: a request takes these plus its buffers */
+_Static_assert(VBLK_MAX_BUFS + DESCS_AROUND_DATA <= VIRTQ_SIZE, "a whole request fits the queue");
 #define SLOT_MIN_SIZE (VIRTIO_MMIO_CONFIG + 8) /* registers plus the capacity field */
 #define SECTORS_PER_MIB ((1024u * 1024u) / VBLK_SECTOR_SIZE)
 
@@ -154,12 +156,12 @@ static void wait_once(struct vblk *d, void *chan)
 	idle_wait();
 }
 
-/* Point the chain at head at the request's header, data and status. */
-static void fill_chain(struct vblk *disk, uint16_t head, uint64_t sector, void *buf, uint32_t len,
-		       bool write, struct vblk_wait *w)
+/* Point the chain at head at the request's header, its n buffers and
+ * its status byte. */
+static void fill_chain(struct vblk *disk, uint16_t head, uint64_t sector,
+		       const struct vblk_buf *bufs, uint32_t n, bool write, struct vblk_wait *w)
 {
 	struct virtq_desc *d = disk->vq.ring->desc;
-	uint16_t data = d[head].next, status = d[data].next;
 	struct vblk_slot *s = &disk->slots[head];
 
 	s->hdr = (struct vblk_header){ write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, sector };
@@ -167,10 +169,15 @@ static void fill_chain(struct vblk *disk, uint16_t head, uint64_t sector, void *
 	s->waiter = w;
 	d[head].addr = kva2pa(&s->hdr);
 	d[head].len = sizeof(s->hdr);
-	d[data].addr = kva2pa(buf);
-	d[data].len = len;
-	if (!write)
-		d[data].flags |= VIRTQ_DESC_F_WRITE;
+	uint16_t i = head;
+	for (uint32_t k = 0; k < n; k++) {
+		i = d[i].next;
+		d[i].addr = kva2pa(bufs[k].addr);
+		d[i].len = bufs[k].len;
+		if (!write)
+			d[i].flags |= VIRTQ_DESC_F_WRITE;
+	}
+	uint16_t status = d[i].next;
 	d[status].addr = kva2pa((const void *)&s->status);
 	d[status].len = 1;
 	d[status].flags |= VIRTQ_DESC_F_WRITE;
@@ -186,6 +193,16 @@ static bool buffer_ok(const void *buf, uint32_t len)
 	return pa + (len - 1) > pa && frame_of(pa) != NULL && frame_of(pa + (len - 1)) != NULL;
 }
 
+static bool buffers_ok(const struct vblk_buf *bufs, uint32_t n)
+{
+	if (n == 0 || n > VBLK_MAX_BUFS)
+		return false;
+	for (uint32_t k = 0; k < n; k++)
+		if (!buffer_ok(bufs[k].addr, bufs[k].len))
+			return false;
+	return true;
+}
+
 struct vblk *vblk_disk(unsigned int n)
 {
 	return n < VBLK_MAX_DISKS && disks[n].present ? &disks[n] : NULL;
@@ -193,19 +210,25 @@ struct vblk *vblk_disk(unsigned int n)
 
 int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
 {
-	if (!buffer_ok(buf, len))
+	struct vblk_buf b = { buf, len };
+	return vblk_rwv(d, sector, &b, 1, write);
+}
+
+int vblk_rwv(struct vblk *d, uint64_t sector, const struct vblk_buf *bufs, uint32_t n, bool write)
+{
+	if (!buffers_ok(bufs, n))
 		return -EINVAL;
 	if (d == NULL)
 		return -ENODEV;
 	struct vblk_wait w = { .done = false, .status = STATUS_PENDING };
-	uint16_t head;
+	uint16_t descs = (uint16_t)(n + DESCS_AROUND_DATA), head;
 	int err = -EIO;
 
 	spin_lock(&d->lock);
-	while (!d->broken && d->vq.nfree < DESCS_PER_REQ)
+	while (!d->broken && d->vq.nfree < descs)
 		wait_once(d, &d->vq);
-	if (!d->broken && virtq_alloc_chain(&d->vq, DESCS_PER_REQ, &head) == 0) {
-		fill_chain(d, head, sector, buf, len, write, &w);
+	if (!d->broken && virtq_alloc_chain(&d->vq, descs, &head) == 0) {
+		fill_chain(d, head, sector, bufs, n, write, &w);
 		virtq_submit(&d->vq, head);
 		virtio_notify(&d->dev);
 		while (!w.done)

@@ -46,6 +46,18 @@ uint64_t vblk_capacity(const struct vblk *d);
  */
 int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write);
 
+/* One buffer of a request that moves several. */
+struct vblk_buf {
+	void *addr;
+	uint32_t len;
+};
+#define VBLK_MAX_BUFS 16u /* buffers in one request */
+
+/* The same for n buffers (1..VBLK_MAX_BUFS), one after another on the disk
+ * from sector, in one request: one descriptor each between the header and
+ * the status byte (virtio 1.2, 5.2.6). -EINVAL also for a bad n. */
+int vblk_rwv(struct vblk *d, uint64_t sector, const struct vblk_buf *bufs, uint32_t n, bool write);
+
 /* A snapshot of the counters; zeroes for NULL. */
 struct vblk_stats vblk_stats(struct vblk *d);
 

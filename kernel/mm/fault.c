@@ -15,6 +15,7 @@
 #include "lib/klib.h"
 #include "lib/spinlock.h"
 #include "mm/phys.h"
+#include "mm/readahead.h"
 #include "mm/swap.h"
 #include "mm/reclaim.h"
 #include "mm/rmap.h"
@@ -250,9 +251,101 @@ static int fault_mkwrite(struct addrspace *as, uint32_t page, pte_t *pte, uint32
 	return 0;
 }
 
-/* Read slot into a new frame and enter it in the swap cache. */
-static int swap_in_frame(uint32_t slot, struct frame **out)
+/* Enter the n new frames of run in the swap cache for slot, slot + 1,
+ * ..., busy until their read ends. */
+static void cache_run(struct frame **run, uint32_t slot, uint32_t n)
 {
+	for (uint32_t k = 0; k < n; k++) {
+		struct frame *f = run[k];
+		f->flags |= FRAME_F_BUSY;
+		f->slot = slot + k;
+		swap_ref(slot + k); /* the swap cache's reference */
+		swap_cache_set(slot + k, f);
+	}
+}
+
+/* Read the frames of run from slot on, in one request, and end their
+ * busy state; on failure they leave the cache and are freed. */
+static int read_run(struct frame **run, uint32_t slot, uint32_t n)
+{
+	int err = swap_read_frames(slot, run, n);
+	for (uint32_t k = 0; k < n; k++) {
+		struct frame *f = run[k];
+		f->flags &= ~FRAME_F_BUSY;
+		wakeup(f);
+		if (err) {
+			swap_cache_clear(f->slot);
+			swap_unref(f->slot);
+			f->slot = 0;
+			f->flags = 0;
+			frame_free(frame_to_pa(f));
+		}
+	}
+	return err;
+}
+
+/* Up to n free frames for pages read ahead, taken without eviction
+ * (ra_plan counted them free): how many it got. */
+static uint32_t take_frames(struct frame **run, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		paddr_t pa = frame_alloc(0);
+		if (pa == 0)
+			return k;
+		run[k] = frame_of(pa);
+	}
+	return n;
+}
+
+/* Map f, which holds the bytes of the slot pte names, at page with
+ * flags, but neither writable nor dirty if anything else shares the
+ * frame or the slot (copy-on-write decides on a store). The PTE's
+ * reference moves from the slot to the frame, whose reference the caller
+ * holds (dropped on failure). 1 when mapped writable, 0 read-only, or
+ * -ENOMEM. */
+static int map_slot_frame(struct addrspace *as, uint32_t page, pte_t *pte, struct frame *f,
+			  uint32_t flags)
+{
+	uint32_t slot = f->slot;
+	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
+	if (!exclusive)
+		flags &= ~(PTE_W | PTE_D);
+	int err = install(as, pte, page, f, flags);
+	if (err) {
+		reclaim_put(f);
+		return err;
+	}
+	swap_unref(slot);
+	as->swapped--;
+	return exclusive;
+}
+
+/* Map the n frames read ahead after page at their pages, clean and with
+ * A clear, so that the clock takes one never used first; one whose PTE
+ * no longer names its slot is dropped. */
+static void map_ahead(struct addrspace *as, const struct vm_region *r, uint32_t page,
+		      struct frame **run, uint32_t n)
+{
+	if (n == 0)
+		return;
+	uint32_t flags = vm_pte_flags(r->prot) & ~PTE_A;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t va = page + (k + 1) * PAGE_SIZE;
+		pte_t *pte = sv32_walk(as->root, va, false);
+		if (pte == NULL || pte_load(pte) != pte_swap_make(run[k]->slot))
+			reclaim_put(run[k]);
+		else
+			(void)map_slot_frame(as, va, pte, run[k], flags);
+	}
+}
+
+/* Read slot into a new frame entered in the swap cache, and in the same
+ * disk request the pages after page that ra_plan finds on the slots
+ * after slot, which are mapped too. */
+static int swap_in_frame(struct addrspace *as, const struct vm_region *r, uint32_t page,
+			 uint32_t slot, struct frame **out)
+{
+	struct frame *run[SWAP_READ_MAX];
 	paddr_t pa = reclaim_alloc();
 	if (pa == 0)
 		return -ENOMEM;
@@ -260,29 +353,26 @@ static int swap_in_frame(uint32_t slot, struct frame **out)
 		frame_free(pa);
 		return FAULT_RETRY;
 	}
-	struct frame *f = frame_of(pa);
-	f->flags |= FRAME_F_BUSY;
-	f->slot = slot;
-	swap_ref(slot); /* the swap cache's reference */
-	swap_cache_set(slot, f);
-	int err = swap_read_page(slot, pa2kva(pa));
-	f->flags &= ~FRAME_F_BUSY;
-	wakeup(f);
-	if (err) {
-		swap_cache_clear(slot);
-		swap_unref(slot);
-		f->slot = 0;
-		f->flags = 0;
-		frame_free(pa);
-		return -EIO;
+	run[0] = frame_of(pa);
+	uint32_t n = 1 + take_frames(run + 1, ra_plan(as, r, page, slot));
+	cache_run(run, slot, n);
+	if (read_run(run, slot, n) != 0) {
+		if (n == 1)
+			return -EIO;
+		ra_failed(as); /* the bad sector may be a neighbour's: the page alone next */
+		return FAULT_RETRY;
 	}
-	vm_stats.swapins++;
-	*out = f;
+	vm_stats.swapins += n;
+	vm_stats.swap_readahead += n - 1;
+	map_ahead(as, r, page, run + 1, n - 1);
+	*out = run[0];
 	return 0;
 }
 
-static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t page, pte_t *pte,
-		      uint32_t prot)
+/* Not inlined into vm_fault_locked: the registers and buffers of a swap
+ * read would cost every other fault their saving. */
+static __attribute__((noinline)) int fault_swap(struct addrspace *as, const struct vm_region *r,
+						uint32_t page, pte_t *pte, uint32_t prot)
 {
 	pte_t old = pte_load(pte);
 	uint32_t slot = pte_swap_slot(old);
@@ -293,7 +383,7 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 		return FAULT_RETRY;
 	}
 	if (f == NULL) {
-		int err = swap_in_frame(slot, &f);
+		int err = swap_in_frame(as, r, page, slot, &f);
 		if (err)
 			return err;
 		if (pte_load(pte) != old) { /* changed while we read: drop the page, decide again */
@@ -303,20 +393,17 @@ static int fault_swap(struct addrspace *as, const struct vm_region *r, uint32_t 
 	} else {
 		frame_ref(frame_to_pa(f));
 	}
-	/* This PTE's reference moves from the slot to the frame. The page is
-	 * writable only if nothing else shares the frame or the slot; a store
-	 * to it sets D at once, as a fresh page's does (map_new). */
-	bool exclusive = f->refcnt == 1 && swap_refs(slot) == 2;
-	int err = install_held(as, r, page, pte, prot, f, exclusive);
-	if (err)
-		return err;
-	swap_unref(slot);
-	as->swapped--;
+	/* A store to a page mapped writable sets D at once, as a fresh
+	 * page's does (map_new). */
+	int writable =
+	    map_slot_frame(as, page, pte, f, vm_pte_flags(r->prot) | (prot == VM_W ? PTE_D : 0));
+	if (writable < 0)
+		return writable;
 	vm_stats.faults_swapin++;
 	trace(as, page, prot, shared ? "swap-cache" : "swap-in", slot);
 	/* A store to a page still shared is not done yet: decide again, and
 	 * copy-on-write will, in this same fault. */
-	return prot == VM_W && !exclusive ? FAULT_RETRY : 0;
+	return prot == VM_W && !writable ? FAULT_RETRY : 0;
 }
 
 /* lab cow: begin */

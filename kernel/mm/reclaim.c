@@ -496,7 +496,7 @@ static int evict_dirty(struct frame *f)
 	}
 	f->flags |= FRAME_F_BUSY;
 	write_protect(f);
-	int err = swap_write_page(&slot, pa2kva(frame_to_pa(f)));
+	int err = swap_write_frame(&slot, f);
 	io_done(f);
 	if (err) {
 		/* The page stays resident (read-only until a store upgrades it). */

@@ -12,10 +12,13 @@
 #include "lib/spinlock.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/readahead.h"
 #include "mm/swap_area.h"
 #include "mm/vm.h"
 
 #define WRITE_TRIES 4 /* slots tried before a page write gives up */
+
+_Static_assert(SWAP_READ_MAX <= VBLK_MAX_BUFS, "one read is one disk request");
 
 static struct swap_area area;
 static struct swap_info info;
@@ -121,24 +124,32 @@ static uint64_t slot_sector(uint32_t slot)
 	return (uint64_t)slot * SWAP_SECTORS_PER_PAGE;
 }
 
-/* One page between slot and the disk, with vm_lock dropped while the
- * disk works: nothing may sleep holding a spinlock. */
-static int disk_io(uint32_t *slot, void *page, bool write)
+/* n buffers between the disk, from slot on, and memory, in one request,
+ * with vm_lock dropped while the disk works: nothing may sleep holding a
+ * spinlock. */
+static int disk_io(uint32_t slot, const struct vblk_buf *bufs, uint32_t n, bool write)
 {
 	spin_assert_held(&vm_lock);
-	uint64_t sector = slot_sector(*slot);
 	spin_unlock(&vm_lock);
-	int err = vblk_rw(disk, sector, page, PAGE_SIZE, write);
+	int err = vblk_rwv(disk, slot_sector(slot), bufs, n, write);
 	spin_lock(&vm_lock);
 	return err;
 }
 
-int swap_write_page(uint32_t *slot, const void *page)
+/* A new slot for f's page: where its neighbours' slots say (ra_place). */
+static uint32_t new_slot(const struct frame *f)
 {
+	struct swap_place at = ra_place(f);
+	return swap_area_alloc_near(&area, at.want, at.offset);
+}
+
+int swap_write_frame(uint32_t *slot, const struct frame *f)
+{
+	struct vblk_buf buf = { pa2kva(frame_to_pa(f)), PAGE_SIZE };
 	for (int tries = 0; tries < WRITE_TRIES; tries++) {
-		if (*slot == 0 && (*slot = swap_area_alloc(&area)) == 0)
+		if (*slot == 0 && (*slot = new_slot(f)) == 0)
 			return -ENOSPC;
-		if (disk_io(slot, (void *)page, true) == 0)
+		if (disk_io(*slot, &buf, 1, true) == 0)
 			return 0;
 		/* The slot cannot hold data: take it out of service for good
 		 * (its one reference is ours) and try another. */
@@ -149,7 +160,12 @@ int swap_write_page(uint32_t *slot, const void *page)
 	return -EIO;
 }
 
-int swap_read_page(uint32_t slot, void *page)
+int swap_read_frames(uint32_t slot, struct frame *const frames[], uint32_t n)
 {
-	return disk_io(&slot, page, false);
+	struct vblk_buf bufs[SWAP_READ_MAX];
+	if (n == 0 || n > SWAP_READ_MAX)
+		return -EINVAL;
+	for (uint32_t k = 0; k < n; k++)
+		bufs[k] = (struct vblk_buf){ pa2kva(frame_to_pa(frames[k])), PAGE_SIZE };
+	return disk_io(slot, bufs, n, false);
 }

@@ -35,12 +35,18 @@ struct frame *swap_cache_lookup(uint32_t slot);
 void swap_cache_set(uint32_t slot, struct frame *f);
 void swap_cache_clear(uint32_t slot);
 
-/* Write one page to *slot if non-zero (its one reference must be the
- * caller's), else to a new slot (refcount 1) stored in *slot. A slot whose
- * write fails is retired and another tried, so *slot may change; on
- * failure *slot is 0. Returns 0, -ENOSPC (no slot left) or -EIO. May sleep. */
-int swap_write_page(uint32_t *slot, const void *page);
-/* Read one page from slot: 0 or -EIO. May sleep. */
-int swap_read_page(uint32_t slot, void *page);
+/* Write the page of user frame f to *slot if non-zero (its one reference
+ * must be the caller's), else to a new slot (refcount 1) stored in *slot,
+ * next to the slots of f's neighbours (ra_place). A slot whose write fails
+ * is retired and another tried, so *slot may change; on failure *slot is
+ * 0. Returns 0, -ENOSPC (no slot left) or -EIO. May sleep. */
+int swap_write_frame(uint32_t *slot, const struct frame *f);
+
+#define SWAP_READ_MAX 16u /* pages one read may bring: VBLK_MAX_BUFS */
+
+/* Read the n pages (1..SWAP_READ_MAX) of slots slot .. slot + n - 1 into
+ * frames[0 .. n - 1], in one disk request: 0, -EIO (the request failed,
+ * none of them is to be trusted) or -EINVAL for a bad n. May sleep. */
+int swap_read_frames(uint32_t slot, struct frame *const frames[], uint32_t n);
 
 #endif

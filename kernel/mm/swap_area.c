@@ -2,7 +2,9 @@
  * Swap area header check and slot allocator (see swap_area.h). Pure code:
  * page 0 comes from the caller, the reference counts live in storage the
  * caller gives. Invariant: nfree is the number of slots in 1..nslots whose
- * refcnt is 0, and ntotal the number whose refcnt is not SWAP_REF_DEAD.
+ * refcnt is 0, ntotal the number whose refcnt is not SWAP_REF_DEAD, and
+ * taken[c] the slots of cluster c whose refcnt is not 0 (slot 0 and the
+ * slots past nslots count as taken), free_clusters those with taken 0.
  */
 #include "mm/swap_area.h"
 #include "lib/kerrno.h"
@@ -143,9 +145,34 @@ void swap_area_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_ST
 
 /* The allocator. */
 
+static uint32_t cluster_count(uint32_t nslots)
+{
+	return nslots / SWAP_CLUSTER + 1; /* slots 0..nslots */
+}
+
 uint64_t swap_area_bytes(uint32_t nslots)
 {
-	return ((uint64_t)nslots + 1) * sizeof(uint16_t);
+	return ((uint64_t)nslots + 1) * sizeof(uint16_t) + cluster_count(nslots);
+}
+
+/* One more slot of cluster c cannot be handed out. */
+static void cluster_take(struct swap_area *s, uint32_t c)
+{
+	if (s->taken[c]++ == 0)
+		s->free_clusters--;
+}
+
+/* Every cluster free but for slot 0 (the header) and the slots past
+ * nslots in the last one; the bad pages are counted as they are marked. */
+static void clusters_init(struct swap_area *s)
+{
+	s->nclusters = cluster_count(s->nslots);
+	s->free_clusters = s->nclusters;
+	s->ccursor = 0;
+	memset(s->taken, 0, s->nclusters);
+	cluster_take(s, 0);
+	for (uint32_t slot = s->nslots + 1; slot < s->nclusters * SWAP_CLUSTER; slot++)
+		cluster_take(s, slot / SWAP_CLUSTER);
 }
 
 /* Free every slot of info but its bad pages; bad pages may repeat. */
@@ -161,6 +188,7 @@ int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *
 			return -EINVAL;
 
 	s->refcnt = refcnt_storage;
+	s->taken = (uint8_t *)(refcnt_storage + n + 1);
 	s->nslots = n;
 	s->ntotal = n;
 	s->cursor = 1;
@@ -169,14 +197,33 @@ int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *
 	/* storage_len < 4 GiB keeps n below UINT32_MAX, so slot cannot wrap. */
 	for (uint32_t slot = 1; slot <= n; slot++)
 		s->refcnt[slot] = 0;
+	clusters_init(s);
 	for (uint32_t i = 0; i < info->nbad; i++) {
 		if (s->refcnt[info->bad[i]] != SWAP_REF_DEAD) {
 			s->refcnt[info->bad[i]] = SWAP_REF_DEAD;
 			s->ntotal--;
+			cluster_take(s, info->bad[i] / SWAP_CLUSTER);
 		}
 	}
 	s->nfree = s->ntotal;
 	return 0;
+}
+
+/* Free slot goes into use, with refcount 1. */
+static void take(struct swap_area *s, uint32_t slot)
+{
+	s->refcnt[slot] = 1;
+	s->nfree--;
+	s->high = MAX(s->high, slot);
+	cluster_take(s, slot / SWAP_CLUSTER);
+}
+
+/* Slot in use lost its last reference. */
+static void give_back(struct swap_area *s, uint32_t slot)
+{
+	s->nfree++;
+	if (--s->taken[slot / SWAP_CLUSTER] == 0)
+		s->free_clusters++;
 }
 
 /*
@@ -194,15 +241,42 @@ uint32_t swap_area_alloc(struct swap_area *s)
 
 		s->cursor = slot == s->nslots ? 1 : slot + 1;
 		if (s->refcnt[slot] == 0) {
-			s->refcnt[slot] = 1;
-			s->nfree--;
-			s->high = MAX(s->high, slot);
+			take(s, slot);
 			return slot;
 		}
 	}
 	panic("swap: %u slots counted free but none found", (unsigned)s->nfree);
 }
 
+/* A wholly free cluster, next fit as for slots; 0 when there is none
+ * (cluster 0 never is: it holds the header). */
+static uint32_t free_cluster(struct swap_area *s)
+{
+	if (s->free_clusters == 0)
+		return 0;
+	for (uint32_t tried = 0; tried < s->nclusters; tried++) {
+		uint32_t c = s->ccursor;
+
+		s->ccursor = c + 1 == s->nclusters ? 0 : c + 1;
+		if (s->taken[c] == 0)
+			return c;
+	}
+	panic("swap: %u clusters counted free but none found", (unsigned)s->free_clusters);
+}
+
+uint32_t swap_area_alloc_near(struct swap_area *s, uint32_t want, uint32_t offset)
+{
+	if (want >= 1 && want <= s->nslots && s->refcnt[want] == 0) {
+		take(s, want);
+		return want;
+	}
+	uint32_t c = free_cluster(s);
+	if (c == 0)
+		return swap_area_alloc(s);
+	uint32_t slot = c * SWAP_CLUSTER + offset % SWAP_CLUSTER;
+	take(s, slot);
+	return slot;
+}
 /* The refcnt entry of slot, panicking (as op) when slot is out of range. */
 static uint16_t *slot_entry(const struct swap_area *s, uint32_t slot, const char *op)
 {
@@ -239,7 +313,7 @@ void swap_area_unref(struct swap_area *s, uint32_t slot)
 
 	(*r)--;
 	if (*r == 0)
-		s->nfree++;
+		give_back(s, slot);
 }
 
 uint32_t swap_area_refs(const struct swap_area *s, uint32_t slot)

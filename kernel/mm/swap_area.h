@@ -56,17 +56,31 @@ void swap_area_uuid_str(const uint8_t uuid[SWAP_UUID_LEN], char out[SWAP_UUID_ST
 #define SWAP_REF_DEAD 0xFFFFu
 #define SWAP_REF_MAX  (SWAP_REF_DEAD - 1u) /* references one slot can hold */
 
+/*
+ * Slots come in clusters of SWAP_CLUSTER: cluster c is slots
+ * c * SWAP_CLUSTER .. c * SWAP_CLUSTER + SWAP_CLUSTER - 1 (cluster 0 holds
+ * the header, so it is never wholly free). swap_area_alloc_near places the
+ * pages of one aligned run of SWAP_CLUSTER pages of a region in one
+ * cluster, each at its own offset, so that they lie in order on the disk
+ * and one request can read them back together.
+ */
+#define SWAP_CLUSTER 16u
+
 struct swap_area {
-	uint16_t *refcnt; /* refcnt[1..nslots]; refcnt[0] is unused */
+	uint16_t *refcnt;	/* refcnt[1..nslots]; refcnt[0] is unused */
+	uint8_t *taken;		/* taken[c]: slots of cluster c not free (or not there) */
 	uint32_t nslots;
-	uint32_t ntotal; /* usable: nslots minus bad pages minus retired slots */
-	uint32_t nfree;	 /* slots with refcnt 0 */
-	uint32_t cursor; /* where the next allocation starts looking, 1..nslots */
-	uint32_t high;	 /* the highest slot ever handed out, 0 for none */
+	uint32_t ntotal;	/* usable: nslots minus bad pages minus retired slots */
+	uint32_t nfree;		/* slots with refcnt 0 */
+	uint32_t nclusters;	/* clusters, the last one perhaps partly past nslots */
+	uint32_t free_clusters; /* clusters with taken 0 */
+	uint32_t cursor;	/* where the next allocation starts looking, 1..nslots */
+	uint32_t ccursor;	/* where the next search for a free cluster starts */
+	uint32_t high;		/* the highest slot ever handed out, 0 for none */
 };
 
-/* Bytes of refcnt storage swap_area_init needs for nslots slots (one
- * uint16_t per slot, plus the unused entry for slot 0). */
+/* Bytes of storage swap_area_init needs for nslots slots: one uint16_t
+ * per slot plus the unused entry for slot 0, then one byte per cluster. */
 uint64_t swap_area_bytes(uint32_t nslots);
 
 /*
@@ -81,6 +95,14 @@ int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *
 /* Take a free slot, with refcount 1. Returns its number, or 0 when no slot
  * is free. Never returns a bad page or a retired slot. */
 uint32_t swap_area_alloc(struct swap_area *s);
+
+/*
+ * The same, placed for a page at offset (0..SWAP_CLUSTER - 1) of its
+ * aligned run of pages: slot want if it is free (the slot a neighbour's
+ * placement implies; 0 or out of range for none), else the slot at offset
+ * in a wholly free cluster, else any free slot (swap_area_alloc).
+ */
+uint32_t swap_area_alloc_near(struct swap_area *s, uint32_t want, uint32_t offset);
 
 /* Add a reference to a slot in use. Panics on a free or out-of-service
  * slot, a slot out of range, or a count already at SWAP_REF_MAX. */

@@ -85,6 +85,8 @@ struct addrspace {
 	uint32_t resident;        /* PTEs that map a frame */
 	uint32_t swapped;         /* PTEs that hold a swap entry */
 	uint32_t committed;       /* pages reserved against memory plus swap (mmap.c) */
+	uint32_t ra_next;         /* readahead.c: the page after the last swap read */
+	uint32_t ra_window;       /* readahead.c: the pages that read could bring */
 	int pid;                  /* the owner, for messages and the fault trace */
 	uint32_t check_mark;      /* vmcheck.c's scratch */
 	struct addrspace *next, *prev; /* [vm_lock] the list of every space */
@@ -110,6 +112,7 @@ struct vm_stats {
 	uint32_t reclaim_examined; /* frames whose A bits a replacement hand tested */
 	uint32_t ghost_hits;       /* 2q: pages faulted in that the ghost table remembered */
 	uint32_t hot_admissions;   /* 2q: pages that joined the hot ring */
+	uint32_t swap_readahead;   /* pages read from swap with another page's fault (in swapins) */
 };
 extern struct vm_stats vm_stats;
 
@@ -245,6 +248,10 @@ int vm_fault(struct addrspace *as, uint32_t va, uint32_t prot);
 uint32_t vm_pte_flags(uint32_t prot);
 /* Print one line per page fault (vm.trace=1). */
 void vm_trace(bool on);
+/* The most pages one major fault reads from swap, its own included
+ * (vm.readahead=N, readahead.c): 1 turns readahead off; 0, or more than
+ * 16, gives 16. */
+void vm_readahead(uint32_t pages);
 
 /* --- mmap.c: mmap, munmap, mprotect, brk, and commit accounting --------- */
 

@@ -295,6 +295,14 @@ static void hart_stats(struct k_vmstat *s)
 		};
 }
 
+/* The swap slots, and the pages read ahead of faults. */
+static void swap_stats(struct k_vmstat *s)
+{
+	s->swap_slots_total = swap_total_slots();
+	s->swap_slots_free = swap_free_slots();
+	s->swap_readahead = vm_stats.swap_readahead;
+}
+
 /* The page cache's counters and the file-system disk's. */
 static void cache_stats(struct k_vmstat *s)
 {
@@ -328,8 +336,6 @@ static int32_t sys_vmstat(struct trapframe *tf)
 	struct k_vmstat s = {
 		.frames_total = frame_count_total(),
 		.frames_free = frame_count_free(),
-		.swap_slots_total = swap_total_slots(),
-		.swap_slots_free = swap_free_slots(),
 		.faults_zero = vm_stats.faults_zero,
 		.faults_file = vm_stats.faults_file,
 		.faults_swapin = vm_stats.faults_swapin,
@@ -361,6 +367,7 @@ static int32_t sys_vmstat(struct trapframe *tf)
 		.vm_checks = vm_stats.checks,
 	};
 	hart_stats(&s);
+	swap_stats(&s);
 	cache_stats(&s);
 	reclaim_stats(&s);
 	return copyout(ARG(tf, 0), &s, sizeof(s));

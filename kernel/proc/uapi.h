@@ -200,6 +200,7 @@ struct k_vmstat {
 	uint32_t reclaim_examined;   /* frames whose A bits a replacement hand tested */
 	uint32_t ghost_hits;         /* vm.policy=2q: faults on pages its ghost table remembered */
 	uint32_t hot_admissions;     /* vm.policy=2q: pages that joined its hot ring */
+	uint32_t swap_readahead;     /* pages read from swap with another page's fault (in swapins) */
 	uint32_t nharts;             /* harts running the kernel: harts[0 .. nharts - 1] */
 	struct k_hartstat {
 		uint32_t hartid;

@@ -43,7 +43,7 @@ static bool is_bad(const struct swap_info *info, uint32_t slot)
 	return false;
 }
 
-/* Take every slot, then give every one back. */
+/* Take every slot, plainly and placed by turns, then give every one back. */
 static void check_allocator(const struct swap_info *info)
 {
 	uint32_t bytes = (uint32_t)swap_area_bytes(info->nslots);
@@ -57,7 +57,7 @@ static void check_allocator(const struct swap_info *info)
 	uint32_t total = swap_area_total_slots(&s);
 	CHECK(total <= info->nslots && swap_area_free_slots(&s) == total);
 	for (uint32_t i = 0; i < total; i++) {
-		uint32_t slot = swap_area_alloc(&s);
+		uint32_t slot = i % 2 ? swap_area_alloc(&s) : swap_area_alloc_near(&s, i, i);
 		CHECK(slot >= 1 && slot <= info->nslots && !taken[slot] && !is_bad(info, slot));
 		CHECK(swap_area_refs(&s, slot) == 1);
 		taken[slot] = 1;

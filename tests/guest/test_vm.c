@@ -512,6 +512,94 @@ static bool vmstat_and_ps_show_swapped_pages(void)
 	return true;
 }
 
+/* ---- swap readahead ------------------------------------------------------ */
+
+#define RA_PAGES 256u /* a region swapped out whole, then read back */
+
+/* Pages of [p, p + pages) not resident now (swapped out). */
+static uint32_t pages_out(const uint32_t *p, uint32_t pages)
+{
+	uint32_t out = 0;
+	struct k_vmwalk w;
+	for (uint32_t i = 0; i < pages; i++)
+		out += vmwalk((uintptr_t)(p + i * PAGE / 4), &w) == 0 && w.fault != 0;
+	return out;
+}
+
+/* A region of pages filled with seed's pattern, then swapped out whole
+ * while its frames are let go: memory is free for the read back. */
+static uint32_t *swapped_out_region(uint32_t pages, uint32_t seed)
+{
+	uint32_t *p = map_anon(pages * PAGE);
+	if (p == NULL)
+		return NULL;
+	fill(p, pages * PAGE / 4, seed);
+	return push_out() && pages_out(p, pages) >= pages / 2 ? p : NULL;
+}
+
+/* Read back in order, each major fault reads the pages after its own in
+ * the same disk request, as many as a window that doubles while the
+ * faults stay sequential: at most one major fault in eight pages. */
+static bool sequential_swap_reread_takes_a_major_fault_per_eight_pages(void)
+{
+	uint32_t *p = swapped_out_region(RA_PAGES, 31);
+	CHECK(p != NULL);
+	uint32_t out = pages_out(p, RA_PAGES);
+	struct k_vmstat a = stat_now();
+	CHECK(same(p, RA_PAGES * PAGE / 4, 31));
+	struct k_vmstat b = stat_now();
+	uint32_t majors = b.faults_swapin - a.faults_swapin;
+	uint32_t read = b.swapins - a.swapins, ahead = b.swap_readahead - a.swap_readahead;
+	CHECK(read >= out && ahead > 0);
+	CHECK(8 * majors <= out);
+	CHECK(b.disk_reads - a.disk_reads == read - ahead); /* one request per major fault */
+	CHECK(pages_out(p, RA_PAGES) == 0);
+	CHECK(munmap(p, RA_PAGES * PAGE) == 0);
+	return true;
+}
+
+/* Scattered reads (a stride that never lands next to the last page) of a
+ * quarter of the region: one major fault each, as without readahead, and
+ * the window shrinks at once, so few pages come in that are not used. */
+static bool scattered_swap_reads_fault_once_a_page_and_read_little_ahead(void)
+{
+	const uint32_t used = RA_PAGES / 4, stride = 97; /* odd: i * 97 % 256 never repeats */
+	uint32_t *p = swapped_out_region(RA_PAGES, 32);
+	CHECK(p != NULL);
+	struct k_vmstat a = stat_now();
+	uint32_t wrong = 0;
+	for (uint32_t i = 0; i < used; i++) {
+		uint32_t page = i * stride % RA_PAGES, word = page * PAGE / 4;
+		wrong += p[word] != pattern(32, word);
+	}
+	struct k_vmstat b = stat_now();
+	CHECK(wrong == 0);
+	CHECK(b.faults_swapin - a.faults_swapin <= used);
+	CHECK(b.swapins - a.swapins <= 2 * used);
+	CHECK(same(p, RA_PAGES * PAGE / 4, 32));
+	CHECK(munmap(p, RA_PAGES * PAGE) == 0);
+	return true;
+}
+
+/* A region swapped out on neighbouring slots, then split by mprotect:
+ * reading the first part in order never brings in a page of the second,
+ * whose permissions are not the first's. */
+static bool readahead_stops_at_the_end_of_its_region(void)
+{
+	const uint32_t half = RA_PAGES / 2;
+	uint32_t *p = swapped_out_region(RA_PAGES, 33);
+	CHECK(p != NULL);
+	uint32_t *second = p + half * PAGE / 4;
+	uint32_t out = pages_out(second, half);
+	CHECK(out >= half / 2);
+	CHECK(mprotect(second, half * PAGE, PROT_READ) == 0);
+	CHECK(same(p, half * PAGE / 4, 33));
+	CHECK(pages_out(second, half) == out);
+	CHECK(same(p, RA_PAGES * PAGE / 4, 33));
+	CHECK(munmap(p, RA_PAGES * PAGE) == 0);
+	return true;
+}
+
 /* ---- modes run in their own boot ----------------------------------------- */
 
 /*
@@ -642,6 +730,9 @@ static const struct test tests[] = {
 	T(cow_pages_survive_swap),
 	T(swapped_shared_pages_stay_private_with_both_alive),
 	T(vmstat_and_ps_show_swapped_pages),
+	T(sequential_swap_reread_takes_a_major_fault_per_eight_pages),
+	T(scattered_swap_reads_fault_once_a_page_and_read_little_ahead),
+	T(readahead_stops_at_the_end_of_its_region),
 	T(page_tables_are_a_root_and_a_table_per_touched_4mib),
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))

@@ -82,19 +82,28 @@ uint64_t vblk_capacity(const struct vblk *d)
 	return d ? (uint64_t)d->pages * VBLK_SECTORS_PER_PAGE : 0;
 }
 
-int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
+/* One request: its buffers one after another on the disk from sector. */
+int vblk_rwv(struct vblk *d, uint64_t sector, const struct vblk_buf *bufs, uint32_t n, bool write)
 {
 	if (d == NULL || d->bytes == NULL)
 		return -ENODEV;
-	if (len == 0 || len % VBLK_SECTOR_SIZE)
+	if (n == 0 || n > VBLK_MAX_BUFS)
 		return -EINVAL;
-	if (sector + len / VBLK_SECTOR_SIZE > vblk_capacity(d))
+	uint64_t at = sector;
+	for (uint32_t k = 0; k < n; k++) {
+		if (bufs[k].len == 0 || bufs[k].len % VBLK_SECTOR_SIZE)
+			return -EINVAL;
+		at += bufs[k].len / VBLK_SECTOR_SIZE;
+	}
+	if (at > vblk_capacity(d))
 		return -EIO;
-	uint8_t *at = d->bytes + sector * VBLK_SECTOR_SIZE;
-	if (write)
-		memcpy(at, buf, len);
-	else
-		memcpy(buf, at, len);
+	uint8_t *p = d->bytes + sector * VBLK_SECTOR_SIZE;
+	for (uint32_t k = 0; k < n; p += bufs[k].len, k++) {
+		if (write)
+			memcpy(p, bufs[k].addr, bufs[k].len);
+		else
+			memcpy(bufs[k].addr, p, bufs[k].len);
+	}
 	if (write)
 		d->stats.writes++;
 	else
@@ -102,6 +111,12 @@ int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write
 	if (host_vm_during_io)
 		host_vm_during_io();
 	return 0;
+}
+
+int vblk_rw(struct vblk *d, uint64_t sector, void *buf, uint32_t len, bool write)
+{
+	struct vblk_buf b = {buf, len};
+	return vblk_rwv(d, sector, &b, 1, write);
 }
 
 struct vblk_stats vblk_stats(struct vblk *d)

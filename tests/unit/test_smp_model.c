@@ -3,13 +3,13 @@
  * mmap.c, fault.c, reclaim.c, pagecache.c, rmap.c and swap.c (host_vm.c)
  * and asid.c over the tagged-TLB model of tlb_model.c, one TLB per hart,
  * driven through seeded random interleavings of what processes do: run,
- * migrate, touch memory, munmap, mmap of zeroes or of a file (shared or
- * private), msync, mprotect, brk, fork, exec and exit, while a small cap
- * on user frames makes each hart evict (to swap and back, or to the file)
- * the pages of processes that run on the others. User accesses go through
- * the model's TLBs; the other harts' user code runs at every hw_* call the
- * kernel makes, at some of the kernel's PTE reads (hardware sets A and D
- * whenever it likes) and during disk I/O. Checked after every operation,
+ * migrate, touch memory, scan a region in order, munmap, mmap of zeroes or
+ * of a file (shared or private), msync, mprotect, brk, fork, exec and
+ * exit, while a small cap on user frames makes each hart evict (to swap
+ * and back, or to the file) the pages of processes that run on the others.
+ * User accesses go through the model's TLBs; the other harts' user code
+ * runs at every hw_* call the kernel makes, at some of the kernel's PTE
+ * reads (hardware sets A and D whenever it likes) and during disk I/O. Checked after every operation,
  * and whenever disk I/O has vm_lock dropped: no hart holds a usable
  * translation that disagrees with the page tables of a space it may run.
  * Checked at every access: a load returns what its process last stored
@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dev/virtio_blk.h"
 #include "lib/kerrno.h"
 #include "mm/frame.h"
 #include "mm/pagecache.h"
@@ -996,6 +997,18 @@ static void op_exit(struct proc *p)
 	w.stats.exits++;
 }
 
+/* A running process reads one of its regions in order, each load an
+ * operation: sequential major faults grow the readahead window. */
+static void op_scan(struct proc *p)
+{
+	int first = (int)rnd(REGIONS) * REGION_PAGES;
+	for (int i = 0; i < REGION_PAGES && !w.failed; i++) {
+		user_access(p, first + i, false);
+		if (i + 1 < REGION_PAGES)
+			checkpoint();
+	}
+}
+
 /* A burst of user accesses by a running process, each an operation. */
 static void op_accesses(struct proc *p)
 {
@@ -1008,6 +1021,7 @@ static void op_accesses(struct proc *p)
 
 enum op {
 	OP_ACCESS,
+	OP_SCAN,
 	OP_SCHED,
 	OP_MIGRATE,
 	OP_MUNMAP,
@@ -1027,9 +1041,9 @@ enum op {
 /* Relative frequencies: mostly user accesses (which fault, evict and swap)
  * and scheduling, with enough churn that spaces and ASIDs come and go. */
 static const unsigned op_weight[NR_OPS] = {
-    [OP_ACCESS] = 40,  [OP_SCHED] = 10,	   [OP_MIGRATE] = 6, [OP_MUNMAP] = 4,	     [OP_MMAP] = 4,
-    [OP_MPROTECT] = 6, [OP_BRK] = 3,	   [OP_FORK] = 4,    [OP_EXEC] = 2,	     [OP_EXIT] = 3,
-    [OP_CREATE] = 3,   [OP_MMAP_FILE] = 5, [OP_MSYNC] = 3,   [OP_PROTECT_CYCLE] = 2,
+    [OP_ACCESS] = 40,  [OP_SCAN] = 3,	   [OP_SCHED] = 10,  [OP_MIGRATE] = 6,	     [OP_MUNMAP] = 4,
+    [OP_MMAP] = 4,     [OP_MPROTECT] = 6,  [OP_BRK] = 3,	     [OP_FORK] = 4,	     [OP_EXEC] = 2,
+    [OP_EXIT] = 3,     [OP_CREATE] = 3,	   [OP_MMAP_FILE] = 5, [OP_MSYNC] = 3,	     [OP_PROTECT_CYCLE] = 2,
 };
 
 static enum op random_op(void)
@@ -1047,6 +1061,8 @@ static void op_run(enum op op)
 		op_sched();
 	else if (op == OP_ACCESS)
 		op_accesses(p);
+	else if (op == OP_SCAN)
+		op_scan(p);
 	else if (op == OP_MIGRATE)
 		op_migrate(p);
 	else if (op == OP_MUNMAP)
@@ -1203,10 +1219,10 @@ static void positive_run(const struct config *c)
 		fail_msg("%s", why);
 	const struct asid_stats *a = asid_stats();
 	print_message("# %s: %u ops, %u accesses (%u concurrent), %u faults, %u evictions, %u "
-		      "swap-outs, %u swap-ins, %u COW copies, %u COW "
+		      "swap-outs, %u swap-ins (%u read ahead), %u COW copies, %u COW "
 		      "reuses, %u forks, %u migrations, %u rollovers, %u shootdowns\n",
 		      config_name(c), RANDOM_OPS, w.stats.accesses, w.stats.concurrent,
-		      w.stats.faults, vm_stats.evictions, vm_stats.swapouts, vm_stats.swapins,
+		      w.stats.faults, vm_stats.evictions, vm_stats.swapouts, vm_stats.swapins, vm_stats.swap_readahead,
 		      vm_stats.faults_cow_copy, vm_stats.faults_cow_reuse, w.stats.forks,
 		      w.stats.migrations, a->rollovers, a->shootdowns);
 	struct pc_stats pc = pc_stats();
@@ -1219,6 +1235,7 @@ static void positive_run(const struct config *c)
 		      w.stats.mkwrites, w.stats.syncs, w.stats.d_cleaned, pc.writebacks, pc.misses,
 		      w.stats.cache_refaults);
 	assert_true(vm_stats.swapouts > 0 && vm_stats.swapins > 0);
+	assert_true(vm_stats.swap_readahead > 0); /* after an exit leaves frames free */
 	assert_true(vm_stats.faults_cache > 0 && w.stats.file_maps_shared_page > 0);
 	assert_true(w.stats.mkwrites > 0);
 	assert_true(w.stats.d_cleaned > 0 && w.stats.cache_refaults > 0);
@@ -1516,6 +1533,128 @@ static void test_a_store_to_a_read_only_shared_page_makes_the_cache_page_writabl
 }
 
 /* ---------------------------------------------------------------------------
+ * Swap placement and readahead, on one hart with FIFO replacement (pages
+ * leave in the order they were first touched)
+ */
+
+static const struct config one_hart_fifo = CFG(1, 9, true, "fifo", true, 0x5EED0A11u);
+
+/* A new process, running on hart 0. */
+static struct proc *proc_running(void)
+{
+	struct proc *p = proc_slot();
+	op_create();
+	switch_to(0, p);
+	return p;
+}
+
+/* Two more processes each write every page of their regions and exit:
+ * under the cap, every page that was resident before goes to swap, and
+ * then the frames are free again. */
+static void push_out(void)
+{
+	struct proc *q[2];
+	for (int k = 0; k < 2; k++) {
+		q[k] = proc_running();
+		for (int page = 0; page < REGIONS * REGION_PAGES; page++)
+			user_access(q[k], page, true);
+	}
+	for (int k = 0; k < 2; k++) {
+		switch_to(0, q[k]);
+		op_exit(q[k]);
+	}
+}
+
+/* A new process that writes pages 0 .. n - 1 (in the order given, else
+ * in order), which then all go to swap (push_out); running on hart 0. */
+static struct proc *proc_swapped_out(const int *order, int n)
+{
+	struct proc *p = proc_running();
+	for (int i = 0; i < n; i++)
+		user_access(p, order ? order[i] : i, true);
+	push_out();
+	switch_to(0, p);
+	return p;
+}
+
+/* The slot page holds in p's space, or 0 when it is not a swap entry. */
+static uint32_t slot_at(const struct proc *p, int page)
+{
+	pte_t *pte = sv32_walk(p->as->root, page_va(page), false);
+	pte_t e = pte ? pte_load(pte) : 0;
+	return pte_is_swap(e) ? pte_swap_slot(e) : 0;
+}
+
+/* Pages written in a scrambled order leave in that order, yet each takes
+ * the slot after its left neighbour's: they are placed by address. */
+static void test_pages_evicted_out_of_order_lie_in_address_order_on_the_disk(void **state)
+{
+	(void)state;
+	static const int order[REGION_PAGES] = {5, 2, 7, 0, 3, 6, 1, 4};
+	world_start(&one_hart_fifo, 0, 0);
+	struct proc *p = proc_swapped_out(order, REGION_PAGES);
+	for (int page = 0; page + 1 < REGION_PAGES; page++) {
+		assert_int_not_equal(slot_at(p, page), 0);
+		assert_int_equal(slot_at(p, page + 1), slot_at(p, page) + 1);
+	}
+	assert_false(w.failed);
+	world_stop(true);
+}
+
+/* Every region written in order, swapped out, then read back region by
+ * region (the one across a level-0 table boundary first): each major
+ * fault reads more of the pages after its own in the same request, every
+ * load returns what was stored, and the books balance. */
+static void test_sequential_reread_reads_ahead_in_one_request_a_window(void **state)
+{
+	(void)state;
+	static const int regions[REGIONS] = {1, 0, 2};
+	const int pages = REGIONS * REGION_PAGES;
+	world_start(&one_hart_fifo, 0, 0);
+	struct proc *p = proc_swapped_out(NULL, pages);
+	assert_int_equal(p->as->swapped, pages);
+	uint32_t reads = vblk_stats(vblk_disk(VBLK_SWAP)).reads;
+	struct vm_stats before = vm_stats;
+	for (int r = 0; r < REGIONS; r++)
+		for (int i = 0; i < REGION_PAGES; i++) {
+			user_access(p, regions[r] * REGION_PAGES + i, false);
+			checkpoint();
+		}
+	assert_false(w.failed);
+	reads = vblk_stats(vblk_disk(VBLK_SWAP)).reads - reads;
+	assert_int_equal(vm_stats.swapins - before.swapins, pages);
+	assert_int_equal(reads, vm_stats.faults_swapin - before.faults_swapin);
+	assert_true(2 * reads <= (uint32_t)pages);
+	assert_int_equal(vm_stats.swap_readahead - before.swap_readahead, pages - reads);
+	assert_int_equal(p->as->swapped, 0);
+	assert_int_equal(vm_check(), 0);
+	world_stop(true);
+}
+
+/* A region swapped out whole (on neighbouring slots), then split by
+ * mprotect: reading the first part in order never maps a page of the
+ * second, which is read-only, and a store there is still refused. */
+static void test_readahead_stops_at_the_end_of_its_region(void **state)
+{
+	(void)state;
+	const int half = REGION_PAGES / 2;
+	world_start(&one_hart_fifo, 0, 0);
+	struct proc *p = proc_swapped_out(NULL, REGION_PAGES);
+	assert_int_equal(slot_at(p, half), slot_at(p, half - 1) + 1);
+	assert_int_equal(vm_mprotect(p->as, page_va(half), half * PAGE_SIZE, VM_R), 0);
+	for (int page = half; page < REGION_PAGES; page++)
+		p->prot[page] = VM_R;
+	for (int page = 0; page < half; page++)
+		user_access(p, page, false);
+	assert_true(vm_stats.swap_readahead > 0);
+	for (int page = half; page < REGION_PAGES; page++)
+		assert_int_not_equal(slot_at(p, page), 0);
+	user_access(p, half, true);
+	assert_false(w.failed);
+	world_stop(true);
+}
+
+/* ---------------------------------------------------------------------------
  * The correct kernel, in every configuration
  */
 
@@ -1648,6 +1787,9 @@ static const struct CMUnitTest fixed_tests[] = {
     T(test_a_write_back_leaves_no_dirty_entry_on_any_hart),
     T(test_a_cache_page_taken_from_its_mappings_leaves_no_entry_on_any_hart),
     T(test_a_store_to_a_read_only_shared_page_makes_the_cache_page_writable),
+    T(test_pages_evicted_out_of_order_lie_in_address_order_on_the_disk),
+    T(test_sequential_reread_reads_ahead_in_one_request_a_window),
+    T(test_readahead_stops_at_the_end_of_its_region),
     T(test_random_1_hart_asidlen_9_clock),
     T(test_random_1_hart_asidlen_2_fifo_ad_faults),
     T(test_random_2_harts_asidlen_9_clock),

@@ -456,18 +456,22 @@ static uint32_t alloc_all(bool *seen)
 	return n;
 }
 
-static void test_slots_bytes_is_one_uint16_per_slot_and_slot_0(void **state)
+static void test_slots_bytes_is_a_uint16_per_slot_and_slot_0_and_a_byte_per_cluster(void **state)
 {
 	(void)state;
-	assert_int_equal(swap_area_bytes(1), 2 * sizeof(uint16_t));
-	assert_int_equal(swap_area_bytes(PAGES_1M - 1), PAGES_1M * sizeof(uint16_t));
-	assert_true(swap_area_bytes(UINT32_MAX) == ((uint64_t)UINT32_MAX + 1) * sizeof(uint16_t));
+	assert_int_equal(swap_area_bytes(1), 2 * sizeof(uint16_t) + 1);
+	assert_int_equal(swap_area_bytes(SWAP_CLUSTER - 1), SWAP_CLUSTER * sizeof(uint16_t) + 1);
+	assert_int_equal(swap_area_bytes(SWAP_CLUSTER), (SWAP_CLUSTER + 1) * sizeof(uint16_t) + 2);
+	assert_int_equal(swap_area_bytes(PAGES_1M - 1),
+			 PAGES_1M * sizeof(uint16_t) + PAGES_1M / SWAP_CLUSTER);
+	assert_true(swap_area_bytes(UINT32_MAX) ==
+		    ((uint64_t)UINT32_MAX + 1) * sizeof(uint16_t) + (1u << 28));
 }
 
 static void test_init_rejects_short_storage_no_slots_and_bad_page_out_of_range(void **state)
 {
 	(void)state;
-	uint16_t buf[SMALL_SLOTS + 1];
+	uint16_t buf[2 * SMALL_SLOTS];
 	uint32_t len = (uint32_t)swap_area_bytes(SMALL_SLOTS);
 
 	memset(&info, 0, sizeof(info));
@@ -619,6 +623,59 @@ static void test_retired_slot_is_never_free_nor_allocated_again(void **state)
 	assert_false(seen[retired]);
 }
 
+/* Placement in clusters (swap_area_alloc_near). An area of 47 slots has
+ * clusters 0 (the header and slots 1-15), 1 (16-31) and 2 (32-47). */
+#define THREE_CLUSTERS (3 * SWAP_CLUSTER - 1)
+
+static void test_alloc_near_takes_the_wanted_slot_while_it_is_free(void **state)
+{
+	(void)state;
+	slots_make(SMALL_SLOTS, NULL, 0);
+	assert_int_equal(swap_area_alloc_near(&s, 37, 0), 37);
+	assert_int_equal(swap_area_refs(&s, 37), 1);
+	assert_int_equal(swap_area_alloc_near(&s, 38, 6), 38);
+	assert_int_equal(swap_area_free_slots(&s), SMALL_SLOTS - 2);
+	/* Taken, or out of range: the page goes to a free cluster instead. */
+	assert_int_equal(swap_area_alloc_near(&s, 37, 5) % SWAP_CLUSTER, 5);
+	assert_int_equal(swap_area_alloc_near(&s, SMALL_SLOTS + 1, 5) % SWAP_CLUSTER, 5);
+}
+
+static void test_alloc_near_puts_a_page_at_its_offset_in_a_wholly_free_cluster(void **state)
+{
+	(void)state;
+	slots_make(THREE_CLUSTERS, NULL, 0);
+	assert_int_equal(swap_area_alloc_near(&s, 0, 3), SWAP_CLUSTER + 3);
+	/* Cluster 1 is no longer wholly free: the next page without a
+	 * neighbour gets cluster 2, at its own offset. */
+	assert_int_equal(swap_area_alloc_near(&s, 0, 3), 2 * SWAP_CLUSTER + 3);
+	/* Freed, cluster 2 is wholly free again; offsets count modulo the
+	 * cluster. */
+	swap_area_unref(&s, 2 * SWAP_CLUSTER + 3);
+	assert_int_equal(swap_area_alloc_near(&s, 0, SWAP_CLUSTER + 1), 2 * SWAP_CLUSTER + 1);
+}
+
+static void test_alloc_near_falls_back_to_any_slot_and_a_freed_cluster_is_free_again(void **state)
+{
+	(void)state;
+	slots_make(THREE_CLUSTERS, NULL, 0);
+	assert_int_equal(swap_area_alloc_near(&s, 0, 0), SWAP_CLUSTER);
+	assert_int_equal(swap_area_alloc_near(&s, 0, 0), 2 * SWAP_CLUSTER);
+	/* No cluster is wholly free (cluster 0 never is): next fit. */
+	assert_int_equal(swap_area_alloc_near(&s, 0, 9), 1);
+	swap_area_unref(&s, SWAP_CLUSTER);
+	assert_int_equal(swap_area_alloc_near(&s, 0, 9), SWAP_CLUSTER + 9);
+}
+
+static void test_cluster_with_a_bad_page_or_past_the_end_is_never_wholly_free(void **state)
+{
+	(void)state;
+	const uint32_t bad[] = {SWAP_CLUSTER + 7};
+	/* Slots 1..40: cluster 2 (32-47) is partly past the end. */
+	slots_make(40, bad, ARRAY_SIZE(bad));
+	assert_int_equal(swap_area_alloc_near(&s, 0, 4), 1); /* next fit: no cluster is free */
+	assert_int_equal(swap_area_alloc_near(&s, 0, 4), 2);
+}
+
 /* Misuse is a kernel bug: it panics. */
 
 static void test_ref_of_free_slot_panics(void **state)
@@ -703,7 +760,8 @@ static void test_refcount_stops_at_65534_with_a_panic(void **state)
 
 /*
  * Random operations against a model: per slot a reference count and an
- * out-of-service flag, plus the list of slots in use. Phases alternate
+ * out-of-service flag, plus the list of slots in use; allocations plain
+ * and placed. Phases alternate
  * between mostly allocating (the area fills and alloc returns 0) and
  * mostly dropping references, so both a full and an emptying area are
  * covered.
@@ -735,6 +793,7 @@ struct model {
 	uint32_t where[RANDOM_SLOTS + 1]; /* index of a slot in used[] */
 	uint32_t nused, nfree, ntotal;
 	uint32_t allocs, fulls;
+	uint32_t placed; /* placed allocations that took the wanted slot or a free cluster */
 };
 
 static struct model md;
@@ -770,6 +829,52 @@ static void random_alloc(void)
 	assert_int_equal(md.ref[slot], 0);
 	model_use(slot);
 	md.allocs++;
+}
+
+/* Whether cluster c is wholly free in the model: each of its slots
+ * exists, is in service and free. */
+static bool model_cluster_free(uint32_t c)
+{
+	for (uint32_t slot = c * SWAP_CLUSTER; slot < (c + 1) * SWAP_CLUSTER; slot++)
+		if (slot == 0 || slot > RANDOM_SLOTS || md.dead[slot] || md.ref[slot] != 0)
+			return false;
+	return true;
+}
+
+static bool model_some_cluster_free(void)
+{
+	for (uint32_t c = 0; c <= RANDOM_SLOTS / SWAP_CLUSTER; c++)
+		if (model_cluster_free(c))
+			return true;
+	return false;
+}
+
+/* A placed allocation: the wanted slot if the model has it free, else a
+ * slot at the offset of a cluster the model has wholly free, else any. */
+static void random_alloc_near(void)
+{
+	uint32_t want = rng() % (RANDOM_SLOTS + 2), offset = rng() % (2 * SWAP_CLUSTER);
+	bool want_free = want >= 1 && want <= RANDOM_SLOTS && !md.dead[want] && md.ref[want] == 0;
+	bool cluster = model_some_cluster_free();
+	uint32_t slot = swap_area_alloc_near(&s, want, offset);
+
+	if (md.nfree == 0) {
+		assert_int_equal(slot, 0);
+		md.fulls++;
+		return;
+	}
+	if (want_free) {
+		assert_int_equal(slot, want);
+	} else if (cluster) {
+		assert_int_equal(slot % SWAP_CLUSTER, offset % SWAP_CLUSTER);
+		assert_true(model_cluster_free(slot / SWAP_CLUSTER));
+	}
+	assert_in_range(slot, 1, RANDOM_SLOTS);
+	assert_false(md.dead[slot]);
+	assert_int_equal(md.ref[slot], 0);
+	model_use(slot);
+	md.allocs++;
+	md.placed += want_free || cluster;
 }
 
 static void random_ref(uint32_t slot)
@@ -811,7 +916,10 @@ static void random_one(uint32_t op)
 		return;
 	}
 	if (r < alloc_pct || md.nused == 0) {
-		random_alloc();
+		if (rng() % 2)
+			random_alloc();
+		else
+			random_alloc_near();
 		return;
 	}
 	uint32_t slot = md.used[rng() % md.nused];
@@ -850,6 +958,7 @@ static void test_random_ops_match_a_reference_model(void **state)
 	/* The run covered both a full area and many allocations. */
 	assert_true(md.fulls > 0);
 	assert_true(md.allocs > RANDOM_OPS / 10);
+	assert_true(md.placed > RANDOM_OPS / 100);
 	assert_true(md.ntotal < RANDOM_SLOTS - ARRAY_SIZE(bad));
 }
 
@@ -880,7 +989,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_page_past_last_page_is_rejected),
 	    cmocka_unit_test(test_label_of_16_bytes_without_nul_is_kept_whole),
 	    cmocka_unit_test(test_unprintable_label_bytes_become_question_marks),
-	    cmocka_unit_test(test_slots_bytes_is_one_uint16_per_slot_and_slot_0),
+	    cmocka_unit_test(test_slots_bytes_is_a_uint16_per_slot_and_slot_0_and_a_byte_per_cluster),
 	    cmocka_unit_test(test_init_rejects_short_storage_no_slots_and_bad_page_out_of_range),
 	    SLOTS_TEST(test_init_frees_all_but_bad_pages_counting_repeats_once),
 	    SLOTS_TEST(test_alloc_hands_out_every_usable_slot_once_then_0),
@@ -890,6 +999,10 @@ int main(void)
 	    SLOTS_TEST(test_slot_freed_in_a_full_area_is_the_next_allocated),
 	    SLOTS_TEST(test_alloc_finds_a_slot_freed_behind_its_cursor),
 	    SLOTS_TEST(test_retired_slot_is_never_free_nor_allocated_again),
+	    SLOTS_TEST(test_alloc_near_takes_the_wanted_slot_while_it_is_free),
+	    SLOTS_TEST(test_alloc_near_puts_a_page_at_its_offset_in_a_wholly_free_cluster),
+	    SLOTS_TEST(test_alloc_near_falls_back_to_any_slot_and_a_freed_cluster_is_free_again),
+	    SLOTS_TEST(test_cluster_with_a_bad_page_or_past_the_end_is_never_wholly_free),
 	    SLOTS_TEST(test_ref_of_free_slot_panics),
 	    SLOTS_TEST(test_unref_of_free_slot_panics_also_after_last_unref),
 	    SLOTS_TEST(test_slot_outside_1_to_nslots_panics),

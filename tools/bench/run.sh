@@ -46,6 +46,10 @@ guest_on() {
 guest 'init=/bin/bench quiet -- core'
 guest 'init=/bin/bench quiet asid=off -- fences' | sed 's/fences_per_switch/fences_per_switch_asid_off/'
 guest 'init=/bin/bench quiet maxframes=1024 -- swap'
+# Swap readahead, and the same reads with it off (vm.readahead=1).
+guest 'init=/bin/bench quiet maxframes=1024 -- swapra'
+guest 'init=/bin/bench quiet maxframes=1024 vm.readahead=1 -- swapra' |
+	sed 's/^\(bench: [a-z_]*\) /\1_ra_off /'
 # The page cache on the ext2 root: read and write per KiB, cached and not,
 # write-back per page, and the faults of file mappings.
 guest 'init=/bin/bench quiet -- files'

@@ -64,6 +64,7 @@ static const struct field fields[] = {
     {"reclaim_examined", offsetof(struct k_vmstat, reclaim_examined)},
     {"ghost_hits", offsetof(struct k_vmstat, ghost_hits)},
     {"hot_admissions", offsetof(struct k_vmstat, hot_admissions)},
+    {"swap_readahead", offsetof(struct k_vmstat, swap_readahead)},
     {"nharts", offsetof(struct k_vmstat, nharts)},
 };
 
