@@ -1643,7 +1643,7 @@ static void test_readahead_stops_at_the_end_of_its_region(void **state)
 	assert_int_equal(slot_at(p, half), slot_at(p, half - 1) + 1);
 	assert_int_equal(vm_mprotect(p->as, page_va(half), half * PAGE_SIZE, VM_R), 0);
 	for (int page = half; page < REGION_PAGES; page++)
-		p->prot[page] = VM_R;
+		p->pg[page].prot = VM_R;
 	for (int page = 0; page < half; page++)
 		user_access(p, page, false);
 	assert_true(vm_stats.swap_readahead > 0);
