@@ -21,7 +21,8 @@ mkdir -p "$LOGDIR"
 # Test boots never write the swap image: QEMU keeps their writes in a
 # temporary overlay (snapshot=on), so each boot starts from a fresh mkswap
 # disk. (QEMU still locks the image: no `make qemu` in this tree meanwhile.)
-QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
+[[ $QEMUCMD == *id=swap,snapshot=on* ]] || # (a lane below inherits it so)
+	QEMUCMD=${QEMUCMD/format=raw,id=swap/format=raw,id=swap,snapshot=on}
 B=${B:-build} # the build folder (make passes it)
 SMP=${SMP:-2} # the harts of QEMUCMD (make passes it)
 
@@ -802,9 +803,40 @@ elif [ "${1:-}" = --only ]; then
 			fail "no group of checks named '$name' (tests/run.sh --list)"
 		fi
 	done
-	echo "$PASSED passed, $FAILED failed"
+	if [ -n "${TEST_COUNTS:-}" ]; then # a lane: its counts to the runner
+		echo "$PASSED $FAILED" >"$TEST_COUNTS"
+	else
+		echo "$PASSED passed, $FAILED failed"
+	fi
 	[ "$FAILED" -eq 0 ]
 	exit
+fi
+
+# The guest groups run in two lanes side by side, as the machine has two
+# cores and most boots keep one busy: these in a second runner (--only)
+# that starts first, the rest here after the host and unit tests. Their
+# lines interleave, each whole; the counts add up at the end. Groups that
+# run make (the labs, the plots, USER_EXTRA, the tour, gdb) share one lane,
+# so that no two builds meet. TEST_LANES=1 runs everything here, in order.
+LANE_B=(labs plots user-extra user-extra-folders gdb tour)
+
+in_lane_b() {
+	local name
+	for name in "${LANE_B[@]}"; do
+		[ "$name" = "$1" ] && return 0
+	done
+	return 1
+}
+
+LANE_PID=
+if [[ " $* " != *" --unit-only "* && ${TEST_LANES:-2} -gt 1 ]]; then
+	lane_b=()
+	for group in "${GUEST_GROUPS[@]}"; do
+		in_lane_b "${group%%=*}" && lane_b+=("${group%%=*}")
+	done
+	rm -f "$LOGDIR/lane-b.counts"
+	TEST_COUNTS=$LOGDIR/lane-b.counts bash tests/run.sh --only "${lane_b[@]}" &
+	LANE_PID=$!
 fi
 
 run_host_script tests/deps/test_opensbi_fetch.sh
@@ -817,8 +849,18 @@ done
 
 if [[ " $* " != *" --unit-only "* ]]; then
 	for group in "${GUEST_GROUPS[@]}"; do
+		[ -n "$LANE_PID" ] && in_lane_b "${group%%=*}" && continue
 		"${group#*=}"
 	done
+fi
+if [ -n "$LANE_PID" ]; then
+	wait "$LANE_PID"
+	if read -r lane_passed lane_failed <"$LOGDIR/lane-b.counts" 2>/dev/null; then
+		PASSED=$((PASSED + lane_passed))
+		FAILED=$((FAILED + lane_failed))
+	else
+		fail "the second lane of guest groups ended without its counts"
+	fi
 fi
 
 echo "$PASSED passed, $FAILED failed"

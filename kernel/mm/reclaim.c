@@ -429,7 +429,7 @@ static uint32_t ghost_key_of(const struct frame *f)
 		return ghost_key(GHOST_BLOCK, f->va, 0);
 	if (f->slot)
 		return ghost_key(GHOST_SLOT, f->slot, 0);
-	uint32_t as = f->rmap ? (uint32_t)(uintptr_t)rmap_space(f->rmap) : 0;
+	uint32_t as = f->rmap ? rmap_space(f->rmap)->serial : 0;
 	return ghost_key(GHOST_ANON, as, f->va);
 }
 

@@ -194,9 +194,9 @@ int swap_area_init(struct swap_area *s, const struct swap_info *info, uint16_t *
 	s->cursor = 1;
 	s->high = 0;
 	s->refcnt[0] = SWAP_REF_DEAD; /* the header page; never looked at */
-	/* storage_len < 4 GiB keeps n below UINT32_MAX, so slot cannot wrap. */
-	for (uint32_t slot = 1; slot <= n; slot++)
-		s->refcnt[slot] = 0;
+	/* One memset, not a loop of halfword stores: 0.2 million instructions
+	 * of boot less for a 256 MiB disk. */
+	memset(&s->refcnt[1], 0, n * sizeof(s->refcnt[0]));
 	clusters_init(s);
 	for (uint32_t i = 0; i < info->nbad; i++) {
 		if (s->refcnt[info->bad[i]] != SWAP_REF_DEAD) {

@@ -57,6 +57,8 @@ static struct addrspace *space_alloc(void)
 	frame_of(pa)->flags |= FRAME_F_SPACE;
 	struct addrspace *as = pa2kva(pa);
 	memset(as, 0, offsetof(struct addrspace, regions));
+	static uint32_t spaces_made; /* [vm_lock] */
+	as->serial = ++spaces_made;
 	as->next = spaces;
 	if (spaces)
 		spaces->prev = as;

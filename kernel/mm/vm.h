@@ -88,6 +88,7 @@ struct addrspace {
 	uint32_t ra_next;         /* readahead.c: the page after the last swap read */
 	uint32_t ra_window;       /* readahead.c: the pages that read could bring */
 	int pid;                  /* the owner, for messages and the fault trace */
+	uint32_t serial;          /* no other space since boot had it: its name in the ghost table */
 	uint32_t check_mark;      /* vmcheck.c's scratch */
 	struct addrspace *next, *prev; /* [vm_lock] the list of every space */
 	/* Last, so that a new space zeroes only what comes before: entries

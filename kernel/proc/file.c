@@ -23,6 +23,9 @@ struct pipe {
 	struct spinlock lock;
 	uint32_t nread, nwrite; /* bytes read and written so far */
 	bool readopen, writeopen;
+	/* Readers and writers asleep in the pipe: a read or write wakes the
+	 * other side only if it waits (a wakeup takes proc_lock). */
+	uint16_t readers_asleep, writers_asleep;
 	uint8_t data[];
 };
 
@@ -235,13 +238,17 @@ static int pipe_read(struct pipe *p, uint32_t ubuf, uint32_t n)
 			spin_unlock(&p->lock);
 			return -EINTR;
 		}
+		p->readers_asleep++;
 		sleep(&p->nread, &p->lock);
+		p->readers_asleep--;
 	}
 	uint32_t take = MIN(MIN(n, p->nwrite - p->nread), (uint32_t)sizeof(buf));
 	ring_get(p, p->nread, buf, take);
 	p->nread += take;
+	bool writers = p->writers_asleep != 0;
 	spin_unlock(&p->lock);
-	wakeup(&p->nwrite);
+	if (writers)
+		wakeup(&p->nwrite);
 	if (copyout(ubuf, buf, take) != 0)
 		return -EFAULT;
 	return (int)take;
@@ -266,8 +273,11 @@ static int pipe_write(struct pipe *p, uint32_t ubuf, uint32_t n)
 			uint32_t room = PIPE_SIZE - (p->nwrite - p->nread);
 			if (room == 0) {
 				/* Lock order: a pipe's lock, then proc_lock. */
-				wakeup(&p->nread);
+				if (p->readers_asleep)
+					wakeup(&p->nread);
+				p->writers_asleep++;
 				sleep(&p->nwrite, &p->lock);
+				p->writers_asleep--;
 				continue;
 			}
 			uint32_t part = MIN(chunk - put, room);
@@ -275,8 +285,10 @@ static int pipe_write(struct pipe *p, uint32_t ubuf, uint32_t n)
 			p->nwrite += part;
 			put += part;
 		}
+		bool readers = p->readers_asleep != 0;
 		spin_unlock(&p->lock);
-		wakeup(&p->nread);
+		if (readers)
+			wakeup(&p->nread);
 		done += chunk;
 	}
 	return (int)done;

@@ -36,7 +36,11 @@ static struct proc *rq_head, *rq_tail; /* runnable processes, FIFO */
 static struct proc *initproc;
 static int next_pid = 1;
 static uint32_t idle_harts; /* [proc_lock] cpu index bits: harts waiting in the scheduler's wfi */
-static int sleepers;	    /* [proc_lock] processes in P_SLEEPING (wakeup_locked) */
+/* The sleepers, in lists by a hash of their channel: a wakeup walks one
+ * list, which holds its own channel's sleepers and a few of others.
+ * [proc_lock] */
+#define CHAN_LISTS 64
+static struct proc *chan_lists[CHAN_LISTS];
 volatile uint64_t proc_ticks;
 
 static void forkret(void);
@@ -301,6 +305,12 @@ void yield(void)
 	spin_unlock(&proc_lock);
 }
 
+static struct proc **chan_list(const void *chan)
+{
+	uintptr_t a = (uintptr_t)chan;
+	return &chan_lists[(a >> 3 ^ a >> 9) % CHAN_LISTS];
+}
+
 void sleep(void *chan, struct spinlock *lk)
 {
 	struct proc *p = myproc();
@@ -310,7 +320,12 @@ void sleep(void *chan, struct spinlock *lk)
 	}
 	p->chan = chan;
 	p->state = P_SLEEPING;
-	sleepers++;
+	struct proc **list = chan_list(chan);
+	p->chan_next = *list;
+	p->chan_prev = list;
+	if (*list)
+		(*list)->chan_prev = &p->chan_next;
+	*list = p;
 	sched();
 	p->chan = NULL;
 	if (lk != &proc_lock) {
@@ -348,25 +363,22 @@ bool syscall_pause(void)
 	return !sleep_killed();
 }
 
-/* A sleeper becomes runnable; proc_lock held. */
+/* A sleeper leaves its channel's list and becomes runnable; proc_lock held. */
 static void wake(struct proc *p)
 {
-	sleepers--;
+	*p->chan_prev = p->chan_next;
+	if (p->chan_next)
+		p->chan_next->chan_prev = p->chan_prev;
 	make_runnable(p);
 }
 
-/* Wake the sleepers on chan; proc_lock held. The scan ends at the last
- * sleeper: a disk completion or a tick, with a few processes asleep, looks
- * at a few slots, not the whole table. */
+/* Wake the sleepers on chan; proc_lock held. */
 static void wakeup_locked(void *chan)
 {
 	spin_assert_held(&proc_lock);
-	int left = sleepers;
-	for (int i = 0; i < procs_high && left > 0; i++) {
-		struct proc *p = &procs[i];
-		if (p->state != P_SLEEPING)
-			continue;
-		left--;
+	struct proc *next;
+	for (struct proc *p = *chan_list(chan); p; p = next) {
+		next = p->chan_next;
 		if (p->chan == chan)
 			wake(p);
 	}

@@ -36,6 +36,7 @@ struct proc {
 	int pid;              /* [proc_lock] to set; fixed while the slot is in use */
 	struct proc *parent;  /* [proc_lock] */
 	void *chan;           /* [proc_lock] what it sleeps on */
+	struct proc *chan_next, **chan_prev; /* [proc_lock] its channel's list of sleepers */
 	int killed;           /* [proc_lock] to set: the signal that ends it at the next
 			       * return to user; 0 if none */
 	int xstatus;          /* [proc_lock] wait status, once a zombie */
