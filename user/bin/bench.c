@@ -655,8 +655,7 @@ static void reread(const char *order, uint32_t *p, uint32_t pages, uint32_t stri
 	for (uint32_t i = 0; i < pages; i++)
 		sum += p[(i * stride % pages) * WORDS_PER_PAGE];
 	uint64_t t1 = insns();
-	/* vmstat itself is outside the count: it walks the frame table
-	 * (pc_count_dirty), some 730,000 instructions at 128 MiB. */
+	/* vmstat itself is outside the count, as in every figure. */
 	struct k_vmstat b = stat_now();
 	uint64_t cpu = (t1 - t0) - (idle_of(&b) - idle_of(&a));
 	uint32_t read = b.swapins - a.swapins;
