@@ -113,6 +113,8 @@ static inline uint64_t ext2_isize(const struct ext2_inode *ip)
 
 /* What a mount keeps: a copy of the superblock fields the library needs.
  * The superblock and group descriptors themselves stay on disk. */
+#define EXT2_ITABLES_KEPT 16 /* groups whose inode table struct ext2_fs keeps */
+
 struct ext2_fs {
 	struct ext2_dev *dev;
 	uint32_t block_size;
@@ -125,6 +127,9 @@ struct ext2_fs {
 	uint32_t first_ino; /* the first inode not reserved */
 	uint32_t groups;
 	uint32_t itable_blocks; /* inode-table blocks per group */
+	/* Where the first groups' inode tables start, read at mount (they never
+	 * move): an inode look needs no group descriptor there. */
+	uint32_t itable[EXT2_ITABLES_KEPT];
 	uint32_t meta_end;	/* the first block after group 0's superblock and descriptors */
 	uint32_t sb_block;	/* the primary superblock: byte sb_off of block sb_block */
 	uint32_t sb_off;

@@ -108,7 +108,7 @@ struct walk {
  * inode's group) if it is a hole and the walk allocates. */
 static int walk_root(struct walk *w, uint32_t ino, uint32_t slot, uint32_t *blk)
 {
-	uint32_t goal = ext2_inode_goal(w->fs, ino);
+	uint32_t goal;
 	int err;
 
 	*blk = w->ip->i_block[slot];
@@ -120,6 +120,8 @@ static int walk_root(struct walk *w, uint32_t ino, uint32_t slot, uint32_t *blk)
 		return 0;
 	if (slot > 0 && ext2_data_block_ok(w->fs, w->ip->i_block[slot - 1]))
 		goal = w->ip->i_block[slot - 1] + 1;
+	else
+		goal = ext2_inode_goal(w->fs, ino);
 	err = ext2_zalloc(w->fs, goal, blk);
 	if (err != 0)
 		return err;

@@ -20,17 +20,23 @@
 static int inode_get(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint8_t **p)
 {
 	struct ext2_group gd;
-	uint32_t byte;
+	uint32_t byte, g, table;
 	int err;
 
 	if (ino == 0 || ino > fs->inodes_count)
 		return -EINVAL;
-	err = ext2_group_read(fs, (ino - 1) / fs->inodes_per_group, &gd);
-	if (err != 0)
-		return err;
+	g = (ino - 1) / fs->inodes_per_group;
+	if (g < EXT2_ITABLES_KEPT) {
+		table = fs->itable[g];
+	} else {
+		err = ext2_group_read(fs, g, &gd);
+		if (err != 0)
+			return err;
+		table = gd.inode_table;
+	}
 	/* Below 2^27: inodes per group and the inode size are checked at mount. */
 	byte = (ino - 1) % fs->inodes_per_group * fs->inode_size;
-	*blk = gd.inode_table + byte / fs->block_size;
+	*blk = table + byte / fs->block_size;
 	err = ext2_bget(fs, *blk, p);
 	if (err == 0)
 		*p += byte % fs->block_size;

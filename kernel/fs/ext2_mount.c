@@ -160,6 +160,8 @@ static int layout_check(struct ext2_fs *fs)
 		err = ext2_group_read(fs, g, &gd);
 		if (err != 0)
 			return err;
+		if (g < EXT2_ITABLES_KEPT)
+			fs->itable[g] = gd.inode_table;
 	}
 	err = ext2_iget(fs, EXT2_ROOT_INO, &root);
 	if (err != 0)

@@ -39,20 +39,23 @@ bool fs_mounted(void)
 	return mounted;
 }
 
+/* Block blk within its page of the cache. dev.block_size is 1 KiB while
+ * ext2_mount reads the superblock and 4 KiB after (probe refuses others),
+ * so a page holds a whole number of blocks and 32 bits do. */
 static uint8_t *dev_get(void *ctx, uint32_t blk)
 {
 	(void)ctx;
-	uint64_t byte = (uint64_t)blk * dev.block_size;
+	uint32_t per_page = PAGE_SIZE / dev.block_size;
 	struct frame *f;
-	if (byte / PAGE_SIZE > UINT32_MAX || pc_get((uint32_t)(byte / PAGE_SIZE), false, &f) != 0)
+	if (pc_get(blk / per_page, false, &f) != 0)
 		return NULL;
-	return (uint8_t *)pc_bytes(f) + byte % PAGE_SIZE;
+	return (uint8_t *)pc_bytes(f) + blk % per_page * dev.block_size;
 }
 
 static void dev_put(void *ctx, uint32_t blk, bool dirty)
 {
 	(void)ctx;
-	pc_put_block((uint32_t)((uint64_t)blk * dev.block_size / PAGE_SIZE), dirty);
+	pc_put_block(blk / (PAGE_SIZE / dev.block_size), dirty);
 }
 
 uint32_t fs_now(void)

@@ -222,12 +222,11 @@ static int fault_vnode(struct addrspace *as, const struct vm_region *r, uint32_t
 	bool whole = lo == page && hi == page + PAGE_SIZE && off % PAGE_SIZE == 0;
 	bool alloc = (r->flags & VMR_F_SHARED) && (r->prot & VM_W);
 	struct frame *f = NULL;
-	struct vnode *vn = r->vn;
-	vnode_hold(vn);
+	/* The region's reference keeps its vnode meanwhile: only this
+	 * process could unmap the region, and it is here. */
 	spin_unlock(&vm_lock);
-	int err = vnode_map_page(vn, (uint32_t)(off / PAGE_SIZE), alloc, &f);
+	int err = vnode_map_page(r->vn, (uint32_t)(off / PAGE_SIZE), alloc, &f);
 	spin_lock(&vm_lock);
-	vnode_put(vn);
 	if (err == 1)
 		return fault_zero(as, r, page, pte, prot); /* a hole */
 	if (err)

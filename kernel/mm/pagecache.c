@@ -206,11 +206,6 @@ void pc_put_block(uint32_t blk, bool dirty)
 	spin_unlock(&vm_lock);
 }
 
-void *pc_bytes(const struct frame *f)
-{
-	return pa2kva(frame_to_pa(f));
-}
-
 /* Write dirty f to its block: clean meanwhile, dirty again if the write
  * failed (a store during the write makes it dirty again too). */
 static int write_block(struct frame *f)

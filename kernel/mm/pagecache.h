@@ -12,6 +12,7 @@
 #define MM_PAGECACHE_H
 
 #include "mm/frame.h"
+#include "mm/phys.h"
 
 struct vblk;
 
@@ -34,7 +35,10 @@ void pc_put(struct frame *f, bool dirty);
 /* The same, for the pinned page of block blk. */
 void pc_put_block(uint32_t blk, bool dirty);
 /* The bytes of a pinned page. */
-void *pc_bytes(const struct frame *f);
+static inline void *pc_bytes(const struct frame *f)
+{
+	return pa2kva(frame_to_pa(f));
+}
 
 /* Write every dirty page back, pages mapped by shared mappings included,
  * and wait for the writes. 0, or -EIO if one failed (it stays dirty). */

@@ -35,7 +35,7 @@ void sleeplock_release(struct sleeplock *l)
 		panic("sleeplock: release of %s, which is free", l->lk.name);
 	l->locked = false;
 	l->holder = 0;
-	if (l->waiters > 0) /* wakeup takes proc_lock and scans every process */
+	if (l->waiters > 0) /* a wakeup takes proc_lock */
 		wakeup(l);
 	spin_unlock(&l->lk);
 }

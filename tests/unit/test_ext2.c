@@ -274,6 +274,22 @@ static bool small_tree(const char *tree)
 	       write_pattern(tree, "d/e/h", 14000, 3) && symlink("d/e/h", path) == 0;
 }
 
+/* Files enough to take inodes in every group of an image of 32 small
+ * groups (8 inodes each), past the ones whose inode tables ext2_fs keeps. */
+#define SPREAD_FILES 200
+
+static bool spread_tree(const char *tree)
+{
+	char rel[32];
+
+	for (int i = 0; i < SPREAD_FILES; i++) {
+		snprintf(rel, sizeof(rel), "f%03d", i);
+		if (!write_pattern(tree, rel, 100 + (uint64_t)i, (uint8_t)i))
+			return false;
+	}
+	return true;
+}
+
 static bool empty_tree(const char *tree)
 {
 	(void)tree;
@@ -324,7 +340,7 @@ static void build(struct image *im, bool (*tree)(const char *), const char *opti
 		fail_msg("mke2fs %s %s failed", options, size);
 }
 
-static struct image rich1k, rich2k, rich4k, small, rev0, ext4, ext3, indexed, tiny_inodes;
+static struct image rich1k, rich2k, rich4k, small, rev0, ext4, ext3, indexed, tiny_inodes, spread;
 
 static int make_images(void **state)
 {
@@ -338,13 +354,16 @@ static int make_images(void **state)
 	build(&ext3, small_tree, "-t ext3 -b 1024", "4M", false);
 	build(&indexed, rich_tree, "-t ext2 -b 1024", "4M", true);
 	build(&tiny_inodes, empty_tree, "-t ext2 -b 1024 -N 16", "256K", false);
+	/* (so many groups would get resize_inode's reserve as meta_bg, which
+	 * the library refuses) */
+	build(&spread, spread_tree, "-t ext2 -b 1024 -g 256 -N 256 -O ^resize_inode", "8M", false);
 	return 0;
 }
 
 static int free_images(void **state)
 {
-	struct image *all[] = {&rich1k, &rich2k, &rich4k,  &small,	&rev0,
-			       &ext4,	&ext3,	 &indexed, &tiny_inodes};
+	struct image *all[] = {&rich1k, &rich2k, &rich4k,	&small, &rev0,
+			       &ext4,	&ext3,	 &indexed, &tiny_inodes, &spread};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		free(all[i]->bytes);
@@ -799,6 +818,34 @@ static void test_every_file_reads_back_as_mke2fs_copied_it(void **state)
 	check_rich_files(&rich1k);
 	check_rich_files(&rich2k);
 	check_rich_files(&rich4k);
+}
+
+/* ext2_fs keeps the first groups' inode-table blocks from mount on; the
+ * inodes of later groups are found through their group descriptor. Both
+ * kinds read back right. */
+static void test_inodes_of_every_group_read_back(void **state)
+{
+	struct disk dd, *d = &dd;
+	char rel[32];
+	uint32_t last_group = 0;
+	(void)state;
+
+	disk_open(d, &spread);
+	assert_true(d->fs.groups > EXT2_ITABLES_KEPT);
+	for (int i = 0; i < SPREAD_FILES; i++) {
+		uint64_t size;
+		snprintf(rel, sizeof(rel), "f%03d", i);
+		uint32_t ino = path_ino(d, rel);
+		uint8_t *buf = read_all(d, ino, 4096, &size);
+		assert_int_equal(size, 100 + (uint64_t)i);
+		assert_pattern(buf, size, (uint8_t)i);
+		free(buf);
+		if ((ino - 1) / d->fs.inodes_per_group > last_group)
+			last_group = (ino - 1) / d->fs.inodes_per_group;
+	}
+	assert_true(last_group >= EXT2_ITABLES_KEPT); /* the look through a descriptor ran */
+	assert_null(d->fs.error);
+	disk_free(d);
 }
 
 static void test_a_hard_link_names_the_same_inode(void **state)
@@ -1858,6 +1905,7 @@ int main(void)
 	    cmocka_unit_test(test_mount_warns_about_an_unclean_or_damaged_file_system),
 	    cmocka_unit_test(test_mount_reports_io_errors),
 	    cmocka_unit_test(test_every_file_reads_back_as_mke2fs_copied_it),
+	    cmocka_unit_test(test_inodes_of_every_group_read_back),
 	    cmocka_unit_test(test_a_hard_link_names_the_same_inode),
 	    cmocka_unit_test(test_bmap_agrees_with_debugfs_through_every_kind_of_block),
 	    cmocka_unit_test(test_a_sparse_file_reads_zeroes_in_its_holes),
