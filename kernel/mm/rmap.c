@@ -37,17 +37,3 @@ void rmap_missing(const struct frame *f, uint32_t va)
 	panic("rmap: frame 0x%08x is not mapped by that space at 0x%08x", frame_to_pa(f), va);
 }
 
-uint32_t rmap_next(uint32_t i)
-{
-	return rmap_entry(i)->next;
-}
-
-struct addrspace *rmap_space(uint32_t i)
-{
-	return rmap_entry(i)->as;
-}
-
-uint32_t rmap_va(uint32_t i)
-{
-	return rmap_entry(i)->va;
-}

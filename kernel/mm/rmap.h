@@ -77,8 +77,19 @@ static inline void rmap_remove(struct frame *f, struct addrspace *as, uint32_t v
 }
 /* Walk f's mappings: for (e = f->rmap; e; e = rmap_next(e)) rmap_space(e),
  * rmap_va(e). */
-uint32_t rmap_next(uint32_t entry);
-struct addrspace *rmap_space(uint32_t entry);
-uint32_t rmap_va(uint32_t entry);
+static inline uint32_t rmap_next(uint32_t entry)
+{
+	return rmap_entry(entry)->next;
+}
+
+static inline struct addrspace *rmap_space(uint32_t entry)
+{
+	return rmap_entry(entry)->as;
+}
+
+static inline uint32_t rmap_va(uint32_t entry)
+{
+	return rmap_entry(entry)->va;
+}
 
 #endif
