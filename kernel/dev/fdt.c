@@ -173,7 +173,7 @@ static void index_node(struct fdt *f, uint32_t off, int depth)
 {
 	if (f->nnodes < 0)
 		return; /* given up */
-	if (f->nnodes == FDT_MAX_NODES || depth > UINT8_MAX) {
+	if (f->nnodes == FDT_MAX_NODES || depth > (int)UINT8_MAX) {
 		f->nnodes = -1;
 		return;
 	}
@@ -339,6 +339,9 @@ int fdt_parent(const struct fdt *f, int node)
 {
 	int last[FDT_MAX_DEPTH];
 	int depth = -1, n;
+
+	for (int k = 0; k < FDT_MAX_DEPTH; k++)
+		last[k] = -EINVAL; /* a level the walk has not reached */
 
 	if (f->nnodes > 0) { /* the index: back to the first node a level up */
 		int i = index_of(f, node);

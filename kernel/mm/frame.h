@@ -122,6 +122,13 @@ static inline struct frame *frame_at(uint32_t index)
 {
 	return index < frame_table_len ? &frame_table[index] : NULL;
 }
+/* The frame of an index the kernel took from frame_to_index itself and
+ * keeps as a link (a hash chain, a ring, the swap cache): always in the
+ * table, so there is nothing to check. */
+static inline struct frame *frame_linked(uint32_t index)
+{
+	return &frame_table[index];
+}
 
 uint32_t frame_count_free(void);
 /* Whether the free list holds exactly the frames marked FREE, as many as

@@ -58,7 +58,7 @@ static uint32_t *bucket(uint32_t blk)
 static struct frame *lookup(uint32_t blk)
 {
 	for (uint32_t i = *bucket(blk); i != 0;) {
-		struct frame *f = frame_at(i - 1);
+		struct frame *f = frame_linked(i - 1);
 		if (f->va == blk)
 			return f;
 		i = f->hnext;
@@ -76,7 +76,7 @@ static void hash_insert(struct frame *f)
 static void hash_remove(struct frame *f)
 {
 	uint32_t me = frame_to_index(f) + 1;
-	for (uint32_t *link = bucket(f->va); *link != 0; link = &frame_at(*link - 1)->hnext) {
+	for (uint32_t *link = bucket(f->va); *link != 0; link = &frame_linked(*link - 1)->hnext) {
 		if (*link == me) {
 			*link = f->hnext;
 			f->hnext = 0;
@@ -335,7 +335,7 @@ uint32_t pc_count_dirty(void)
 	spin_lock(&vm_lock);
 	for (uint32_t b = 0; b < (1u << hash_bits); b++) {
 		for (uint32_t i = buckets[b]; i != 0;) {
-			const struct frame *f = frame_at(i - 1);
+			const struct frame *f = frame_linked(i - 1);
 			if (reclaim_frame_dirty(f))
 				n++;
 			i = f->hnext;

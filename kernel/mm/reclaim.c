@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) void ring_insert(struct ring *r, st
 		f->next = f->prev = r->hand = i;
 		return;
 	}
-	struct frame *h = frame_at(r->hand), *tail = frame_at(h->prev);
+	struct frame *h = frame_linked(r->hand), *tail = frame_linked(h->prev);
 	f->prev = h->prev;
 	f->next = r->hand;
 	tail->next = i;
@@ -96,8 +96,8 @@ static void ring_unlink(struct ring *r, struct frame *f)
 	if (f->next == i) {
 		r->hand = FRAME_NONE;
 	} else {
-		frame_at(f->prev)->next = f->next;
-		frame_at(f->next)->prev = f->prev;
+		frame_linked(f->prev)->next = f->next;
+		frame_linked(f->next)->prev = f->prev;
 		if (r->hand == i)
 			r->hand = f->next;
 	}
@@ -108,7 +108,7 @@ static void ring_unlink(struct ring *r, struct frame *f)
  * empty. */
 static struct frame *ring_next(struct ring *r)
 {
-	struct frame *f = frame_at(r->hand);
+	struct frame *f = frame_linked(r->hand);
 	r->hand = f->next;
 	return f;
 }
@@ -568,7 +568,7 @@ static uint32_t count_clean(const struct ring *r, uint32_t limit)
 {
 	uint32_t clean = 0, i = r->hand;
 	for (uint32_t n = 0; i != FRAME_NONE && n < r->n && clean < limit; n++) {
-		struct frame *f = frame_at(i);
+		struct frame *f = frame_linked(i);
 		clean += evictable(f, true);
 		i = f->next;
 	}

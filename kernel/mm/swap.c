@@ -106,7 +106,7 @@ uint32_t swap_refs(uint32_t slot)
 
 struct frame *swap_cache_lookup(uint32_t slot)
 {
-	return cache[slot] ? frame_at(cache[slot] - 1) : NULL;
+	return cache[slot] ? frame_linked(cache[slot] - 1) : NULL;
 }
 
 void swap_cache_set(uint32_t slot, struct frame *f)
