@@ -163,10 +163,6 @@ static int count_rsvmap(struct fdt *f, const char **err)
 	}
 }
 
-/*
- * Walk the whole struct block once: every token well formed, exactly one
- * root, nodes properly nested, an END token after the root. Sets f->root.
- */
 /* Add the node at off (depth levels down) to f's index; a tree too big
  * or too deep for it is left unindexed, and walked token by token. */
 static void index_node(struct fdt *f, uint32_t off, int depth)
@@ -198,6 +194,10 @@ static int index_of(const struct fdt *f, int node)
 	return -1;
 }
 
+/*
+ * Walk the whole struct block once: every token well formed, exactly one
+ * root, nodes properly nested, an END token after the root. Sets f->root.
+ */
 static int check_struct(struct fdt *f, const char **err)
 {
 	struct token t;
@@ -257,7 +257,6 @@ int fdt_init(struct fdt *f, const void *blob, uint32_t maxsize, const char **err
 	return r;
 }
 
-/* Skip node's own BEGIN_NODE, then tokens up to the next BEGIN_NODE, counting levels. */
 /* fdt_next_node by the index: the depth changes by the difference of
  * the two nodes' levels, as the END_NODE tokens between them would say. */
 static int next_indexed(const struct fdt *f, int node, int *depth)
@@ -272,6 +271,7 @@ static int next_indexed(const struct fdt *f, int node, int *depth)
 	return f->node_off[i + 1];
 }
 
+/* Skip node's own BEGIN_NODE, then tokens up to the next BEGIN_NODE, counting levels. */
 int fdt_next_node(const struct fdt *f, int node, int *depth)
 {
 	struct token t;
@@ -331,28 +331,31 @@ int fdt_next_sibling(const struct fdt *f, int node)
 	return depth == 0 ? node : -ENOENT;
 }
 
-/* One walk from the root, keeping the last node seen at each depth: when
- * node comes, the last one a level up is its parent. (Two walks, one to
- * learn node's depth and one to find the parent, cost boot 400,000
- * instructions: every device's reg asks.) */
+/* fdt_parent by the index: back to the first node a level up. */
+static int parent_indexed(const struct fdt *f, int node)
+{
+	int i = index_of(f, node);
+	if (i < 0)
+		return -EINVAL;
+	for (int j = i - 1; j >= 0; j--)
+		if (f->node_depth[j] < f->node_depth[i])
+			return f->node_off[j];
+	return -ENOENT; /* the root */
+}
+
+/* Without the index, one walk from the root, keeping the last node seen
+ * at each depth: when node comes, the last one a level up is its parent.
+ * (Two walks, one to learn node's depth and one to find the parent, cost
+ * boot 400,000 instructions: every device's reg asks.) */
 int fdt_parent(const struct fdt *f, int node)
 {
 	int last[FDT_MAX_DEPTH];
 	int depth = -1, n;
 
+	if (f->nnodes > 0)
+		return parent_indexed(f, node);
 	for (int k = 0; k < FDT_MAX_DEPTH; k++)
 		last[k] = -EINVAL; /* a level the walk has not reached */
-
-	if (f->nnodes > 0) { /* the index: back to the first node a level up */
-		int i = index_of(f, node);
-		if (i < 0)
-			return -EINVAL;
-		for (int j = i - 1; j >= 0; j--)
-			if (f->node_depth[j] < f->node_depth[i])
-				return f->node_off[j];
-		return -ENOENT; /* the root */
-	}
-
 	for (n = fdt_next_node(f, FDT_START, &depth); n >= 0 && n != node;
 	     n = fdt_next_node(f, n, &depth))
 		if (depth < FDT_MAX_DEPTH)

@@ -43,6 +43,7 @@ unsigned vm_test_omit;
 #endif
 struct vm_stats vm_stats;                /* [vm_lock] but faults_kill: [proc_lock] */
 static struct addrspace *spaces; /* [vm_lock] every space, linked by next/prev */
+static uint32_t spaces_made;     /* [vm_lock] spaces created since boot: the next serial */
 
 _Static_assert(sizeof(struct addrspace) <= PAGE_SIZE, "a space fits in its frame");
 
@@ -57,7 +58,6 @@ static struct addrspace *space_alloc(void)
 	frame_of(pa)->flags |= FRAME_F_SPACE;
 	struct addrspace *as = pa2kva(pa);
 	memset(as, 0, offsetof(struct addrspace, regions));
-	static uint32_t spaces_made; /* [vm_lock] */
 	as->serial = ++spaces_made;
 	as->next = spaces;
 	if (spaces)
