@@ -129,6 +129,14 @@ for a in "$tmp"/append.*; do
 	smp=$(cat "$tmp/smp.$s")
 	QEMUCMD=$base_cmd
 	[[ -n $smp ]] && QEMUCMD=$(sed -E "s/-smp [0-9]+/-smp $smp/" <<<"$base_cmd")
+	# A one-hart session shows one order of events, so its ticks must fall
+	# at instruction counts, not host time (-icount): on a busy host a tick
+	# between the shell's fork and its first store would let the child run
+	# first, and the copy and the reuse of the stack page would change
+	# sides. With sleep=off an idle hart's clock jumps to its next tick, so
+	# a typed command starts just after a tick, every time. (Sessions with
+	# more harts show mixed orders anyway, and swap I/O under -icount is slow.)
+	[[ $smp == 1 && $QEMUCMD != *-icount* ]] && QEMUCMD+=" -icount shift=0,sleep=off"
 	run_session "$(cat "$a")" "$tmp/script.$s" "$s"
 done
 rm -rf "$tmp"
