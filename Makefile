@@ -124,11 +124,43 @@ $(B)/rootfs.list: FORCE | deps
 	@mkdir -p $(@D)
 	@echo '$(ROOTFS_LIST)' | cmp -s - $@ || echo '$(ROOTFS_LIST)' > $@
 
-$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES) $(B)/rootfs.list | deps
-	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin $(B)/rootfs/tmp
+# /boot holds what `vm` runs by default: this kernel, linked with an empty
+# built-in initramfs (a kernel cannot hold itself), and the guest's own
+# initramfs, a smaller /bin with the shell and the suites a guest runs.
+GUEST_ROOT_PROGS := init sh echo ls cat ps vmstat true walk memhog spin test_proc test_vm
+GUEST_ROOT_BINS := $(addprefix $(B)/user/bin/,$(GUEST_ROOT_PROGS))
+
+$(B)/guest-initramfs.cpio: $(GUEST_ROOT_BINS) $(ROOTFS_FILES) | deps
+	@rm -rf $(B)/guest-rootfs && mkdir -p $(B)/guest-rootfs/bin $(B)/guest-rootfs/tmp
+	chmod 1777 $(B)/guest-rootfs/tmp
+	cp -R user/rootfs/. $(B)/guest-rootfs/
+	$(foreach f,$(GUEST_ROOT_BINS),$(STRIP) -o $(B)/guest-rootfs/bin/$(notdir $(f)) $(f) &&) true
+	head -c 600 $(B)/guest-rootfs/bin/echo > $(B)/guest-rootfs/bin/truncated-elf
+	cd $(B)/guest-rootfs && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio -o -H newc --reproducible --quiet > ../guest-initramfs.cpio
+
+$(B)/empty.cpio: | deps
+	@mkdir -p $(@D)
+	cpio -o -H newc --reproducible --quiet < /dev/null > $@
+$(B)/initramfs-empty.o: kernel/initramfs.S $(B)/empty.cpio
+	$(CC) $(KCFLAGS) -DINITRAMFS='"$(B)/empty.cpio"' -c $< -o $@
+$(B)/guest-kernel0.elf: $(KOBJS) $(B)/initramfs-empty.o $(B)/ksyms0.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/initramfs-empty.o $(B)/ksyms0.o $(LIBGCC)
+$(B)/guest-ksyms.c: $(B)/guest-kernel0.elf tools/mkksyms.sh
+	NM=$(NM) tools/mkksyms.sh $< > $@
+$(B)/guest-ksyms.o: $(B)/guest-ksyms.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/guest-kernel.elf: $(KOBJS) $(B)/initramfs-empty.o $(B)/guest-ksyms.o linker/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/initramfs-empty.o $(B)/guest-ksyms.o $(LIBGCC)
+
+$(B)/initramfs.cpio: $(USER_BINS) $(GUEST_BINS) $(ROOTFS_FILES) $(B)/rootfs.list \
+		$(B)/guest-kernel.elf $(B)/guest-initramfs.cpio | deps
+	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs/bin $(B)/rootfs/tmp $(B)/rootfs/boot
 	chmod 1777 $(B)/rootfs/tmp
 	cp -R user/rootfs/. $(B)/rootfs/
 	$(foreach f,$(USER_BINS) $(GUEST_BINS),$(STRIP) -o $(B)/rootfs/bin/$(notdir $(f)) $(f) &&) true
+	$(STRIP) -o $(B)/rootfs/boot/kernel $(B)/guest-kernel.elf
+	cp $(B)/guest-initramfs.cpio $(B)/rootfs/boot/initrd
 	head -c 600 $(B)/rootfs/bin/echo > $(B)/rootfs/bin/truncated-elf
 	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --reproducible --quiet > ../initramfs.cpio

@@ -25,6 +25,7 @@
 #include "riscv/asid.h"
 #include "riscv/cpu.h"
 #include "riscv/csr.h"
+#include "riscv/hv.h"
 #include "riscv/kmap.h"
 #include "riscv/timer.h"
 #include "riscv/trap.h"
@@ -164,17 +165,26 @@ static void setup_devices(uint32_t hartid, bool quiet)
 {
 	if (platform.test.base)
 		power_init(kmap_map_mmio(platform.test.base, platform.test.size), platform.test.base);
-	void *uart = kmap_map_mmio(platform.uart.base, platform.uart.size);
-	void *plic = kmap_map_mmio(platform.plic.base, platform.plic.size);
+	/* A guest (riscv/hv.c) may have neither UART nor PLIC: its console is
+	 * then SBI's, input polled at each tick, and it has no disks. */
+	void *uart = platform.uart.base ? kmap_map_mmio(platform.uart.base, platform.uart.size) : NULL;
+	void *plic = platform.plic.base ? kmap_map_mmio(platform.plic.base, platform.plic.size) : NULL;
 	kmap_enable();
-	uart_init(uart);
-	plic_init(plic, platform.plic_ndev, platform.hartids, platform.nharts);
-	plic_init_hart(hartid);
-	if (plic_enable(platform.uart.irq, uart_intr) != 0)
+	if (uart)
+		uart_init(uart);
+	if (plic) {
+		plic_init(plic, platform.plic_ndev, platform.hartids, platform.nharts);
+		plic_init_hart(hartid);
+	}
+	if (uart && plic && plic_enable(platform.uart.irq, uart_intr) != 0)
 		kprintf("uart: bad interrupt line %u, no console input\n", platform.uart.irq);
+	if (!uart || !plic)
+		console_sbi_input();
 	timer_init(platform.timebase_hz, platform.has_sstc);
-	vblk_init(platform.virtio, platform.nvirtio, quiet); /* -ENODEV: it printed why */
-	csr_set(sie, SIE_SEIE | SIE_SSIE);
+	hv_init(platform.has_h, platform.isa, platform.timebase_hz);
+	if (plic)
+		vblk_init(platform.virtio, platform.nvirtio, quiet); /* -ENODEV: it printed why */
+	csr_set(sie, (plic ? SIE_SEIE : 0) | SIE_SSIE);
 	intr_on();
 }
 
@@ -253,9 +263,10 @@ void hart_main(void)
 	while (!__atomic_load_n(&harts_released, __ATOMIC_ACQUIRE))
 		wfi();
 	csr_clear(sip, SIE_SSIE);
-	plic_init_hart(c->hartid);
+	if (platform.plic.base)
+		plic_init_hart(c->hartid);
 	timer_init_hart();
-	csr_set(sie, SIE_SEIE | SIE_SSIE);
+	csr_set(sie, (platform.plic.base ? SIE_SEIE : 0) | SIE_SSIE);
 	scheduler();
 }
 

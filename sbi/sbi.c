@@ -5,6 +5,7 @@
  */
 #include "sbi/sbi.h"
 #include "mm/phys.h"
+#include "lib/klib.h"
 
 static bool have_dbcn;
 
@@ -87,6 +88,33 @@ struct sbiret sbi_remote_sfence_vma_asid(uint32_t hart_mask, uint32_t hart_mask_
 					 uint32_t start, uint32_t size, uint32_t asid)
 {
 	return sbi_call(SBI_EXT_RFENCE, 2, hart_mask, hart_mask_base, start, size, asid);
+}
+
+struct sbiret sbi_remote_hfence_gvma_vmid(uint32_t hart_mask, uint32_t hart_mask_base,
+					  uint32_t gpa, uint32_t size, uint32_t vmid)
+{
+	return sbi_call(SBI_EXT_RFENCE, 3, hart_mask, hart_mask_base, gpa, size, vmid);
+}
+
+struct sbiret sbi_debug_console_read(paddr_t buf, uint32_t len)
+{
+	return sbi_call(SBI_EXT_DBCN, 1, len, buf, 0, 0, 0);
+}
+
+size_t sbi_console_read(char *buf, size_t len)
+{
+	if (have_dbcn) {
+		struct sbiret r = sbi_debug_console_read(kva2pa(buf), len);
+		return r.error || r.value < 0 ? 0 : MIN((size_t)r.value, len);
+	}
+	size_t n = 0;
+	for (; n < len; n++) {
+		struct sbiret r = sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0, 0, 0);
+		if (r.error < 0)
+			break; /* legacy calls return the byte, or -1, in a0 */
+		buf[n] = (char)r.error;
+	}
+	return n;
 }
 
 struct sbiret sbi_hart_start(uint32_t hartid, paddr_t start, uint32_t opaque)

@@ -30,6 +30,7 @@ struct sbiret {
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_DBCN 0x4442434E
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_GETCHAR 0x02
 
 #define SBI_IMPL_OPENSBI 1
 
@@ -56,10 +57,15 @@ struct sbiret sbi_probe_extension(uint32_t ext); /* value != 0: present */
 /* DBCN (debug console); buffers are physical addresses (PLATFORM.md 5.2). */
 struct sbiret sbi_debug_console_write(paddr_t buf, uint32_t len);
 struct sbiret sbi_debug_console_write_byte(uint8_t c);
+/* Up to len bytes of console input into buf; value: how many (0: none). */
+struct sbiret sbi_debug_console_read(paddr_t buf, uint32_t len);
 
 /* Write a string to the firmware console: DBCN when present, else the
  * legacy putchar (sbi_init decides). For the earliest messages and panics. */
 void sbi_console_puts(const char *s, size_t len);
+/* Console input that is there now, up to len bytes, into buf (in the
+ * kernel image or RAM: DBCN takes its physical address); the count. */
+size_t sbi_console_read(char *buf, size_t len);
 
 /* TIME */
 struct sbiret sbi_set_timer(uint64_t stime);
@@ -71,6 +77,9 @@ struct sbiret sbi_remote_sfence_vma(uint32_t hart_mask, uint32_t hart_mask_base,
 				    uint32_t start, uint32_t size);
 struct sbiret sbi_remote_sfence_vma_asid(uint32_t hart_mask, uint32_t hart_mask_base,
 					 uint32_t start, uint32_t size, uint32_t asid);
+/* hfence.gvma of guest-physical [gpa, gpa + size) in vmid on those harts. */
+struct sbiret sbi_remote_hfence_gvma_vmid(uint32_t hart_mask, uint32_t hart_mask_base,
+					  uint32_t gpa, uint32_t size, uint32_t vmid);
 
 /* HSM */
 struct sbiret sbi_hart_start(uint32_t hartid, paddr_t start, uint32_t opaque);

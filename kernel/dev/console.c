@@ -6,6 +6,7 @@
 #include "dev/console.h"
 #include "dev/uart.h"
 #include "lib/klib.h"
+#include "mm/phys.h"
 #include "lib/spinlock.h"
 #include "proc/sleep.h"
 #include "sbi/sbi.h"
@@ -23,6 +24,7 @@ static char ring[INPUT_SIZE];
 static uint32_t r_read;  /* next byte a reader takes */
 static uint32_t r_line;  /* end of the last complete line */
 static uint32_t r_edit;  /* end of the line being typed */
+static int raw_users;    /* console_raw's nesting: bytes pass as they come */
 
 static void put_raw(char c)
 {
@@ -75,6 +77,13 @@ static void echo_erase(void)
 void console_rx(char c)
 {
 	spin_lock(&lock);
+	if (raw_users > 0) {
+		if (r_edit - r_read < INPUT_SIZE)
+			ring[r_edit++ % INPUT_SIZE] = c;
+		r_line = r_edit;
+		spin_unlock(&lock);
+		return; /* console_read_nowait polls: no one sleeps on raw input */
+	}
 	if (c == '\r')
 		c = '\n';
 	if (c == BACKSPACE || c == DELETE) {
@@ -121,4 +130,40 @@ size_t console_readline(char *buf, size_t n)
 	}
 	spin_unlock(&lock);
 	return got;
+}
+
+void console_raw(bool on)
+{
+	spin_lock(&lock);
+	raw_users += on ? 1 : -1;
+	if (on)
+		r_line = r_edit; /* a half-typed line is the guest's to take */
+	spin_unlock(&lock);
+}
+
+size_t console_read_nowait(char *buf, size_t n)
+{
+	size_t got = 0;
+	spin_lock(&lock);
+	while (r_read != r_line && got < n)
+		buf[got++] = ring[r_read++ % INPUT_SIZE];
+	spin_unlock(&lock);
+	return got;
+}
+
+static bool sbi_input;
+
+void console_sbi_input(void)
+{
+	sbi_input = true;
+}
+
+void console_poll_sbi(void)
+{
+	static char buf[16]; /* static: SBI takes its physical address */
+	if (!sbi_input)
+		return;
+	size_t n = sbi_console_read(buf, sizeof(buf));
+	for (size_t i = 0; i < n; i++)
+		console_rx(buf[i]);
 }

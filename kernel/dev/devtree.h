@@ -30,6 +30,8 @@ struct platform {
 	uint32_t timebase_hz;                        /* /cpus/timebase-frequency */
 	bool has_sstc;                               /* the first cpu's ISA names Sstc */
 	bool has_d;                                  /* its base letters have D (double floats) */
+	bool has_h;                                  /* ... and H (the hypervisor extension) */
+	char isa[64];                                /* its riscv,isa (cut short if longer) */
 	uint32_t hartids[DT_MAX_HARTS];              /* each cpu node's reg, in tree order */
 	int nharts;                                  /* cpu nodes not "disabled"; the rest ignored */
 	struct dt_device uart;                       /* compatible "ns16550a" */

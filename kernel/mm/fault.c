@@ -451,7 +451,7 @@ static int cow_copy(struct addrspace *as, uint32_t page, pte_t *pte, struct fram
 		return err;
 	}
 	if (!vm_fence_omitted(VM_OMIT_COW_COPY_FENCE))
-		asid_flush_page(&as->asid, page); /* the PTE names another frame: every hart */
+		vm_fence_page(as, page); /* the PTE names another frame: every hart */
 	reclaim_put(f);
 	vm_stats.faults_cow_copy++;
 	trace(as, page, prot, "cow-copy", 0);

@@ -229,10 +229,12 @@ static void free_list_take_run(uint32_t first, uint32_t n)
 
 /* Take n physically contiguous free frames: scan for a run and take it
  * off the free list, whose order stays as it was; frame_lock held. */
-static paddr_t contig_locked(uint32_t n)
+static paddr_t contig_locked(uint32_t n, uint32_t align)
 {
 	uint32_t run = 0, first = FRAME_NONE;
 	for (uint32_t i = 0; i < frame_table_len && first == FRAME_NONE; i++) {
+		if (run == 0 && !ALIGNED(frame_pa(i), align * PAGE_SIZE))
+			continue; /* a run starts only at an aligned frame */
 		run = frame_table[i].state == FRAME_FREE ? run + 1 : 0;
 		if (run == n)
 			first = i + 1 - n;
@@ -250,8 +252,13 @@ static paddr_t contig_locked(uint32_t n)
 /* O(frames) at worst: for boot-time tables only. */
 paddr_t frame_alloc_contig(uint32_t n)
 {
+	return frame_alloc_aligned(n, 1);
+}
+
+paddr_t frame_alloc_aligned(uint32_t n, uint32_t align)
+{
 	spin_lock(&frame_lock);
-	paddr_t pa = contig_locked(n);
+	paddr_t pa = contig_locked(n, align);
 	spin_unlock(&frame_lock);
 	return pa;
 }

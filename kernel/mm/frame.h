@@ -82,8 +82,11 @@ int frame_init(struct phys_range ram, const struct phys_range *res, int nres);
 paddr_t frame_alloc(unsigned flags);
 
 /* Take n physically contiguous frames, each refcnt 1; 0 if no run is
- * free. Scans the whole table: boot-time use only. */
+ * free. Scans the whole table: at boot, or once per guest (G-stage root). */
 paddr_t frame_alloc_contig(uint32_t n);
+/* The same, the first frame's address a multiple of align frames (a
+ * power of two): a G-stage root, 4 frames on a 16 KiB boundary. */
+paddr_t frame_alloc_aligned(uint32_t n, uint32_t align);
 
 /* Drop one reference to a USED frame; at zero it goes back on the free
  * list. Freeing a frame that is not USED (double free, reserved, outside

@@ -383,7 +383,7 @@ static void mprotect_pages(struct addrspace *as, uint32_t addr, uint32_t end, ui
 	if (lo >= hi || vm_fence_omitted(VM_OMIT_MPROTECT_FENCE))
 		return;
 	if (lost)
-		asid_flush_range(&as->asid, lo, hi - lo);
+		vm_fence_range(as, lo, hi - lo);
 	else
 		asid_flush_range_local(&as->asid, lo, hi - lo);
 }

@@ -234,7 +234,7 @@ bool reclaim_clean_mappings(struct frame *f)
 		pte_t *pte = pte_of(e, f);
 		if (pte_load(pte) & PTE_D) {
 			pte_clear_bits(pte, PTE_D);
-			asid_flush_page(&rmap_space(e)->asid, rmap_va(e));
+			vm_fence_page(rmap_space(e), rmap_va(e));
 			dirty = true;
 		}
 	}
@@ -251,7 +251,7 @@ static void write_protect(struct frame *f)
 		if (pte_load(pte) & PTE_W) {
 			pte_clear_bits(pte, PTE_W);
 			if (!vm_fence_omitted(VM_OMIT_PROTECT_FENCE))
-				asid_flush_page(&as->asid, rmap_va(e));
+				vm_fence_page(as, rmap_va(e));
 		}
 	}
 }
@@ -285,7 +285,7 @@ static bool unmap_all(struct frame *f, pte_t pte, bool clean)
 		else if (!replace_clean(slot, pte))
 			return false;
 		if (!vm_fence_omitted(VM_OMIT_EVICT_FENCE))
-			asid_flush_page(&as->asid, va);
+			vm_fence_page(as, va);
 		as->resident--;
 		if (pte) {
 			swap_ref(pte_swap_slot(pte));
@@ -351,6 +351,8 @@ static bool test_and_clear_young(struct frame *f)
 			pte_clear_bits(pte, PTE_A);
 			if (!vm_fence_omitted(VM_OMIT_YOUNG_FENCE))
 				asid_flush_page_local(&as->asid, rmap_va(e));
+			if (as->gstage) /* guest accesses set no host A: the next one faults and sets it */
+				gstage_unmap(as, rmap_va(e), PAGE_SIZE);
 			young = true;
 		}
 	}
@@ -532,7 +534,7 @@ bool reclaim_unmap_cache(struct frame *f)
 		while (!pte_replace(slot, old, 0));
 		dirty |= (old & PTE_D) != 0;
 		if (!vm_fence_omitted(VM_OMIT_EVICT_FENCE))
-			asid_flush_page(&as->asid, at);
+			vm_fence_page(as, at);
 		as->resident--;
 		rmap_remove(f, as, at);
 		f->refcnt--;

@@ -35,6 +35,10 @@ int swap_init(void)
 {
 	enabled = false;
 	disk = vblk_disk(VBLK_SWAP);
+	if (disk == NULL) {
+		kprintf("swap: no disk, no swap\n");
+		return -ENODEV;
+	}
 	paddr_t page0 = frame_alloc(0);
 	if (page0 == 0)
 		return -ENOMEM;

@@ -17,6 +17,7 @@
  * reads or changes them, or its creator before it first runs).
  */
 #include "mm/vm.h"
+#include "riscv/hv.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
 #include "lib/spinlock.h"
@@ -200,6 +201,7 @@ pte_t *vm_user_pte(struct addrspace *as, uint32_t va)
 void vm_destroy(struct addrspace *as)
 {
 	struct user_table t;
+	hv_destroy(as); /* the guest it hosts, if any, and its G-stage, first */
 	spin_lock(&vm_lock);
 	for (uint32_t i = 0; next_user_table(as, &i, &t); i++) {
 		for (uint32_t j = t.lo; j < t.hi; j++) {
@@ -418,7 +420,7 @@ int vm_copy(struct addrspace *dst, struct addrspace *src)
 	/* One fence of the parent's ASID, on every hart that may hold it,
 	 * covers every page made read-only. */
 	if (downgraded && !vm_fence_omitted(VM_OMIT_FORK_FENCE))
-		asid_flush_mm(&src->asid);
+		vm_fence_mm(src);
 	spin_unlock(&vm_lock);
 	return err;
 }
@@ -437,7 +439,7 @@ static void release_batch(struct addrspace *as, const struct held_pte held[], ui
 	if (n == 0)
 		return;
 	if (!vm_fence_omitted(VM_OMIT_UNMAP_FENCE))
-		asid_flush_range(&as->asid, lo, hi - lo);
+		vm_fence_range(as, lo, hi - lo);
 	for (uint32_t i = 0; i < n; i++)
 		release_pte(as, held[i].va, held[i].pte);
 }

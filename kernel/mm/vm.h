@@ -9,6 +9,7 @@
 
 #include "lib/spinlock.h"
 #include "lib/types.h"
+#include "mm/gstage.h"
 #include "riscv/asid.h"
 #include "riscv/sv32.h"
 
@@ -89,12 +90,39 @@ struct addrspace {
 	uint32_t ra_window;       /* readahead.c: the pages that read could bring */
 	int pid;                  /* the owner, for messages and the fault trace */
 	uint32_t serial;          /* no other space since boot had it: its name in the ghost table */
+	struct gstage *gstage;    /* the G-stage of the guest it hosts (riscv/hv.c), or NULL */
 	uint32_t check_mark;      /* vmcheck.c's scratch */
 	struct addrspace *next, *prev; /* [vm_lock] the list of every space */
 	/* Last, so that a new space zeroes only what comes before: entries
 	 * past nregions are never read. */
 	struct vm_region regions[VM_MAX_REGIONS]; /* sorted by start, disjoint */
 };
+
+/* Fence the host TLB after a user PTE of as was cleared or downgraded
+ * (asid.c), and drop the G-stage leaves of a guest it hosts that the PTE
+ * backed (mm/gstage.h): of one page, of a range, or of the whole space.
+ * The _local forms of asid.c, for upgrades, need no G-stage change: a
+ * leaf never has more than its PTE. */
+static inline void vm_fence_page(struct addrspace *as, uint32_t va)
+{
+	asid_flush_page(&as->asid, va);
+	if (as->gstage)
+		gstage_unmap(as, va, PAGE_SIZE);
+}
+
+static inline void vm_fence_range(struct addrspace *as, uint32_t va, uint32_t size)
+{
+	asid_flush_range(&as->asid, va, size);
+	if (as->gstage)
+		gstage_unmap(as, va, size);
+}
+
+static inline void vm_fence_mm(struct addrspace *as)
+{
+	asid_flush_mm(&as->asid);
+	if (as->gstage)
+		gstage_unmap(as, 0, 0);
+}
 
 /* Page-fault and replacement counters, for vmstat. */
 struct vm_stats {

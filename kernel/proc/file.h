@@ -36,6 +36,11 @@ int file_pipe(struct file **rd, struct file **wr);
 struct file *file_dup(struct file *f);
 void file_close(struct file *f);
 /* Move n bytes between f and user memory at ubuf: bytes moved or -errno. */
+/* Whether f is the console (a guest takes its input raw, riscv/hv.c). */
+static inline bool file_is_console(const struct file *f)
+{
+	return f->type == F_CONSOLE;
+}
 int file_read(struct file *f, uint32_t ubuf, uint32_t n);
 int file_write(struct file *f, uint32_t ubuf, uint32_t n);
 /* lseek: the new offset, or -ESPIPE for a pipe or the console. */

@@ -23,6 +23,7 @@
 #include "proc/uapi.h"
 #include "riscv/asid.h"
 #include "riscv/csr.h"
+#include "riscv/hv.h"
 #include "riscv/timer.h"
 
 #define USEC_PER_SEC 1000000u
@@ -459,6 +460,37 @@ static int32_t sys_setaffinity(struct trapframe *tf)
 	return proc_set_affinity((int)ARG(tf, 0), ARG(tf, 1));
 }
 
+static int32_t sys_vmcreate(struct trapframe *tf)
+{
+	struct k_vm_setup s;
+	if (copyin(&s, ARG(tf, 0), sizeof(s)) != 0)
+		return -EFAULT;
+	int err = hv_create(&s);
+	if (err)
+		return err;
+	return copyout(ARG(tf, 0), &s, sizeof(s));
+}
+
+static int32_t sys_vmrun(struct trapframe *tf)
+{
+	struct k_vm_exit e;
+	if (!vm_range_ok(myproc()->as, ARG(tf, 0), sizeof(e), VM_W))
+		return -EFAULT;
+	int err = hv_run(&e);
+	if (err)
+		return err;
+	return copyout(ARG(tf, 0), &e, sizeof(e));
+}
+
+static int32_t sys_vmgwalk(struct trapframe *tf)
+{
+	struct k_vm_gwalk w;
+	int err = hv_gwalk(ARG(tf, 0), &w);
+	if (err)
+		return err;
+	return copyout(ARG(tf, 1), &w, sizeof(w));
+}
+
 const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_exit] = sys_exit,		 [SYS_fork] = sys_fork,
 	[SYS_execve] = sys_execve,	 [SYS_waitpid] = sys_waitpid,
@@ -482,4 +514,6 @@ const syscall_fn syscalls[SYS_MAX + 1] = {
 	[SYS_getdents] = sys_getdents,	 [SYS_chdir] = sys_chdir,
 	[SYS_getcwd] = sys_getcwd,	 [SYS_msync] = sys_msync,
 	[SYS_sync] = sys_sync,		 [SYS_dropcache] = sys_dropcache,
+	[SYS_vmcreate] = sys_vmcreate,	 [SYS_vmrun] = sys_vmrun,
+	[SYS_vmgwalk] = sys_vmgwalk,
 };

@@ -55,7 +55,10 @@
 #define SYS_sync 43       /* (): every dirty page to the disk */
 #define SYS_dropcache 44  /* (): sync, then drop every page-cache page no one maps or uses;
 			   * the number dropped (Linux's drop_caches, for tests and benchmarks) */
-#define SYS_MAX 44
+#define SYS_vmcreate 45  /* (const struct k_vm_setup *s): host a guest in this process (riscv/hv.h) */
+#define SYS_vmrun 46     /* (struct k_vm_exit *out): run the guest until an exit this process sees */
+#define SYS_vmgwalk 47   /* (uint32_t gva, struct k_vm_gwalk *out): the guest's two-stage walk of gva */
+#define SYS_MAX 47
 
 /* waitpid options and status encoding (as POSIX and Linux). */
 #define K_WNOHANG 1
@@ -208,6 +211,68 @@ struct k_vmstat {
 		uint32_t ipis;             /* software interrupts it took (wake-ups) */
 		uint32_t idle_instret_lo, idle_instret_hi; /* instructions retired in wfi */
 	} harts[K_MAX_HARTS];
+};
+
+/* SYS_vmcreate: the guest's RAM is [ram_hva, ram_hva + ram_size) of the
+ * caller, an anonymous private mapping (readable, writable and, for code,
+ * executable), seen by the guest at guest-physical ram_gpa; its hart
+ * starts at pc entry in VS-mode with a0 and a1 as given (hart id, device
+ * tree). A guest store to the sifive_test page at test_gpa (0: none)
+ * powers it off with the device's exit code. The kernel fills in the
+ * out fields, and vm writes the device tree after the call. */
+struct k_vm_setup {
+	uint32_t ram_hva, ram_gpa, ram_size;
+	uint32_t entry, a0, a1;
+	uint32_t test_gpa;
+	/* out: what the guest's device tree must say of its hart */
+	uint32_t timebase_hz;
+	char isa[32]; /* riscv,isa: the host's letters but h (and f, d: the FPU stays off) */
+};
+
+/* Why SYS_vmrun returned (k_vm_exit.reason). */
+#define K_VM_EXIT_POWEROFF 1 /* status: the exit code the guest gave (SRST or sifive_test) */
+#define K_VM_EXIT_REBOOT 2   /* the guest asked for a reset */
+#define K_VM_EXIT_BAD_GPA 3  /* an access to a guest-physical address with nothing there */
+#define K_VM_EXIT_BAD_INSN 4 /* an instruction the host cannot emulate (insn, cause) */
+#define K_VM_EXIT_NO_MEMORY 5 /* the host could not page in guest memory (status: errno) */
+
+/* Exits counted by kind, since the guest was created. */
+#define K_VM_COUNT_SBI 0     /* SBI calls (ecall from VS-mode) */
+#define K_VM_COUNT_GFAULT 1  /* guest-page faults on RAM: pages mapped in the G-stage */
+#define K_VM_COUNT_MMIO 2    /* emulated device accesses */
+#define K_VM_COUNT_IRQ 3     /* host interrupts that came while the guest ran */
+#define K_VM_COUNT_OTHER 4   /* anything else */
+#define K_VM_COUNTS 5
+
+struct k_vm_exit {
+	uint32_t reason;
+	uint32_t status;
+	uint32_t pc;         /* the guest's pc at the exit */
+	uint32_t gpa_lo, gpa_hi; /* K_VM_EXIT_BAD_GPA: the address (34 bits) */
+	uint32_t cause;      /* the exit's scause */
+	uint32_t insn;       /* K_VM_EXIT_BAD_INSN: the instruction, if it could be read */
+	uint32_t counts[K_VM_COUNTS];
+};
+
+/* SYS_vmgwalk: the two-dimensional walk of guest virtual address gva
+ * under the guest's vsatp when it last exited. Each of the guest's PTEs
+ * sits at a guest-physical address that the G-stage translates again. */
+struct k_vm_gwalk {
+	uint32_t vsatp;
+	uint32_t hgatp;
+	uint32_t levels;          /* guest levels walked: 0 if vsatp is Bare */
+	struct {
+		uint32_t pte_gpa;         /* where the guest's PTE is, guest-physical */
+		uint32_t pte_hpa;         /* ... and host-physical (0: not mapped in the G-stage) */
+		uint32_t g_root_pte;      /* the G-stage root entry for pte_gpa */
+		uint32_t g_leaf_pte;      /* the G-stage leaf for pte_gpa */
+		uint32_t pte;             /* the guest's PTE */
+	} level[2];
+	uint32_t gpa_lo, gpa_hi;  /* gva's guest-physical address */
+	uint32_t g_root_pte, g_leaf_pte; /* its G-stage entries */
+	uint32_t hpa;             /* gva's host-physical address (0: not mapped) */
+	uint32_t mem_refs;        /* memory references the hardware walk makes */
+	int32_t error;            /* 0, or the step that failed: -1 guest, -2 G-stage */
 };
 
 #endif

@@ -45,6 +45,9 @@
 #define EXC_INST_PAGE_FAULT 12
 #define EXC_LOAD_PAGE_FAULT 13
 #define EXC_STORE_PAGE_FAULT 15
+#define EXC_GUEST_INST_PAGE_FAULT 20 /* H: a G-stage fault of a guest's fetch, */
+#define EXC_GUEST_LOAD_PAGE_FAULT 21  /* load (or page-table walk), */
+#define EXC_GUEST_STORE_PAGE_FAULT 23 /* or store (or hlv/hsv of the host) */
 
 /* satp (this architecture's CR3): MODE 31, ASID 30:22, PPN 21:0 */
 #define SATP_MODE_SV32 (1u << 31)

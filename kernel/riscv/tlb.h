@@ -21,6 +21,10 @@ void hw_sfence_asid(uint32_t asid);
 void hw_sfence_page(uint32_t va);
 void hw_sfence_page_asid(uint32_t va, uint32_t asid);
 void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t asid);
+void hw_hfence_gvma_page(uint32_t gpa, uint32_t vmid);
+void hw_hfence_gvma_vmid(uint32_t vmid);
+void hw_hfence_vvma_all(void);
+void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size, uint32_t vmid);
 #else
 #include "sbi/sbi.h"
 
@@ -77,6 +81,41 @@ static inline void hw_sfence_page_asid(uint32_t va, uint32_t asid)
 static inline void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t asid)
 {
 	sbi_remote_sfence_vma_asid(hart_mask, 0, va, size, asid);
+}
+
+/*
+ * The G-stage's fences (hypervisor spec, "Hypervisor Memory-Management
+ * Fence Instructions"): hfence.gvma is sfence.vma for guest-physical
+ * addresses, its rs1 the GPA shifted right by 2 and its rs2 a VMID;
+ * hfence.vvma fences the VS-stage of the VMID in hgatp. gcc 12 knows no
+ * h in -march, so the assembler is told (PLATFORM.md 10.1).
+ */
+static inline void hw_hfence_gvma_page(uint32_t gpa, uint32_t vmid)
+{
+	__asm__ volatile(".option push\n.option arch,+h\nhfence.gvma %0, %1\n.option pop"
+			 ::"r"(gpa >> 2), "r"(vmid) : "memory");
+}
+
+/* Every G-stage entry of vmid on this hart. */
+static inline void hw_hfence_gvma_vmid(uint32_t vmid)
+{
+	__asm__ volatile(".option push\n.option arch,+h\nhfence.gvma zero, %0\n.option pop"
+			 ::"r"(vmid) : "memory");
+}
+
+/* Every VS-stage entry of the VMID in hgatp on this hart. */
+static inline void hw_hfence_vvma_all(void)
+{
+	__asm__ volatile(".option push\n.option arch,+h\nhfence.vvma zero, zero\n.option pop"
+			 ::: "memory");
+}
+
+/* hfence.gvma of [gpa, gpa + size) in vmid on the harts of hart_mask,
+ * through SBI RFENCE; size 0xFFFFFFFF: every address. */
+static inline void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size,
+					 uint32_t vmid)
+{
+	sbi_remote_hfence_gvma_vmid(hart_mask, 0, gpa, size, vmid);
 }
 #endif
 

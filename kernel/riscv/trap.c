@@ -6,6 +6,7 @@
  * with scause, stval, sepc and a backtrace (riscv/backtrace.c).
  */
 #include "riscv/trap.h"
+#include "dev/console.h"
 #include "dev/plic.h"
 #include "lib/kerrno.h"
 #include "lib/klib.h"
@@ -61,7 +62,8 @@ static bool is_memory_fault(uint32_t code)
 {
 	return code == EXC_LOAD_ACCESS || code == EXC_STORE_ACCESS || code == EXC_INST_ACCESS ||
 	       code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT ||
-	       code == EXC_INST_PAGE_FAULT;
+	       code == EXC_INST_PAGE_FAULT || code == EXC_GUEST_INST_PAGE_FAULT ||
+	       code == EXC_GUEST_LOAD_PAGE_FAULT || code == EXC_GUEST_STORE_PAGE_FAULT;
 }
 
 static void panic_trap(const struct trapframe *tf) __attribute__((noreturn));
@@ -80,23 +82,40 @@ static void panic_trap(const struct trapframe *tf)
 	panic_stop();
 }
 
-static void interrupt(struct trapframe *tf)
+/* Handle interrupt code; false if it is none this kernel takes. */
+static bool dispatch_interrupt(uint32_t code)
 {
-	switch (SCAUSE_CODE(tf->scause)) {
+	switch (code) {
 	case IRQ_S_TIMER:
-		if (timer_intr())
+		if (timer_intr()) {
+			if (mycpu()->index == 0)
+				console_poll_sbi(); /* a guest's console input, if it has no UART */
 			proc_tick();
-		break;
+		}
+		return true;
 	case IRQ_S_EXT:
 		plic_intr();
-		break;
+		return true;
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);
 		mycpu()->ipis++;
-		break;
+		return true;
 	default:
-		panic_trap(tf);
+		return false;
 	}
+}
+
+static void interrupt(struct trapframe *tf)
+{
+	if (!dispatch_interrupt(SCAUSE_CODE(tf->scause)))
+		panic_trap(tf);
+}
+
+bool trap_host_interrupt(uint32_t scause)
+{
+	if (!dispatch_interrupt(SCAUSE_CODE(scause)))
+		panic("trap: unexpected interrupt 0x%08x while a guest ran", scause);
+	return SCAUSE_CODE(scause) == IRQ_S_TIMER;
 }
 
 uint32_t trap_ipi_count(void)

@@ -34,6 +34,9 @@ void kernel_trap(struct trapframe *tf);
 /* A trap from U-mode: system call, fault or interrupt; returns to user. */
 void user_trap(struct trapframe *tf) __attribute__((noreturn));
 const char *scause_name(uint32_t scause);
+/* An interrupt that came while a guest ran (riscv/hv.c): handle it as
+ * one from U-mode; true if it was a tick, which ends the time slice. */
+bool trap_host_interrupt(uint32_t scause);
 /* How many supervisor software interrupts (IPIs) this hart has taken. */
 uint32_t trap_ipi_count(void);
 

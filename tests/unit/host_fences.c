@@ -65,3 +65,30 @@ void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t a
 	(void)asid;
 	fences.remote++;
 }
+
+void hw_hfence_gvma_page(uint32_t gpa, uint32_t vmid)
+{
+	(void)gpa;
+	(void)vmid;
+	fences.gvma++;
+}
+
+void hw_hfence_gvma_vmid(uint32_t vmid)
+{
+	(void)vmid;
+	fences.gvma++;
+}
+
+void hw_hfence_vvma_all(void)
+{
+	fences.vvma++;
+}
+
+void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size, uint32_t vmid)
+{
+	(void)hart_mask;
+	(void)gpa;
+	(void)size;
+	(void)vmid;
+	fences.remote_gvma++;
+}

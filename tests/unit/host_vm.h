@@ -21,6 +21,7 @@
  * (remote: SBI remote fences), since host_fences_reset. */
 struct host_fences {
 	uint32_t all, asid, page, page_asid, satp_writes, remote;
+	uint32_t gvma, vvma, remote_gvma; /* the G-stage's (mm/gstage.c) */
 };
 const struct host_fences *host_vm_fences(void);
 void host_fences_reset(void);

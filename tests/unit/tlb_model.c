@@ -658,3 +658,26 @@ bool tlb_model_check_access(uint32_t va, char *why, size_t size)
 			return false;
 	return true;
 }
+
+/* The G-stage's fences: the model has no guests yet, so any call is a
+ * test that went where the model cannot follow. */
+void hw_hfence_gvma_page(uint32_t gpa, uint32_t vmid)
+{
+	misused("hfence.gvma 0x%x vmid %u: the model has no G-stage", gpa, vmid);
+}
+
+void hw_hfence_gvma_vmid(uint32_t vmid)
+{
+	misused("hfence.gvma vmid %u: the model has no G-stage", vmid);
+}
+
+void hw_hfence_vvma_all(void)
+{
+	misused("hfence.vvma: the model has no guests");
+}
+
+void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size, uint32_t vmid)
+{
+	misused("remote hfence.gvma 0x%x (harts 0x%x, %u bytes) vmid %u: the model has no G-stage",
+		gpa, hart_mask, size, vmid);
+}

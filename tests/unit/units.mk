@@ -27,7 +27,7 @@ unit_vaddr_SRCS := tools/vaddr/split.c tools/vaddr/vaddr.c
 # the TLB hooks come from host_fences.c (counted) or tlb_model.c (modelled).
 HOST_VM_SRCS := kernel/mm/vm.c kernel/mm/mmap.c kernel/mm/fault.c kernel/mm/reclaim.c kernel/mm/ghost.c \
 	kernel/mm/pagecache.c kernel/mm/rmap.c kernel/mm/swap.c kernel/mm/swap_area.c kernel/mm/readahead.c \
-	kernel/mm/frame.c \
+	kernel/mm/frame.c kernel/mm/gstage.c \
 	kernel/riscv/sv32.c kernel/riscv/asid.c kernel/mm/vmcheck.c tests/unit/host_vm.c \
 	tests/unit/host_ram.c
 unit_mmap_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c

@@ -35,6 +35,14 @@ int vmcheck(void);
  * number of pages dropped. */
 int dropcache(void);
 
+/* The hypervisor (kernel/riscv/hv.h): make the caller the host of a
+ * guest whose RAM is part of its memory (the kernel fills in the fields
+ * marked out), run it until an exit for the caller, and walk a guest
+ * virtual address through both stages. */
+int vmcreate(struct k_vm_setup *s);
+int vmrun(struct k_vm_exit *out);
+int vmgwalk(uint32_t gva, struct k_vm_gwalk *out);
+
 /* Fill *out with the kernel's global VM counters. */
 int vmstat(struct k_vmstat *out);
 

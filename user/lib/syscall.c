@@ -194,6 +194,21 @@ int vmwalk(uintptr_t va, struct k_vmwalk *out)
 	return (int)check(sys2(SYS_vmwalk, (long)va, (long)out));
 }
 
+int vmcreate(struct k_vm_setup *s)
+{
+	return (int)check(sys1(SYS_vmcreate, (long)s));
+}
+
+int vmrun(struct k_vm_exit *out)
+{
+	return (int)check(sys1(SYS_vmrun, (long)out));
+}
+
+int vmgwalk(uint32_t gva, struct k_vm_gwalk *out)
+{
+	return (int)check(sys2(SYS_vmgwalk, (long)gva, (long)out));
+}
+
 int vmstat(struct k_vmstat *out)
 {
 	return (int)check(sys1(SYS_vmstat, (long)out));
