@@ -715,6 +715,31 @@ group_vm_trace() {
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
 }
 
+# The hypervisor (kernel/riscv/hv.h): this kernel as a guest of itself,
+# running its process suite inside vm, on one host hart and on four;
+# the misbehaving guests, two guests at once and the leak check of
+# tests/guest/test_hv.c; and a 64 MiB guest's memory test on a host
+# capped at 8 MiB of user frames, which swaps the guest's pages.
+group_hv_guest_proc_smp1() {
+	smp 1 suite hv-guest-proc-smp1 'init=/bin/vm quiet -- -- init=/bin/test_proc quiet'
+}
+
+group_hv_guest_proc_smp4() {
+	smp 4 suite hv-guest-proc-smp4 'init=/bin/vm quiet -- -- init=/bin/test_proc quiet'
+}
+
+group_hv_suite_smp1() {
+	smp 1 suite hv-suite-smp1 'init=/bin/test_hv quiet'
+}
+
+group_hv_suite_smp4() {
+	smp 4 suite hv-suite-smp4 'init=/bin/test_hv quiet'
+}
+
+group_hv_swap() {
+	TIMEOUT=$((TIMEOUT * 3)) smp 1 suite hv-swap 'init=/bin/test_hv quiet maxframes=2048 -- swap'
+}
+
 # make profile on bench's known loop (tests/profile/test_profile.sh), on
 # one hart as make profile boots.
 group_profile() {
@@ -758,6 +783,11 @@ GUEST_GROUPS=(
 	smp-suite-2=group_smp_suite_2
 	vm-trace=group_vm_trace
 	profile=group_profile
+	hv-guest-proc-smp1=group_hv_guest_proc_smp1
+	hv-guest-proc-smp4=group_hv_guest_proc_smp4
+	hv-suite-smp1=group_hv_suite_smp1
+	hv-suite-smp4=group_hv_suite_smp4
+	hv-swap=group_hv_swap
 	small-ram=guest_small_ram
 	shell=guest_shell
 	tour=guest_tour

@@ -251,6 +251,7 @@ struct k_vm_exit {
 	uint32_t gpa_lo, gpa_hi; /* K_VM_EXIT_BAD_GPA: the address (34 bits) */
 	uint32_t cause;      /* the exit's scause */
 	uint32_t insn;       /* K_VM_EXIT_BAD_INSN: the instruction, if it could be read */
+	uint32_t vmid;       /* the VMID it ran under last */
 	uint32_t counts[K_VM_COUNTS];
 };
 

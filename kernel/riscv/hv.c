@@ -637,6 +637,7 @@ int hv_run(struct k_vm_exit *out)
 			break;
 	}
 	memcpy(out->counts, g->counts, sizeof(out->counts));
+	out->vmid = g->gs.vmid;
 	return 0;
 }
 

@@ -275,6 +275,7 @@ static void print_counts(const struct k_vm_exit *e)
 		[K_VM_COUNT_OTHER] = "other",
 	};
 	uint32_t total = 0;
+	printf("vm: vmid %" PRIu32 "\n", e->vmid);
 	for (int i = 0; i < K_VM_COUNTS; i++) {
 		printf("vm: exits %-18s %" PRIu32 "\n", names[i], e->counts[i]);
 		total += e->counts[i];
@@ -320,11 +321,17 @@ static int report(const struct k_vm_exit *e)
 	case K_VM_EXIT_REBOOT:
 		fprintf(stderr, "vm: the guest asked for a reset; it is stopped instead\n");
 		return 0;
-	case K_VM_EXIT_BAD_GPA:
-		fprintf(stderr, "vm: guest stopped: pc 0x%08" PRIx32 " accessed guest-physical 0x%" PRIx32
-				"%08" PRIx32 ", where there is no RAM and no device (scause %" PRIu32 ")\n",
-			e->pc, e->gpa_hi, e->gpa_lo, e->cause);
+	case K_VM_EXIT_BAD_GPA: {
+		char gpa[24];
+		if (e->gpa_hi)
+			snprintf(gpa, sizeof(gpa), "0x%" PRIx32 "%08" PRIx32, e->gpa_hi, e->gpa_lo);
+		else
+			snprintf(gpa, sizeof(gpa), "0x%08" PRIx32, e->gpa_lo);
+		fprintf(stderr, "vm: guest stopped: pc 0x%08" PRIx32 " accessed guest-physical %s,"
+				" where there is no RAM and no device (scause %" PRIu32 ")\n",
+			e->pc, gpa, e->cause);
 		return EXIT_BAD_GUEST;
+	}
 	case K_VM_EXIT_BAD_INSN:
 		fprintf(stderr, "vm: guest stopped: pc 0x%08" PRIx32 ": instruction 0x%08" PRIx32
 				" cannot be emulated (scause %" PRIu32 ")\n", e->pc, e->insn, e->cause);

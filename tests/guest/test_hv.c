@@ -1,0 +1,386 @@
+/*
+ * In-guest KTAP suite of the hypervisor (kernel/riscv/hv.h), run as init
+ * on the host: it starts /bin/vm in child processes and checks what each
+ * guest did by vm's exit status and output. The misbehaving guests are a
+ * few instructions each, written here as ELF files under /tmp: a load
+ * from guest-physical memory with nothing there, a store past the end of
+ * RAM, a page-table walk that leaves RAM, an instruction the host cannot
+ * emulate, an SBI call the host does not know, and a guest that spins
+ * until it is killed. Each must end alone, with one line, while the host
+ * goes on. Then this kernel boots as two guests at once, and nothing
+ * leaks. "test_hv swap" instead runs one 64 MiB guest's memory test on a
+ * host capped below that (make test boots it with maxframes=2048), so the
+ * host swaps the guest's pages under it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+#define RAM_GPA 0x80000000u
+#define TEST_GPA 0x00100000u
+#define BAD_GUEST 3 /* vm's exit status for a guest it stopped */
+#define OUT_MAX 65536u
+
+/* --- a few RV32 instructions (unprivileged spec, "RV32I Base") ------------ */
+
+enum { ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17 };
+
+static uint32_t lui(uint32_t rd, uint32_t imm20) { return imm20 << 12 | rd << 7 | 0x37u; }
+static uint32_t addi(uint32_t rd, uint32_t rs, int32_t imm)
+{
+	return ((uint32_t)imm & 0xFFFu) << 20 | rs << 15 | rd << 7 | 0x13u;
+}
+static uint32_t lw(uint32_t rd, uint32_t rs, uint32_t off) { return off << 20 | rs << 15 | 2u << 12 | rd << 7 | 0x03u; }
+static uint32_t sw(uint32_t rs2, uint32_t rs1) { return rs2 << 20 | rs1 << 15 | 2u << 12 | 0x23u; }
+static uint32_t csrr(uint32_t rd, uint32_t csr) { return csr << 20 | 2u << 12 | rd << 7 | 0x73u; }
+static uint32_t csrw(uint32_t csr, uint32_t rs) { return csr << 20 | rs << 15 | 1u << 12 | 0x73u; }
+static uint32_t slli(uint32_t rd, uint32_t rs, uint32_t sh) { return sh << 20 | rs << 15 | 1u << 12 | rd << 7 | 0x13u; }
+static uint32_t or_(uint32_t rd, uint32_t a, uint32_t b) { return b << 20 | a << 15 | 6u << 12 | rd << 7 | 0x33u; }
+static uint32_t sub(uint32_t rd, uint32_t a, uint32_t b) { return 0x40000033u | b << 20 | a << 15 | rd << 7; }
+#define ECALL 0x00000073u
+#define SPIN 0x0000006Fu /* j . */
+
+struct code {
+	uint32_t w[64];
+	int n;
+};
+
+static void emit(struct code *c, uint32_t insn)
+{
+	c->w[c->n++] = insn;
+}
+
+/* li rd, v: lui and addi, the lui part rounded for addi's sign. */
+static void li(struct code *c, uint32_t rd, uint32_t v)
+{
+	uint32_t hi = (v + 0x800u) >> 12, lo = v & 0xFFFu;
+	emit(c, lui(rd, hi & 0xFFFFFu));
+	emit(c, addi(rd, rd, (int32_t)(lo << 20) >> 20));
+}
+
+/* Power off through the test device with the exit code in register r. */
+static void exit_with(struct code *c, uint32_t r)
+{
+	emit(c, slli(A0, r, 16));
+	li(c, T1, 0x3333u);
+	emit(c, or_(A0, A0, T1));
+	li(c, T0, TEST_GPA);
+	emit(c, sw(A0, T0));
+	emit(c, SPIN);
+}
+
+/* An ELF file at path whose one segment holds code at RAM_GPA, then data
+ * (if any) at RAM_GPA + 0x100. */
+static bool write_guest(const char *path, const struct code *c, const char *data)
+{
+	static uint8_t img[52 + 32 + 0x200];
+	memset(img, 0, sizeof(img));
+	uint32_t seg = 52 + 32, size = 0x100 + (data ? (uint32_t)strlen(data) : 0);
+	uint32_t eh[13] = { 0x464C457Fu, 0x00010101u, 0, 0, 0x00F30002u, 1, RAM_GPA, 52, 0, 0,
+			    (32u << 16) | 52u, (0u << 16) | 1u, 0 };
+	uint32_t ph[8] = { 1, seg, RAM_GPA, RAM_GPA, size, size, 7, 4 };
+	memcpy(img, eh, sizeof(eh));
+	memcpy(img + 52, ph, sizeof(ph));
+	memcpy(img + seg, c->w, (size_t)c->n * 4);
+	if (data)
+		memcpy(img + seg + 0x100, data, strlen(data));
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	bool ok = fd >= 0 && write(fd, img, seg + size) == (ssize_t)(seg + size);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* --- running vm ------------------------------------------------------------- */
+
+static char out[OUT_MAX + 1];
+
+/* Run /bin/vm with argv (NULL-terminated, without argv[0]); its output
+ * (stdout and stderr) is in out, its wait status returned. */
+static int run_vm(const char *const *args)
+{
+	const char *argv[24] = { "/bin/vm" };
+	int n = 1, fds[2];
+	for (; args[n - 1] && n < 23; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	if (pipe(fds) != 0)
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	uint32_t got = 0;
+	ssize_t r;
+	char sink[256];
+	while ((r = read(fds[0], got < OUT_MAX ? out + got : sink,
+			 got < OUT_MAX ? OUT_MAX - got : sizeof(sink))) > 0)
+		got += got < OUT_MAX ? (uint32_t)r : 0;
+	out[got] = '\0';
+	close(fds[0]);
+	return wait_child(pid);
+}
+
+static bool said(const char *text)
+{
+	return strstr(out, text) != NULL;
+}
+
+/* Run the guest in file path with 8 MiB of RAM. */
+static int run_small(const char *path)
+{
+	const char *args[] = { "-m", "8", "-k", path, "-i", "", NULL };
+	return run_vm(args);
+}
+
+/* --- the tests ------------------------------------------------------------- */
+
+static bool load_from_nowhere_stops_the_guest(void)
+{
+	struct code c = { .n = 0 };
+	emit(&c, lui(T0, 0x40000u));
+	emit(&c, lw(T1, T0, 0));
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-nowhere", &c, NULL));
+	int st = run_small("/tmp/hv-nowhere");
+	CHECK(exited_with(st, BAD_GUEST));
+	CHECK(said("vm: guest stopped: pc 0x80000004 accessed guest-physical 0x40000000, where"));
+	CHECK(said("(scause 21)"));
+	return true;
+}
+
+static bool store_past_the_end_of_ram_stops_the_guest(void)
+{
+	struct code c = { .n = 0 };
+	li(&c, T0, RAM_GPA + (8u << 20));
+	emit(&c, sw(T1, T0));
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-past-end", &c, NULL));
+	int st = run_small("/tmp/hv-past-end");
+	CHECK(exited_with(st, BAD_GUEST));
+	CHECK(said("pc 0x80000008 accessed guest-physical 0x80800000") && said("(scause 23)"));
+	return true;
+}
+
+/* The guest's own page tables at a guest-physical address with no RAM:
+ * the hardware's walk (an implicit access) faults in the G-stage. */
+static bool page_table_outside_ram_stops_the_guest(void)
+{
+	struct code c = { .n = 0 };
+	li(&c, T0, 0x80000000u | (0x40000000u >> 12)); /* satp: Sv32, root at 0x40000000 */
+	emit(&c, csrw(0x180, T0));
+	li(&c, T1, 0x1000u);
+	emit(&c, lw(A0, T1, 0));
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-walk", &c, NULL));
+	int st = run_small("/tmp/hv-walk");
+	CHECK(exited_with(st, BAD_GUEST));
+	/* The next fetch, at 0x8000000c, already walks the guest's tables:
+	 * its root entry 0x200 is at 0x40000000 + 0x200 * 4. */
+	CHECK(said("pc 0x8000000c accessed guest-physical 0x40000800"));
+	return true;
+}
+
+/* hstatus from VS-mode: a virtual-instruction exception. */
+static bool hypervisor_csr_from_the_guest_stops_it(void)
+{
+	struct code c = { .n = 0 };
+	emit(&c, csrr(T0, 0x600));
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-csr", &c, NULL));
+	int st = run_small("/tmp/hv-csr");
+	CHECK(exited_with(st, BAD_GUEST));
+	CHECK(said("vm: guest stopped: pc 0x80000000: instruction 0x600022f3 cannot be emulated (scause 22)"));
+	return true;
+}
+
+/* An extension the host does not know answers SBI_ERR_NOT_SUPPORTED (-2),
+ * which the guest turns into its exit code. */
+static bool unknown_sbi_call_is_not_supported(void)
+{
+	struct code c = { .n = 0 };
+	li(&c, A7, 0x0A000000u);
+	emit(&c, ECALL);
+	emit(&c, sub(A0, ZERO, A0));
+	exit_with(&c, A0);
+	CHECK(write_guest("/tmp/hv-sbi", &c, NULL));
+	CHECK(exited_with(run_small("/tmp/hv-sbi"), 2));
+	return true;
+}
+
+/* The probe finds DBCN (value 1, exit 11), and a DBCN write of a buffer
+ * in guest RAM reaches vm's output; SRST shutdown then exits 0. */
+static bool sbi_probe_console_and_reset(void)
+{
+	static const char hello[] = "hello from a guest of 8 MiB\n";
+	struct code c = { .n = 0 };
+	li(&c, A7, 0x4442434Eu);
+	li(&c, A6, 0);
+	li(&c, A0, (uint32_t)strlen(hello));
+	li(&c, A1, RAM_GPA + 0x100);
+	li(&c, A2, 0);
+	emit(&c, ECALL);
+	li(&c, A7, 0x53525354u);
+	li(&c, A6, 0);
+	li(&c, A0, 0);
+	li(&c, A1, 0);
+	emit(&c, ECALL);
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-hello", &c, hello));
+	CHECK(exited_with(run_small("/tmp/hv-hello"), 0));
+	CHECK(said(hello));
+	c.n = 0;
+	li(&c, A7, 0x10);
+	li(&c, A6, 3);
+	li(&c, A0, 0x4442434Eu);
+	emit(&c, ECALL);
+	emit(&c, addi(A1, A1, 10));
+	exit_with(&c, A1);
+	CHECK(write_guest("/tmp/hv-probe", &c, NULL));
+	CHECK(exited_with(run_small("/tmp/hv-probe"), 11));
+	return true;
+}
+
+/* A guest that never exits on its own still ends with its process: the
+ * host's ticks come back to the host, which sees the kill. */
+static bool spinning_guest_dies_with_its_process(void)
+{
+	struct code c = { .n = 0 };
+	emit(&c, SPIN);
+	CHECK(write_guest("/tmp/hv-spin", &c, NULL));
+	pid_t pid = fork();
+	if (pid == 0) {
+		static char *const argv[] = { "/bin/vm", "-m", "4", "-k", "/tmp/hv-spin", "-i", "", NULL };
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	usleep(300000);
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(killed_by(wait_child(pid), SIGKILL));
+	return true;
+}
+
+/* The kernel itself, twice at once: each guest boots, runs memhog over
+ * 4 MiB of its RAM and exits 0, each under its own VMID. */
+static bool two_guests_at_once_have_their_own_vmids(void)
+{
+	int fds[2][2];
+	pid_t pids[2];
+	for (int i = 0; i < 2; i++) {
+		CHECK(pipe(fds[i]) == 0);
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			dup2(fds[i][1], 1);
+			close(fds[i][0]);
+			static char *const argv[] = { "/bin/vm", "-v", "-m", "16", "--", "init=/bin/memhog",
+						      "quiet", "--", "4", NULL };
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		close(fds[i][1]);
+	}
+	unsigned vmid[2] = { 0, 0 };
+	for (int i = 0; i < 2; i++) {
+		uint32_t got = 0;
+		ssize_t r;
+		while (got < OUT_MAX && (r = read(fds[i][0], out + got, OUT_MAX - got)) > 0)
+			got += (uint32_t)r;
+		out[got] = '\0';
+		close(fds[i][0]);
+		const char *v = strstr(out, "vm: vmid ");
+		if (v)
+			vmid[i] = (unsigned)atoi(v + 9);
+		CHECK(said("memhog: checked"));
+	}
+	CHECK(exited_with(wait_child(pids[0]), 0));
+	CHECK(exited_with(wait_child(pids[1]), 0));
+	CHECK(vmid[0] != 0 && vmid[1] != 0 && vmid[0] != vmid[1]);
+	return true;
+}
+
+static struct k_vmstat at_start;
+static struct k_procinfo me_at_start;
+
+/* Free swap slots, with those of this process's own pages (the host
+ * swaps them too). */
+static uint32_t slots_accounted(const struct k_vmstat *s, const struct k_procinfo *me)
+{
+	return s->swap_slots_free + me->swapped_pages + me->swapcached_pages;
+}
+
+/* Every frame the guests used is back: free, in the page cache (the ELF
+ * files written), or this process's own. */
+static bool nothing_leaks(void)
+{
+	struct k_vmstat now = stat_now();
+	struct k_procinfo me = my_info();
+	uint32_t before = frames_accounted(&at_start, &me_at_start), after = frames_accounted(&now, &me);
+	printf("# free, page-cache and own frames %u -> %u\n", (unsigned)before, (unsigned)after);
+	CHECK(after == before);
+	CHECK(slots_accounted(&now, &me) == slots_accounted(&at_start, &me_at_start));
+	return true;
+}
+
+/* --- swap: the host pages the guest's RAM out and back ------------------- */
+
+static bool host_swaps_a_guest_that_sees_every_word(void)
+{
+	struct k_procinfo me_before = my_info();
+	struct k_vmstat before = stat_now();
+	const char *args[] = { "-m", "64", "--", "init=/bin/memhog", "quiet", "--", "24", "2", NULL };
+	int st = run_vm(args);
+	struct k_vmstat after = stat_now();
+	printf("# host swapouts %u -> %u, swapins %u -> %u\n", (unsigned)before.swapouts,
+	       (unsigned)after.swapouts, (unsigned)before.swapins, (unsigned)after.swapins);
+	CHECK(exited_with(st, 0));
+	CHECK(said("memhog: checked"));
+	CHECK(after.swapouts - before.swapouts > 2048);
+	CHECK(after.swapins - before.swapins > 1024);
+	struct k_procinfo me = my_info();
+	CHECK(slots_accounted(&after, &me) == slots_accounted(&before, &me_before));
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test all[] = {
+		T(load_from_nowhere_stops_the_guest),
+		T(store_past_the_end_of_ram_stops_the_guest),
+		T(page_table_outside_ram_stops_the_guest),
+		T(hypervisor_csr_from_the_guest_stops_it),
+		T(unknown_sbi_call_is_not_supported),
+		T(sbi_probe_console_and_reset),
+		T(spinning_guest_dies_with_its_process),
+		T(two_guests_at_once_have_their_own_vmids),
+		T(nothing_leaks),
+	};
+	static const struct test swap[] = {
+		T(host_swaps_a_guest_that_sees_every_word),
+	};
+	bool swapping = argc > 1 && strcmp(argv[1], "swap") == 0;
+	const struct test *tests = swapping ? swap : all;
+	int n = swapping ? (int)(sizeof(swap) / sizeof(swap[0])) : (int)(sizeof(all) / sizeof(all[0]));
+	me_at_start = my_info();
+	at_start = stat_now();
+	printf("KTAP version 1\n1..%d\n", n + 1);
+	int failed = run_tests(tests, n);
+	failed += !books_balance(n + 1);
+	printf("# %d passed, %d failed\n", n + 1 - failed, failed);
+	return failed ? 1 : 0;
+}
