@@ -127,7 +127,7 @@ $(B)/rootfs.list: FORCE | deps
 # /boot holds what `vm` runs by default: this kernel, linked with an empty
 # built-in initramfs (a kernel cannot hold itself), and the guest's own
 # initramfs, a smaller /bin with the shell and the suites a guest runs.
-GUEST_ROOT_PROGS := init sh echo ls cat ps vmstat true walk memhog spin test_proc test_vm
+GUEST_ROOT_PROGS := init sh echo ls cat ps vmstat true walk memhog spin bench test_proc test_vm
 GUEST_ROOT_BINS := $(addprefix $(B)/user/bin/,$(GUEST_ROOT_PROGS))
 
 $(B)/guest-initramfs.cpio: $(GUEST_ROOT_BINS) $(ROOTFS_FILES) | deps

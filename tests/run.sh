@@ -715,6 +715,46 @@ group_vm_trace() {
 		'^vm: pid 1 va 0x7ffff000 store: zero' '^traced'
 }
 
+# make qemu, then vm at the shell: the guest's shell prompt comes up inside
+# the host's and takes the typed lines (the host's console is raw while
+# the guest reads it, so each line echoes once, by the guest); the
+# guest's poweroff ends vm, and the host's prompt is back.
+guest_hv_shell() {
+	local name=hv-shell fifo i k
+	local -a lines=('vm -m 16' 'echo inside the guest' 'ps' 'poweroff' 'echo back on the host'
+		'poweroff')
+	LOG=$LOGDIR/guest-$name.log
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	fs_copy "$name"
+	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} -append ''" <"$fifo" \
+		>"$LOG" 2>&1 &
+	local pid=$!
+	exec 3>"$fifo"
+	rm -f "$fifo"
+	for ((k = 0; k < ${#lines[@]}; k++)); do
+		for ((i = 0; i < TIMEOUT * 10; i++)); do
+			(($(grep -ac '^\$ ' "$LOG") > k)) && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		printf '%s\n' "${lines[k]}" >&3
+	done
+	exec 3>&-
+	wait "$pid"
+	STATUS=$?
+	fs_clean "$name"
+	check "$name" 0 'SBI implementation v0\.1 \(SBI 2\.0\), ASIDLEN [0-9]+, timer sstc, 1 hart' \
+		'^inside the guest' '[0-9]+ +[0-9]+ running .* [0-9]+ ps' '^back on the host' 'power: off'
+	local echoes
+	echoes=$(grep -ac 'echo inside the guest' "$LOG")
+	if [ "$echoes" -eq 1 ]; then
+		pass
+	else
+		fail "$name-echoes-once: the typed line shows $echoes times (see $LOG)"
+	fi
+}
+
 # The hypervisor (kernel/riscv/hv.h): this kernel as a guest of itself,
 # running its process suite inside vm, on one host hart and on four;
 # the misbehaving guests, two guests at once and the leak check of
@@ -788,6 +828,7 @@ GUEST_GROUPS=(
 	hv-suite-smp1=group_hv_suite_smp1
 	hv-suite-smp4=group_hv_suite_smp4
 	hv-swap=group_hv_swap
+	hv-shell=guest_hv_shell
 	small-ram=guest_small_ram
 	shell=guest_shell
 	tour=guest_tour

@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rv32_insn.h>
+
 #include "guest.h"
 
 #define RAM_GPA 0x80000000u
@@ -30,57 +32,9 @@
 #define BAD_GUEST 3 /* vm's exit status for a guest it stopped */
 #define OUT_MAX 65536u
 
-/* --- a few RV32 instructions (unprivileged spec, "RV32I Base") ------------ */
-
-enum { ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17 };
-
-static uint32_t lui(uint32_t rd, uint32_t imm20) { return imm20 << 12 | rd << 7 | 0x37u; }
-static uint32_t addi(uint32_t rd, uint32_t rs, int32_t imm)
-{
-	return ((uint32_t)imm & 0xFFFu) << 20 | rs << 15 | rd << 7 | 0x13u;
-}
-static uint32_t lw(uint32_t rd, uint32_t rs, uint32_t off) { return off << 20 | rs << 15 | 2u << 12 | rd << 7 | 0x03u; }
-static uint32_t sw(uint32_t rs2, uint32_t rs1) { return rs2 << 20 | rs1 << 15 | 2u << 12 | 0x23u; }
-static uint32_t csrr(uint32_t rd, uint32_t csr) { return csr << 20 | 2u << 12 | rd << 7 | 0x73u; }
-static uint32_t csrw(uint32_t csr, uint32_t rs) { return csr << 20 | rs << 15 | 1u << 12 | 0x73u; }
-static uint32_t slli(uint32_t rd, uint32_t rs, uint32_t sh) { return sh << 20 | rs << 15 | 1u << 12 | rd << 7 | 0x13u; }
-static uint32_t or_(uint32_t rd, uint32_t a, uint32_t b) { return b << 20 | a << 15 | 6u << 12 | rd << 7 | 0x33u; }
-static uint32_t sub(uint32_t rd, uint32_t a, uint32_t b) { return 0x40000033u | b << 20 | a << 15 | rd << 7; }
-#define ECALL 0x00000073u
-#define SPIN 0x0000006Fu /* j . */
-
-struct code {
-	uint32_t w[64];
-	int n;
-};
-
-static void emit(struct code *c, uint32_t insn)
-{
-	c->w[c->n++] = insn;
-}
-
-/* li rd, v: lui and addi, the lui part rounded for addi's sign. */
-static void li(struct code *c, uint32_t rd, uint32_t v)
-{
-	uint32_t hi = (v + 0x800u) >> 12, lo = v & 0xFFFu;
-	emit(c, lui(rd, hi & 0xFFFFFu));
-	emit(c, addi(rd, rd, (int32_t)(lo << 20) >> 20));
-}
-
-/* Power off through the test device with the exit code in register r. */
-static void exit_with(struct code *c, uint32_t r)
-{
-	emit(c, slli(A0, r, 16));
-	li(c, T1, 0x3333u);
-	emit(c, or_(A0, A0, T1));
-	li(c, T0, TEST_GPA);
-	emit(c, sw(A0, T0));
-	emit(c, SPIN);
-}
-
 /* An ELF file at path whose one segment holds code at RAM_GPA, then data
  * (if any) at RAM_GPA + 0x100. */
-static bool write_guest(const char *path, const struct code *c, const char *data)
+static bool write_guest(const char *path, const struct rv32_code *c, const char *data)
 {
 	static uint8_t img[52 + 32 + 0x200];
 	memset(img, 0, sizeof(img));
@@ -153,10 +107,10 @@ static int run_small(const char *path)
 
 static bool load_from_nowhere_stops_the_guest(void)
 {
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	emit(&c, lui(T0, 0x40000u));
 	emit(&c, lw(T1, T0, 0));
-	emit(&c, SPIN);
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-nowhere", &c, NULL));
 	int st = run_small("/tmp/hv-nowhere");
 	CHECK(exited_with(st, BAD_GUEST));
@@ -167,10 +121,10 @@ static bool load_from_nowhere_stops_the_guest(void)
 
 static bool store_past_the_end_of_ram_stops_the_guest(void)
 {
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	li(&c, T0, RAM_GPA + (8u << 20));
 	emit(&c, sw(T1, T0));
-	emit(&c, SPIN);
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-past-end", &c, NULL));
 	int st = run_small("/tmp/hv-past-end");
 	CHECK(exited_with(st, BAD_GUEST));
@@ -182,12 +136,12 @@ static bool store_past_the_end_of_ram_stops_the_guest(void)
  * the hardware's walk (an implicit access) faults in the G-stage. */
 static bool page_table_outside_ram_stops_the_guest(void)
 {
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	li(&c, T0, 0x80000000u | (0x40000000u >> 12)); /* satp: Sv32, root at 0x40000000 */
-	emit(&c, csrw(0x180, T0));
+	emit(&c, csrw(CSR_SATP, T0));
 	li(&c, T1, 0x1000u);
 	emit(&c, lw(A0, T1, 0));
-	emit(&c, SPIN);
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-walk", &c, NULL));
 	int st = run_small("/tmp/hv-walk");
 	CHECK(exited_with(st, BAD_GUEST));
@@ -200,9 +154,9 @@ static bool page_table_outside_ram_stops_the_guest(void)
 /* hstatus from VS-mode: a virtual-instruction exception. */
 static bool hypervisor_csr_from_the_guest_stops_it(void)
 {
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	emit(&c, csrr(T0, 0x600));
-	emit(&c, SPIN);
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-csr", &c, NULL));
 	int st = run_small("/tmp/hv-csr");
 	CHECK(exited_with(st, BAD_GUEST));
@@ -214,11 +168,11 @@ static bool hypervisor_csr_from_the_guest_stops_it(void)
  * which the guest turns into its exit code. */
 static bool unknown_sbi_call_is_not_supported(void)
 {
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	li(&c, A7, 0x0A000000u);
-	emit(&c, ECALL);
+	emit(&c, INSN_ECALL);
 	emit(&c, sub(A0, ZERO, A0));
-	exit_with(&c, A0);
+	exit_with(&c, A0, TEST_GPA);
 	CHECK(write_guest("/tmp/hv-sbi", &c, NULL));
 	CHECK(exited_with(run_small("/tmp/hv-sbi"), 2));
 	return true;
@@ -229,19 +183,19 @@ static bool unknown_sbi_call_is_not_supported(void)
 static bool sbi_probe_console_and_reset(void)
 {
 	static const char hello[] = "hello from a guest of 8 MiB\n";
-	struct code c = { .n = 0 };
+	struct rv32_code c = { .n = 0 };
 	li(&c, A7, 0x4442434Eu);
 	li(&c, A6, 0);
 	li(&c, A0, (uint32_t)strlen(hello));
 	li(&c, A1, RAM_GPA + 0x100);
 	li(&c, A2, 0);
-	emit(&c, ECALL);
+	emit(&c, INSN_ECALL);
 	li(&c, A7, 0x53525354u);
 	li(&c, A6, 0);
 	li(&c, A0, 0);
 	li(&c, A1, 0);
-	emit(&c, ECALL);
-	emit(&c, SPIN);
+	emit(&c, INSN_ECALL);
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-hello", &c, hello));
 	CHECK(exited_with(run_small("/tmp/hv-hello"), 0));
 	CHECK(said(hello));
@@ -249,9 +203,9 @@ static bool sbi_probe_console_and_reset(void)
 	li(&c, A7, 0x10);
 	li(&c, A6, 3);
 	li(&c, A0, 0x4442434Eu);
-	emit(&c, ECALL);
+	emit(&c, INSN_ECALL);
 	emit(&c, addi(A1, A1, 10));
-	exit_with(&c, A1);
+	exit_with(&c, A1, TEST_GPA);
 	CHECK(write_guest("/tmp/hv-probe", &c, NULL));
 	CHECK(exited_with(run_small("/tmp/hv-probe"), 11));
 	return true;
@@ -261,8 +215,8 @@ static bool sbi_probe_console_and_reset(void)
  * host's ticks come back to the host, which sees the kill. */
 static bool spinning_guest_dies_with_its_process(void)
 {
-	struct code c = { .n = 0 };
-	emit(&c, SPIN);
+	struct rv32_code c = { .n = 0 };
+	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-spin", &c, NULL));
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -54,6 +54,22 @@ guest 'init=/bin/bench quiet maxframes=1024 vm.readahead=1 -- swapra' |
 # write-back per page, and the faults of file mappings.
 guest 'init=/bin/bench quiet -- files'
 
+# The hypervisor (docs/benchmarks.md, "Guests"): an SBI call's round trip
+# and a G-stage fault from guests of a few instructions; this kernel's
+# core figures inside vm ("guest_", next to the native ones above: a
+# guest's null system call makes no exit); and the exits of one guest
+# boot, from vm -v, to an init that exits at once.
+guest 'init=/bin/bench quiet -- hv'
+guest 'init=/bin/vm quiet -- -- init=/bin/bench quiet -- core' | sed 's/^bench: /bench: guest_/'
+exits=$(timeout 900 bash -c "$QEMU_BENCH -append 'init=/bin/vm quiet -- -v -- init=/bin/true quiet'" \
+	</dev/null 2>&1 | tr -d '\r' | awk '$1 == "vm:" && $2 == "exits" && $3 == "total" { print $4 }')
+if [ -n "$exits" ]; then
+	echo "bench: hv_exits_per_boot $exits exits (a guest's boot to init=/bin/true and its power-off)"
+else
+	echo "bench: the guest boot for hv_exits_per_boot failed" >&2
+	status=1
+fi
+
 # Replacement quality: the guest's major faults and frames examined per
 # eviction under clock, FIFO and 2q; OPT and LRU for the same string and
 # frame count from the host simulator, and its clock, FIFO and 2q beside

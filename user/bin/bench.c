@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <kernel_calls.h>
+#include <rv32_insn.h>
 
 #include "../../tools/bench/refstring.h"
 
@@ -950,6 +951,96 @@ static int one(const char *name)
 	return 0;
 }
 
+/* ---- the hypervisor: tiny guests of this process (kernel/riscv/hv.h) ---- */
+
+#define HV_RAM_GPA 0x80000000u
+#define HV_TEST_GPA 0x00100000u
+#define HV_RESULT 0x200u /* where the guest leaves its count, from RAM's base */
+#define HV_CALLS 1000u
+#define HV_PAGES 1024u
+
+/* Run the code in c as the guest of a child process with mib MiB of RAM
+ * (a process hosts one guest); the word the guest left at HV_RESULT comes
+ * back through a pipe. 0 if it did not power off cleanly. */
+static uint32_t hv_guest(const struct rv32_code *c, uint32_t mib)
+{
+	int fds[2];
+	uint32_t result = 0;
+	if (pipe(fds) != 0)
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint32_t size = mib * MIB;
+		uint8_t *ram = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct k_vm_setup s = { .ram_hva = (uint32_t)(uintptr_t)ram, .ram_gpa = HV_RAM_GPA,
+					.ram_size = size, .entry = HV_RAM_GPA, .test_gpa = HV_TEST_GPA };
+		struct k_vm_exit e;
+		if (ram == MAP_FAILED)
+			_exit(1);
+		memcpy(ram, c->w, (size_t)c->n * 4);
+		if (vmcreate(&s) == 0 && vmrun(&e) == 0 && e.reason == K_VM_EXIT_POWEROFF && e.status == 0)
+			memcpy(&result, ram + HV_RESULT, 4);
+		_exit(write(fds[1], &result, 4) == 4 ? 0 : 1);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &result, 4) != 4)
+		result = 0;
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return result;
+}
+
+/* The guest's ending: the instructions since s0's rdinstret to HV_RESULT,
+ * then power off. */
+static void hv_finish(struct rv32_code *c)
+{
+	emit(c, csrr(S2, CSR_INSTRET));
+	emit(c, sub(S2, S2, S0));
+	li(c, T0, HV_RAM_GPA + HV_RESULT);
+	emit(c, sw(S2, T0));
+	exit_with(c, ZERO, HV_TEST_GPA);
+}
+
+/* An SBI call and back (BASE get_spec_version: the host answers it in the
+ * kernel), HV_CALLS times; per call, with the loop's 5 guest instructions. */
+static void hv_sbi_round_trip(void)
+{
+	struct rv32_code c = { .n = 0 };
+	emit(&c, csrr(S0, CSR_INSTRET));
+	li(&c, S1, HV_CALLS);
+	emit(&c, addi(A7, ZERO, 0x10));
+	emit(&c, addi(A6, ZERO, 0));
+	emit(&c, INSN_ECALL);
+	emit(&c, addi(S1, S1, -1));
+	emit(&c, bne_back(S1, ZERO, 4));
+	hv_finish(&c);
+	report_ratio("hv_sbi_round_trip", hv_guest(&c, 1), HV_CALLS, "insns/call");
+}
+
+/* A store to each of HV_PAGES untouched guest pages: a guest-page fault
+ * each, which the host serves with a zeroed frame mapped in the G-stage. */
+static void hv_gstage_fault(void)
+{
+	struct rv32_code c = { .n = 0 };
+	emit(&c, csrr(S0, CSR_INSTRET));
+	li(&c, T0, HV_RAM_GPA + MIB);
+	li(&c, S1, HV_PAGES);
+	li(&c, T2, PAGE);
+	emit(&c, sw(ZERO, T0));
+	emit(&c, add(T0, T0, T2));
+	emit(&c, addi(S1, S1, -1));
+	emit(&c, bne_back(S1, ZERO, 3));
+	hv_finish(&c);
+	report_ratio("hv_gstage_fault", hv_guest(&c, 8), HV_PAGES, "insns/fault");
+}
+
+static void hv(void)
+{
+	hv_sbi_round_trip();
+	hv_gstage_fault();
+}
+
 int main(int argc, char **argv)
 {
 	start_stat = stat_now();
@@ -981,10 +1072,12 @@ int main(int argc, char **argv)
 		hogs();
 	else if (strcmp(mode, "spin") == 0)
 		spin(argc > 2 ? (uint32_t)atoi(argv[2]) : 1);
+	else if (strcmp(mode, "hv") == 0)
+		hv();
 	else {
 		fprintf(stderr,
 			"usage: bench core|swap|swapra|files|repl POLICY SEED|fences|shootdown|hogs|"
-			"spin N|one NAME\n");
+			"spin N|hv|one NAME\n");
 		return 2;
 	}
 	return 0;
