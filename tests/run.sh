@@ -768,6 +768,14 @@ group_hv_guest_proc_smp4() {
 	smp 4 suite hv-guest-proc-smp4 'init=/bin/vm quiet -- -- init=/bin/test_proc quiet'
 }
 
+# Without Sstc the guest asks for its timer through SBI and the host
+# injects the interrupt (hvip.VSTIP).
+group_hv_guest_proc_no_sstc() {
+	smp 1 suite hv-guest-proc-no-sstc 'init=/bin/vm quiet -- -- init=/bin/test_proc' \
+		-cpu rv32,sstc=off
+	expect hv-guest-proc-no-sstc-timers 'sv32 kernel: 32 MiB RAM, .* timer sbi, 1 hart' && pass
+}
+
 group_hv_suite_smp1() {
 	smp 1 suite hv-suite-smp1 'init=/bin/test_hv quiet'
 }
@@ -825,6 +833,7 @@ GUEST_GROUPS=(
 	profile=group_profile
 	hv-guest-proc-smp1=group_hv_guest_proc_smp1
 	hv-guest-proc-smp4=group_hv_guest_proc_smp4
+	hv-guest-proc-no-sstc=group_hv_guest_proc_no_sstc
 	hv-suite-smp1=group_hv_suite_smp1
 	hv-suite-smp4=group_hv_suite_smp4
 	hv-swap=group_hv_swap

@@ -12,7 +12,9 @@
  *
  * The guest's own traps (its page faults, illegal instructions, ecalls
  * from its U-mode) go straight to it through hedeleg, and its timer
- * interrupt through Sstc's vstimecmp with no exit at all.
+ * interrupt through Sstc's vstimecmp with no exit at all. Without Sstc
+ * the host injects it (hvip.VSTIP) at the first entry after its time, so
+ * at the host's next tick at the latest.
  *
  * VMIDs tag the guest's TLB entries as ASIDs tag a process's (asid.c),
  * and are handed out the same way, in generations: a guest keeps its VMID
@@ -49,6 +51,7 @@
 #define HGATP_VMID_MASK 0x7Fu
 #define HIDELEG_VS 0x444u     /* VSSIP, VSTIP, VSEIP: the guest's own interrupts */
 #define HVIP_VSSIP (1u << 2)
+#define HVIP_VSTIP (1u << 6)
 #define HENVCFGH_STCE (1u << 31) /* the guest's stimecmp is vstimecmp */
 /* The guest's own exceptions: misaligned and access faults, illegal
  * instructions, breakpoints, ecalls from VU-mode, page faults. */
@@ -264,6 +267,8 @@ static void load_guest(struct guest *g)
 	csr_write(scounteren, g->scounteren);
 	if (timer_uses_sstc())
 		write_vstimecmp(g->vstimecmp);
+	else if (read_time() >= g->vstimecmp) /* no Sstc: inject, at the host tick after it */
+		csr_set(hvip, HVIP_VSTIP);
 	g->cpu.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE)) |
 			 (g->in_vs ? SSTATUS_SPP : 0);
 	g->cpu.hstatus = HSTATUS_SPV | (g->in_vs ? HSTATUS_SPVP : 0);
@@ -477,6 +482,8 @@ static void set_timer(struct guest *g, uint64_t t)
 	g->vstimecmp = t;
 	if (timer_uses_sstc())
 		write_vstimecmp(t);
+	else
+		g->hvip &= ~HVIP_VSTIP; /* as a write of stimecmp clears STIP */
 	sbi_ret(g, SBI_SUCCESS, 0);
 }
 
