@@ -10,7 +10,9 @@
  * goes on. Then this kernel boots as two guests at once, and nothing
  * leaks. "test_hv swap" instead runs one 64 MiB guest's memory test on a
  * host capped below that (make test boots it with maxframes=2048), so the
- * host swaps the guest's pages under it.
+ * host swaps the guest's pages under it; the test writes every word again
+ * after it comes back, so a host that missed the guest's stores (no D in
+ * its PTE) would drop them as clean.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,7 +299,8 @@ static bool host_swaps_a_guest_that_sees_every_word(void)
 {
 	struct k_procinfo me_before = my_info();
 	struct k_vmstat before = stat_now();
-	const char *args[] = { "-m", "64", "--", "init=/bin/memhog", "quiet", "--", "24", "2", NULL };
+	const char *args[] = { "-m", "64", "--", "init=/bin/memhog", "quiet", "--", "24", "2", "rewrite",
+			       NULL };
 	int st = run_vm(args);
 	struct k_vmstat after = stat_now();
 	printf("# host swapouts %u -> %u, swapins %u -> %u\n", (unsigned)before.swapouts,
