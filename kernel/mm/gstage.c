@@ -20,6 +20,17 @@
 #define ROOT_FRAMES (GSTAGE_ROOT_SIZE / PAGE_SIZE)
 #define RAM_GPA_LIMIT (1ull << 32) /* RAM stays below 4 GiB: root entries 0-1023 */
 
+/* Host tests remove fence()'s local or remote hfence.gvma on purpose
+ * (tests/unit/test_gstage.c), to see the tagged-TLB model catch it, as
+ * vm_test_omit does for the host's fences (mm/vm.h); in the kernel both
+ * are false and the branches compile away. */
+#ifdef HOST_TEST
+bool gstage_test_omit_local_fence, gstage_test_omit_remote_fence;
+#else
+#define gstage_test_omit_local_fence false
+#define gstage_test_omit_remote_fence false
+#endif
+
 int gstage_init(struct gstage *gs, uint32_t gpa, uint32_t hva, uint32_t size)
 {
 	if (size == 0 || !ALIGNED(gpa, PAGE_SIZE) || !ALIGNED(hva, PAGE_SIZE) ||
@@ -90,13 +101,13 @@ static void fence(const struct gstage *gs, uint32_t gpa, bool whole)
 {
 	uint32_t ran_on = __atomic_load_n(&gs->ran_on, __ATOMIC_SEQ_CST);
 	uint32_t me = 1u << mycpu()->index;
-	if (ran_on & me) {
+	if ((ran_on & me) && !gstage_test_omit_local_fence) {
 		if (whole)
 			hw_hfence_gvma_vmid(gs->vmid);
 		else
 			hw_hfence_gvma_page(gpa, gs->vmid);
 	}
-	if (ran_on & ~me)
+	if ((ran_on & ~me) && !gstage_test_omit_remote_fence)
 		hw_remote_hfence_gvma(hart_ids(ran_on & ~me), whole ? 0 : gpa,
 				      whole ? 0xFFFFFFFFu : PAGE_SIZE, gs->vmid);
 }

@@ -67,4 +67,10 @@ void gstage_unmap(struct addrspace *as, uint32_t va, uint32_t size);
 /* The G-stage leaf of gpa (a copy; 0 if none), for the nested walk. */
 pte_t gstage_leaf(const struct gstage *gs, uint64_t gpa);
 
+#ifdef HOST_TEST
+/* Host tests leave out gstage_unmap's local or remote hfence.gvma on
+ * purpose, to see the tagged-TLB model catch it (tests/unit/test_gstage.c). */
+extern bool gstage_test_omit_local_fence, gstage_test_omit_remote_fence;
+#endif
+
 #endif

@@ -5,7 +5,8 @@
  * the simulated RAM through pa2kva() and the kernel's own sv32_translate
  * is the reference. Invariant: only an sfence.vma of the right form on a
  * hart (its own, or one sent to it through SBI) or an eviction removes an
- * entry of that hart; no satp write does.
+ * entry of that hart; no satp write does. The same for G-stage entries
+ * with hfence.gvma, which is all that removes them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,10 +17,12 @@
 #include "riscv/sv32.h"
 #include "riscv/tlb.h"
 #include "mm/frame.h"
+#include "mm/gstage.h"
 #include "mm/phys.h"
 
 #define TLB_ENTRIES	    32
 #define WALK_ENTRIES	    8		/* cached level-1 pointer PTEs (a page-walk cache) */
+#define GTLB_ENTRIES	    16		/* cached G-stage leaves */
 #define SPEC_FILLS_PER_CALL 2		/* speculative walks of each hart after each hw_* call */
 #define WHOLE_SPACE	    0xFFFFFFFFu /* a remote fence's size that means every address */
 
@@ -47,11 +50,22 @@ struct walk_entry {
 	pte_t pointer;
 };
 
+/* A cached G-stage leaf: a guest-physical page of the VMID in hgatp when
+ * it was filled. */
+struct gtlb_entry {
+	bool used;
+	uint32_t vmid;
+	uint64_t gpa; /* 4 KiB-aligned, up to 34 bits */
+	pte_t pte;    /* the leaf as the walk read it */
+};
+
 /* One hart's translation state. */
 struct hart {
 	uint32_t satp;
+	const struct gstage *guest; /* what hgatp names, or NULL */
 	struct tlb_entry tlb[TLB_ENTRIES];
 	struct walk_entry walk[WALK_ENTRIES];
+	struct gtlb_entry gtlb[GTLB_ENTRIES];
 	struct tlb_model_stats stats; /* the calls this hart made */
 };
 
@@ -240,14 +254,20 @@ static void model_fill(struct hart *h, uint32_t va)
 		tlb_insert(h, NULL, global, va, level, *leaf);
 }
 
+static void guest_fill(struct hart *h, const struct gstage *gs, uint64_t gpa);
+
 void tlb_model_speculate(int n)
 {
-	if (model.cfg.nprobe == 0)
-		return;
-	for (int h = 0; h < nharts(); h++)
-		for (int i = 0; i < n; i++)
+	for (int h = 0; h < nharts(); h++) {
+		const struct gstage *gs = model.hart[h].guest;
+		for (int i = 0; i < n && model.cfg.nprobe; i++)
 			model_fill(&model.hart[h],
 				   model.cfg.probe_vas[model.cfg.random(model.cfg.nprobe)]);
+		for (int i = 0; i < n && gs && gs->ram_size; i++) {
+			uint32_t page = model.cfg.random(gs->ram_size / PAGE_SIZE);
+			guest_fill(&model.hart[h], gs, gs->ram_gpa + (uint64_t)page * PAGE_SIZE);
+		}
+	}
 }
 
 void tlb_model_reset(const struct tlb_model_config *cfg)
@@ -659,25 +679,278 @@ bool tlb_model_check_access(uint32_t va, char *why, size_t size)
 	return true;
 }
 
-/* The G-stage's fences: the model has no guests yet, so any call is a
- * test that went where the model cannot follow. */
+/* ---------------------------------------------------------------------------
+ * The G-stage: guests' second translation stage
+ */
+
+#define GPA_LIMIT (1ull << 34) /* Sv32x4: guest-physical addresses have 34 bits */
+#define GPA_PAGE(gpa) ((gpa) & ~(uint64_t)(PAGE_SIZE - 1))
+
+static struct gtlb_entry *gtlb_find(struct hart *h, uint64_t gpa, uint32_t vmid)
+{
+	for (int i = 0; i < GTLB_ENTRIES; i++) {
+		struct gtlb_entry *e = &h->gtlb[i];
+		if (e->used && e->vmid == vmid && e->gpa == GPA_PAGE(gpa))
+			return e;
+	}
+	return NULL;
+}
+
+/* A free slot, or a random victim. */
+static struct gtlb_entry *gtlb_slot(struct hart *h)
+{
+	for (int i = 0; i < GTLB_ENTRIES; i++)
+		if (!h->gtlb[i].used)
+			return &h->gtlb[i];
+	return &h->gtlb[model.cfg.random(GTLB_ENTRIES)];
+}
+
+static bool vmid_ok(uint32_t vmid, const char *what)
+{
+	if (vmid < GUEST_VMID_LIMIT)
+		return true;
+	misused("%s with VMID %u, beyond hgatp.VMID", what, vmid);
+	return false;
+}
+
+/*
+ * What the hardware does to translate gpa in the G-stage of gs (hypervisor
+ * spec, "Guest Physical Address Translation"): the root entry of GPA bits
+ * 33:22, then the level-0 entry of bits 21:12. Returns the leaf's slot, or
+ * NULL for a guest-page fault: an invalid PTE, a pointer at level 0, a leaf
+ * without U (every G-stage access counts as a user access), or W without
+ * R. A megapage at the root, or a pointer with A, D or U (reserved there),
+ * or tables outside RAM the kernel never makes: misuse.
+ */
+static pte_t *gstage_walk(const struct gstage *gs, uint64_t gpa)
+{
+	if (gs->root == NULL || gpa >= GPA_LIMIT)
+		return NULL;
+	pte_t top = gs->root[gpa >> SV32_VPN1_SHIFT];
+	if (!pte_valid(top))
+		return NULL;
+	if (pte_leaf(top) || (top & (PTE_A | PTE_D | PTE_U)) || frame_of(pte_pa(top)) == NULL) {
+		misused("G-stage root entry 0x%08x for gpa 0x%llx: the model walks only pointers "
+			"to level-0 tables in RAM",
+			top, (unsigned long long)gpa);
+		return NULL;
+	}
+	pte_t *leaf = &((pte_t *)pa2kva(pte_pa(top)))[sv32_vpn0((uint32_t)gpa)];
+	pte_t pte = *leaf;
+	if (!pte_valid(pte) || !pte_leaf(pte) || !(pte & PTE_U) ||
+	    ((pte & PTE_W) && !(pte & PTE_R)))
+		return NULL;
+	return leaf;
+}
+
+static struct gtlb_entry *gtlb_insert(struct hart *h, struct gtlb_entry *e, uint32_t vmid,
+				      uint64_t gpa, pte_t pte)
+{
+	if (e == NULL)
+		e = gtlb_slot(h);
+	*e = (struct gtlb_entry){.used = true, .vmid = vmid, .gpa = GPA_PAGE(gpa), .pte = pte};
+	return e;
+}
+
+/* A walk the hart makes on its own: gpa's leaf is cached unless an entry
+ * is already, or A is clear (as model_fill). */
+static void guest_fill(struct hart *h, const struct gstage *gs, uint64_t gpa)
+{
+	if (gs->vmid >= GUEST_VMID_LIMIT || gtlb_find(h, gpa, gs->vmid))
+		return;
+	const pte_t *leaf = gstage_walk(gs, gpa);
+	if (leaf && (*leaf & PTE_A))
+		gtlb_insert(h, NULL, gs->vmid, gpa, *leaf);
+}
+
+void tlb_model_hgatp(int hart, const struct gstage *gs)
+{
+	model.hart[hart].guest = gs;
+}
+
+bool tlb_model_holds_guest(int hart, uint64_t gpa, uint32_t vmid)
+{
+	return gtlb_find(&model.hart[hart], gpa, vmid) != NULL;
+}
+
+static bool guest_leaf_allows(pte_t pte, enum sv32_access acc)
+{
+	uint32_t need = acc == SV32_STORE ? PTE_W : acc == SV32_FETCH ? PTE_X : PTE_R;
+	return (pte & PTE_U) && (pte & need);
+}
+
+/* The walk of a guest access that missed, or of a store through an entry
+ * with D clear (e, refreshed in place), as demand_walk for user accesses. */
+static struct gtlb_entry *guest_demand_walk(struct hart *h, const struct gstage *gs, uint64_t gpa,
+					    enum sv32_access acc, struct gtlb_entry *e)
+{
+	pte_t *leaf = gstage_walk(gs, gpa);
+	if (leaf == NULL || !guest_leaf_allows(*leaf, acc))
+		return NULL;
+	uint32_t ad = PTE_A | (acc == SV32_STORE ? PTE_D : 0);
+	if ((*leaf & ad) != ad) {
+		if (!model.cfg.hw_ad)
+			return NULL;
+		__atomic_fetch_or(leaf, ad, __ATOMIC_RELAXED);
+	}
+	return gtlb_insert(h, e, gs->vmid, gpa, *leaf);
+}
+
+/* Whether hart may run gs now: hgatp names it and it is in ran_on, as
+ * riscv/hv.c sets both before the guest's first access there. */
+static bool guest_runs(int hart, const struct gstage *gs)
+{
+	if (hart < 0 || hart >= nharts()) {
+		misused("a guest access on hart %d, which the model does not have", hart);
+		return false;
+	}
+	if (model.hart[hart].guest != gs) {
+		misused("a guest access on hart %d, whose hgatp names another guest", hart);
+		return false;
+	}
+	if (!(__atomic_load_n(&gs->ran_on, __ATOMIC_SEQ_CST) & (1u << hart))) {
+		misused("hart %d runs the guest of VMID %u but is not in its ran_on", hart,
+			gs->vmid);
+		return false;
+	}
+	return vmid_ok(gs->vmid, "a guest access");
+}
+
+int tlb_model_guest_access(int hart, const struct gstage *gs, uint64_t gpa, enum sv32_access acc,
+			   paddr_t *pa)
+{
+	if (!guest_runs(hart, gs))
+		return -1;
+	struct hart *h = &model.hart[hart];
+	struct gtlb_entry *e = gtlb_find(h, gpa, gs->vmid);
+	if (e && !guest_leaf_allows(e->pte, acc))
+		return -1;
+	if (e && acc == SV32_STORE && !(e->pte & PTE_D) && !model.cfg.hw_ad)
+		return -1;
+	if (e == NULL || (acc == SV32_STORE && !(e->pte & PTE_D)))
+		e = guest_demand_walk(h, gs, gpa, acc, e);
+	if (e == NULL)
+		return -1;
+	*pa = pte_pa(e->pte) + (paddr_t)(gpa & (PAGE_SIZE - 1));
+	return 0;
+}
+
+/* hfence.gvma of every page of [gpa, gpa + size) in vmid on h. */
+static void gfence_range_on(struct hart *h, uint64_t gpa, uint64_t size, uint32_t vmid)
+{
+	for (int i = 0; i < GTLB_ENTRIES; i++) {
+		struct gtlb_entry *e = &h->gtlb[i];
+		if (e->vmid == vmid && e->gpa < gpa + size && gpa < e->gpa + PAGE_SIZE)
+			e->used = false;
+	}
+}
+
+static void gfence_vmid_on(struct hart *h, uint32_t vmid)
+{
+	for (int i = 0; i < GTLB_ENTRIES; i++)
+		if (h->gtlb[i].vmid == vmid)
+			h->gtlb[i].used = false;
+}
+
+/* hfence.gvma gpa >> 2, vmid: the G-stage leaves of vmid for gpa's page
+ * on this hart (the C call takes the address; the hardware its rs1). */
 void hw_hfence_gvma_page(uint32_t gpa, uint32_t vmid)
 {
-	misused("hfence.gvma 0x%x vmid %u: the model has no G-stage", gpa, vmid);
+	struct hart *h = calling_hart();
+	log_call(h, HW_HFENCE_GVMA_PAGE, gpa, vmid, 0, 0);
+	if (vmid_ok(vmid, "hfence.gvma"))
+		gfence_range_on(h, GPA_PAGE(gpa), PAGE_SIZE, vmid);
+	after_call();
 }
 
 void hw_hfence_gvma_vmid(uint32_t vmid)
 {
-	misused("hfence.gvma vmid %u: the model has no G-stage", vmid);
+	struct hart *h = calling_hart();
+	log_call(h, HW_HFENCE_GVMA_VMID, vmid, 0, 0, 0);
+	if (vmid_ok(vmid, "hfence.gvma"))
+		gfence_vmid_on(h, vmid);
+	after_call();
 }
 
+/* The model keeps no VS-stage entries (guests run with it off): only logged. */
 void hw_hfence_vvma_all(void)
 {
-	misused("hfence.vvma: the model has no guests");
+	log_call(calling_hart(), HW_HFENCE_VVMA, 0, 0, 0, 0);
+	after_call();
 }
 
+/* SBI remote hfence.gvma with VMID (SBI spec, RFENCE): each hart of
+ * hart_mask fences [gpa, gpa + size) in vmid, or all of vmid for the whole
+ * space (gpa and size 0, or size 2^32 - 1); misuse as for hw_remote_sfence. */
 void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size, uint32_t vmid)
 {
-	misused("remote hfence.gvma 0x%x (harts 0x%x, %u bytes) vmid %u: the model has no G-stage",
-		gpa, hart_mask, size, vmid);
+	struct hart *caller = calling_hart();
+	log_call(caller, HW_REMOTE_HFENCE_GVMA, hart_mask, vmid, gpa, size);
+	bool ok = vmid_ok(vmid, "a remote hfence.gvma");
+	if (hart_mask == 0)
+		misused("hart %d: a remote hfence.gvma naming no hart", hart_index(caller));
+	bool whole = (gpa == 0 && size == 0) || size == WHOLE_SPACE;
+	for (uint32_t id = 0; id < 32 && ok; id++) {
+		if (!(hart_mask & (1u << id)))
+			continue;
+		struct hart *t = hart_by_id(id);
+		if (t == NULL)
+			misused("hart %d: a remote hfence.gvma of hart id %u, which does not run",
+				hart_index(caller), id);
+		else if (t == caller)
+			misused("hart %d: a remote hfence.gvma of itself", hart_index(caller));
+		else if (whole)
+			gfence_vmid_on(t, vmid);
+		else
+			gfence_range_on(t, gpa, size, vmid);
+	}
+	after_call();
+}
+
+/* Whether G-stage entry e of hart agrees with the host PTE of its page
+ * under host_root, by mm/gstage.h's invariant. */
+static bool guest_entry_agrees(int hart, const struct gtlb_entry *e, const struct gstage *gs,
+			       paddr_t host_root, char *why, size_t size)
+{
+	char who[112];
+	snprintf(who, sizeof(who), "hart %d: stale G-stage entry: gpa 0x%llx vmid %u pte 0x%08x",
+		 hart, (unsigned long long)e->gpa, e->vmid, e->pte);
+	pte_t host;
+	int level;
+	if (e->gpa < gs->ram_gpa || e->gpa - gs->ram_gpa >= gs->ram_size)
+		return violation(why, size, "%s: outside the guest's RAM", who);
+	uint32_t hva = gs->ram_hva + (uint32_t)(e->gpa - gs->ram_gpa);
+	if (!table_leaf(host_root, hva, &host, &level))
+		return violation(why, size, "%s -> 0x%08x, the host maps nothing at hva 0x%08x",
+				 who, pte_pa(e->pte), hva);
+	paddr_t frame = pte_pa(host) + (hva & (level_size(level) - 1) & ~(PAGE_SIZE - 1));
+	if (pte_pa(e->pte) != frame)
+		return violation(why, size,
+				 "%s -> 0x%08x, the host PTE 0x%08x of hva 0x%08x -> 0x%08x", who,
+				 pte_pa(e->pte), host, hva, frame);
+	if (!(host & PTE_A))
+		return violation(why, size, "%s: the host PTE 0x%08x of hva 0x%08x has A clear",
+				 who, host, hva);
+	if (e->pte & (PTE_R | PTE_X) & ~host)
+		return violation(why, size, "%s has R/X 0x%x, the host PTE 0x%08x only 0x%x", who,
+				 e->pte & (PTE_R | PTE_X), host, host & (PTE_R | PTE_X));
+	if ((e->pte & PTE_W) && (host & (PTE_W | PTE_D)) != (PTE_W | PTE_D))
+		return violation(why, size, "%s is writable, the host PTE 0x%08x of hva 0x%08x "
+				 "is %s",
+				 who, host, hva, host & PTE_W ? "clean" : "read-only");
+	return true;
+}
+
+bool tlb_model_check_guest(const struct gstage *gs, paddr_t host_root, char *why, size_t size)
+{
+	for (int hart = 0; hart < nharts(); hart++) {
+		const struct hart *h = &model.hart[hart];
+		for (int i = 0; i < GTLB_ENTRIES; i++) {
+			const struct gtlb_entry *e = &h->gtlb[i];
+			if (e->used && e->vmid == gs->vmid &&
+			    !guest_entry_agrees(hart, e, gs, host_root, why, size))
+				return false;
+		}
+	}
+	return true;
 }

@@ -5,7 +5,9 @@
  * sfence.vma of the right form on that hart removes it (privileged spec,
  * SFENCE.VMA; PLATFORM.md 3.2), lets every hart walk on its own after
  * every call, logs the calls, and checks that no entry a hart can still
- * hit is stale.
+ * hit is stale. Each hart also has a G-stage TLB for guests (VMID-tagged,
+ * filled from the real Sv32x4 tables of mm/gstage.h, emptied only by
+ * hfence.gvma), checked against the host page table it caches.
  */
 #ifndef TESTS_UNIT_TLB_MODEL_H
 #define TESTS_UNIT_TLB_MODEL_H
@@ -41,14 +43,20 @@ enum hw_op {
 	HW_SFENCE_PAGE,
 	HW_SFENCE_PAGE_ASID,
 	HW_REMOTE_SFENCE,
+	HW_HFENCE_GVMA_PAGE,
+	HW_HFENCE_GVMA_VMID,
+	HW_HFENCE_VVMA,
+	HW_REMOTE_HFENCE_GVMA,
 	HW_OPS
 };
 
 /* One logged call, by hart (a cpu index). */
 struct hw_call {
 	enum hw_op op;
-	uint32_t a, b; /* satp; -; asid; va; va and asid; hart mask and asid */
-	uint32_t c, d; /* a remote fence's va and size */
+	/* satp; -; asid; va; va and asid; hart mask and asid; then the
+	 * G-stage's: gpa and vmid; vmid; -; hart mask and vmid */
+	uint32_t a, b;
+	uint32_t c, d; /* a remote fence's va (gpa) and size */
 	int hart;
 };
 
@@ -160,5 +168,54 @@ bool tlb_model_check_hart(int hart, tlb_hart_owner_fn owner, unsigned rules, cha
 			  size_t size);
 bool tlb_model_check_entries(tlb_owner_fn owner, char *why, size_t size);
 bool tlb_model_check_access(uint32_t va, char *why, size_t size);
+
+/*
+ * The G-stage (hypervisor spec, "Two-Stage Address Translation"; mm/gstage.h).
+ * Each hart has its own small G-stage TLB of entries (VMID, guest-physical
+ * page) -> (host frame, R/W/X), filled by walks of the real Sv32x4 tables
+ * of a struct gstage (root indexed by GPA bits 33:22, 4 KiB level-0
+ * tables, every leaf with U; a root leaf, a megapage, the model does not
+ * have: misuse). An entry leaves only by an hfence.gvma on its hart that
+ * covers it (of its page or of its whole VMID, local or sent through SBI)
+ * or by eviction of a random victim: no sfence.vma and no hgatp write
+ * touches it. A hart whose hgatp names a guest walks a few random pages of
+ * its RAM after every hw_* call, as tlb_model_speculate does for satp.
+ * VMIDs are below GUEST_VMID_LIMIT (hgatp.VMID has 7 bits on RV32).
+ */
+#define GUEST_VMID_LIMIT 128u
+
+struct gstage;
+
+/* What hart's hgatp names: the guest whose tables it walks, or NULL. The
+ * test sets it where riscv/hv.c would write hgatp, after adding the hart
+ * to gs->ran_on. */
+void tlb_model_hgatp(int hart, const struct gstage *gs);
+
+/* Whether hart holds a G-stage entry for gpa under vmid. */
+bool tlb_model_holds_guest(int hart, uint64_t gpa, uint32_t vmid);
+
+/*
+ * A guest access of kind acc to guest-physical gpa by hart, which runs gs
+ * (its hgatp, and in gs->ran_on: else misuse): a hit in the hart's G-stage
+ * TLB under gs->vmid that allows it, or a walk of gs's tables that fills
+ * an entry. A hit with less permission faults (the spurious fault the spec
+ * allows after a lazy upgrade: the kernel must fence it away), and so does
+ * a store through an entry with D clear unless cfg.hw_ad, which walks again
+ * and sets A (and D) in the leaf as for user accesses. Returns 0 with the
+ * host physical address in *pa, or -1 for a guest-page fault, which leaves
+ * the TLB as it was.
+ */
+int tlb_model_guest_access(int hart, const struct gstage *gs, uint64_t gpa, enum sv32_access acc,
+			   paddr_t *pa);
+
+/*
+ * The G-stage check (mm/gstage.h's invariant) for the live guest gs, whose
+ * host space's root table is host_root: every entry of gs->vmid that any
+ * hart holds is for a page of its RAM, maps the frame that the host PTE of
+ * that page's hva maps, that PTE valid with A set, with no more R or X
+ * than the PTE and W only if the PTE has W and D. True, or false with the
+ * first problem described in why[0, size).
+ */
+bool tlb_model_check_guest(const struct gstage *gs, paddr_t host_root, char *why, size_t size);
 
 #endif

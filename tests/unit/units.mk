@@ -4,7 +4,7 @@
 # cmocka, and built with -DHOST_TEST and the address and undefined-behaviour
 # sanitizers.
 UNIT_TESTS := sv32 frame fdt printf cmdline cpio elf tlb_model swap_area bootmem mmap vaddr \
-	smp_model vmcheck ext2 ghost reclaim
+	smp_model vmcheck ext2 ghost reclaim gstage
 
 unit_sv32_SRCS := kernel/riscv/sv32.c kernel/mm/frame.c tests/unit/host_ram.c
 unit_frame_SRCS := kernel/mm/frame.c tests/unit/host_ram.c
@@ -35,3 +35,5 @@ unit_vmcheck_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c
 unit_reclaim_SRCS := $(HOST_VM_SRCS) tests/unit/host_fences.c
 # The memory manager on several harts, each with its own tagged TLB.
 unit_smp_model_SRCS := $(HOST_VM_SRCS) tests/unit/tlb_model.c
+# A guest's G-stage over the memory manager, each hart with its G-stage TLB.
+unit_gstage_SRCS := $(HOST_VM_SRCS) tests/unit/tlb_model.c
