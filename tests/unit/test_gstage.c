@@ -34,9 +34,6 @@
 #include "tests/unit/model_rng.h"
 #include "tests/unit/tlb_model.h"
 
-/* kernel/mm/gstage.c's HOST_TEST knobs: skip fence()'s local or remote
- * hfence.gvma. */
-
 #define RAM_PAGES  512u
 #define SWAP_PAGES 256u
 #define CAP	   24u /* user frames, for the tests that evict: RAM and a few more */
