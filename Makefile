@@ -272,7 +272,7 @@ LAB ?= $(shell cat LAB 2>/dev/null)
 lab: | deps
 	@tools/labs/mklab.sh '$(LAB)' $(B)/labs/$(LAB)
 
-grade: all $(B)/unit/test_tlb_model $(B)/replsim
+grade: all $(B)/unit/test_tlb_model $(B)/unit/test_gstage $(B)/replsim
 	@B='$(B)' QEMUCMD='$(QEMUCMD)' tests/labs/grade.sh '$(LAB)'
 
 lab-check: | deps

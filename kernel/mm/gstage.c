@@ -143,6 +143,7 @@ void gstage_unmap(struct addrspace *as, uint32_t va, uint32_t size)
 		fence(gs, last, cleared > 1);
 }
 
+/* lab gstage: begin */
 /* The G-stage flags for a host PTE that allows prot: what the host PTE
  * allows, but writable only when the page is dirty already or this is
  * the store that dirties it (mm/gstage.h). */
@@ -195,6 +196,8 @@ int gstage_fault(struct addrspace *as, struct gstage *gs, uint64_t gpa, uint32_t
 		frame_free(spare);
 	return err;
 }
+
+/* lab gstage: end */
 
 pte_t gstage_leaf(const struct gstage *gs, uint64_t gpa)
 {

@@ -165,10 +165,33 @@ grade_asid() {
 	from_suite asids_avoid_fences_on_switches asid_rollover_keeps_processes_correct
 }
 
+# ---- gstage: the hypervisor's G-stage fault handler ---------------------
+
+grade_gstage() {
+	LOG=$LOGDIR/$lab-model.log
+	CMOCKA_MESSAGE_OUTPUT=TAP "$B/unit/test_gstage" >"$LOG" 2>&1
+	local t
+	for t in a_guest_page_faults_once_then_each_hart_that_runs_the_guest_walks_it \
+		a_leaf_is_writable_only_after_a_store_fault_or_once_dirty \
+		a_read_only_host_mapping_gives_a_read_only_leaf_and_refuses_stores \
+		eviction_to_swap_drops_the_leaves_on_every_hart \
+		a_guest_store_to_a_page_read_back_from_swap_reaches_swap_again \
+		copy_on_write_after_fork_drops_the_writable_leaves \
+		frames_and_swap_slots_come_back_after_gstage_free_and_vm_destroy; do
+		from_suite "test_$t"
+	done
+	boot hv 'init=/bin/test_hv quiet'
+	from_suite load_from_nowhere_stops_the_guest store_past_the_end_of_ram_stops_the_guest \
+		two_guests_at_once_have_their_own_vmids nothing_leaks
+	boot guest-proc 'init=/bin/vm quiet -- -- init=/bin/test_proc quiet'
+	from_suite fork_returns_pid_to_parent_and_zero_to_child exec_passes_argv \
+		a_thousand_processes_keep_their_own_pages memory_books_balance
+}
+
 case $lab in
-vmprint | lazy | cow | clock | asid) "grade_$lab" ;;
-"") echo "grade: which lab? make grade LAB=NAME (the labs: vmprint lazy cow clock asid)" >&2; exit 2 ;;
-*) echo "grade: no lab '$lab' (the labs: vmprint lazy cow clock asid)" >&2; exit 2 ;;
+vmprint | lazy | cow | clock | asid | gstage) "grade_$lab" ;;
+"") echo "grade: which lab? make grade LAB=NAME (the labs: vmprint lazy cow clock asid gstage)" >&2; exit 2 ;;
+*) echo "grade: no lab '$lab' (the labs: vmprint lazy cow clock asid gstage)" >&2; exit 2 ;;
 esac
 
 echo "KTAP version 1"
