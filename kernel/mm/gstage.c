@@ -179,10 +179,13 @@ int gstage_fault(struct addrspace *as, struct gstage *gs, uint64_t gpa, uint32_t
 		if (host && pte_valid(pte_load(host)) && (pte_load(host) & prot_bit(prot)))
 			break;
 	}
+	/* The table was there, or spare is its frame: tables never go. */
+	pte_t *slot = err ? NULL : slot_of(gs, page, &spare);
+	if (slot == NULL && err == 0)
+		err = -ENOMEM;
 	if (err == 0) {
 		pte_set_bits(host, PTE_A | (prot == VM_W ? PTE_D : 0));
 		pte_t h = pte_load(host);
-		pte_t *slot = slot_of(gs, page, &spare);
 		pte_t old = pte_load(slot), leaf = pte_make(pte_pa(h), leaf_flags(h, prot));
 		if (!pte_valid(old))
 			gs->leaves++;

@@ -676,7 +676,7 @@ static uint64_t guest_walk(struct guest *g, uint32_t gva, struct k_vm_gwalk *w)
 	for (int level = 1; level >= 0; level--) {
 		uint32_t index = level == 1 ? sv32_vpn1(gva) : sv32_vpn0(gva);
 		__typeof__(w->level[0]) *l = &w->level[w->levels++];
-		uint64_t pte_gpa = table + index * sizeof(pte_t);
+		uint64_t pte_gpa = table + (uint64_t)index * sizeof(pte_t);
 		l->pte_gpa = (uint32_t)pte_gpa;
 		l->pte_hpa = g_translate(g, pte_gpa, &l->g_root_pte, &l->g_leaf_pte, &w->mem_refs);
 		if (l->pte_hpa == 0) {
