@@ -213,6 +213,38 @@ static bool sbi_probe_console_and_reset(void)
 	return true;
 }
 
+/* VMIDs come in generations, as ASIDs do: with 7 bits, 127 guests use
+ * them up and the next one starts a generation at VMID 1 again. Each of
+ * 130 guests in turn gets the next number, then the numbers wrap, and
+ * every guest still runs right. */
+static bool vmids_wrap_into_a_new_generation(void)
+{
+	struct rv32_code c = { .n = 0 };
+	li(&c, A7, 0x10);
+	li(&c, A6, 3);
+	li(&c, A0, 0x4442434Eu);
+	emit(&c, INSN_ECALL);
+	emit(&c, addi(A1, A1, 10));
+	exit_with(&c, A1, TEST_GPA);
+	CHECK(write_guest("/tmp/hv-vmid", &c, NULL));
+	const char *args[] = { "-v", "-m", "4", "-k", "/tmp/hv-vmid", "-i", "", NULL };
+	int last = 0, wraps = 0;
+	for (int i = 0; i < 130; i++) {
+		CHECK(exited_with(run_vm(args), 11));
+		const char *v = strstr(out, "vm: vmid ");
+		CHECK(v != NULL);
+		int vmid = atoi(v + 9);
+		CHECK(vmid >= 1 && vmid <= 127);
+		if (i > 0 && vmid != last + 1) {
+			CHECK(vmid == 1);
+			wraps++;
+		}
+		last = vmid;
+	}
+	CHECK(wraps >= 1);
+	return true;
+}
+
 /* A guest that never exits on its own still ends with its process: the
  * host's ticks come back to the host, which sees the kill. */
 static bool spinning_guest_dies_with_its_process(void)
@@ -324,6 +356,7 @@ int main(int argc, char **argv)
 		T(unknown_sbi_call_is_not_supported),
 		T(sbi_probe_console_and_reset),
 		T(spinning_guest_dies_with_its_process),
+		T(vmids_wrap_into_a_new_generation),
 		T(two_guests_at_once_have_their_own_vmids),
 		T(nothing_leaks),
 	};
