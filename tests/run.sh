@@ -898,10 +898,12 @@ fi
 # cores and most boots keep one busy: these in a second runner (--only)
 # that starts first, the rest here after the host and unit tests. Their
 # lines interleave, each whole; the counts add up at the end. Groups that
-# run make (the labs, the plots, USER_EXTRA, the tour, gdb) share one lane,
-# so that no two builds meet; vm-suite-clock-smp1, the longest boot, evens
+# run make (the labs, the plots, USER_EXTRA, the tour, gdb, and the two
+# that boot with make qemu, which opens the swap disk for writing and so
+# cannot start while another boot holds it) share one lane, so that no
+# two builds meet; vm-suite-clock-smp1, the longest boot, evens
 # the lanes out. TEST_LANES=1 runs everything here, in order.
-LANE_B=(labs plots user-extra user-extra-folders gdb tour vm-suite-clock-smp1)
+LANE_B=(labs plots user-extra user-extra-folders gdb tour typeahead four-harts-busy vm-suite-clock-smp1)
 
 in_lane_b() {
 	local name
