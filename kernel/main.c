@@ -266,6 +266,7 @@ void hart_main(void)
 	if (platform.plic.base)
 		plic_init_hart(c->hartid);
 	timer_init_hart();
+	hv_init_hart();
 	csr_set(sie, (platform.plic.base ? SIE_SEIE : 0) | SIE_SSIE);
 	scheduler();
 }

@@ -44,8 +44,6 @@
 #include "riscv/trap.h"
 #include "sbi/sbi.h"
 
-#define HSTATUS_SPV (1u << 7)
-#define HSTATUS_SPVP (1u << 8)
 #define HGATP_MODE_SV32X4 (1u << 31)
 #define HGATP_VMID_SHIFT 22
 #define HGATP_VMID_MASK 0x7Fu
@@ -130,6 +128,21 @@ void hv_init(bool present, const char *isa, uint32_t timebase_hz)
 	csr_write(hgatp, HGATP_MODE_SV32X4 | (HGATP_VMID_MASK << HGATP_VMID_SHIFT));
 	vmid_max = (csr_read(hgatp) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
 	csr_write(hgatp, 0);
+	hv_init_hart();
+}
+
+void hv_init_hart(void)
+{
+	if (!hv_present())
+		return;
+	/* The same for every guest, and no guest can change them: once. */
+	csr_write(hedeleg, HEDELEG_GUEST);
+	csr_write(hideleg, HIDELEG_VS);
+	csr_write(hcounteren, GUEST_DEFAULT_SCOUNTEREN);
+	csr_write(henvcfg, 0);
+	csr_write(0x61A, timer_uses_sstc() ? HENVCFGH_STCE : 0); /* henvcfgh */
+	csr_write(htimedelta, 0);
+	csr_write(0x615, 0); /* htimedeltah */
 }
 
 bool hv_present(void)
@@ -248,13 +261,6 @@ static void load_guest(struct guest *g)
 		hw_hfence_vvma_all();
 	}
 	g->last_cpu = cpu;
-	csr_write(hedeleg, HEDELEG_GUEST);
-	csr_write(hideleg, HIDELEG_VS);
-	csr_write(hcounteren, GUEST_DEFAULT_SCOUNTEREN);
-	csr_write(henvcfg, 0);
-	csr_write(0x61A, timer_uses_sstc() ? HENVCFGH_STCE : 0); /* henvcfgh */
-	csr_write(htimedelta, 0);
-	csr_write(0x615, 0); /* htimedeltah */
 	csr_write(vsstatus, g->vsstatus);
 	csr_write(vsie, g->vsie);
 	csr_write(vstvec, g->vstvec);
@@ -317,13 +323,6 @@ static int bad_gpa(struct guest *g, struct k_vm_exit *out, uint64_t gpa)
 	return leave(g, out, K_VM_EXIT_BAD_GPA, 0);
 }
 
-static uint32_t *reg(struct guest *g, uint32_t n)
-{
-	static uint32_t sink; /* x0: writes vanish, reads give 0 */
-	sink = 0;
-	return n == 0 ? &sink : &g->cpu.gregs[n];
-}
-
 /* An access to the sifive_test page: decode the load or store at the
  * guest's pc (read as the guest fetched it, hlvx), emulate it, step on. */
 static int emulate_test(struct guest *g, struct k_vm_exit *out, bool store)
@@ -349,10 +348,10 @@ static int emulate_test(struct guest *g, struct k_vm_exit *out, bool store)
 	g->counts[K_VM_COUNT_MMIO]++;
 	g->cpu.sepc += len;
 	if (!store) {
-		*reg(g, rd) = 0;
+		g->cpu.gregs[rd] = 0; /* rd 0: gregs[0], which stays 0 (struct vcpu) */
 		return STAY;
 	}
-	uint32_t v = *reg(g, rs2);
+	uint32_t v = g->cpu.gregs[rs2];
 	switch (v & 0xFFFFu) {
 	case TEST_PASS: return leave(g, out, K_VM_EXIT_POWEROFF, 0);
 	case TEST_FAIL: return leave(g, out, K_VM_EXIT_POWEROFF, v >> 16);

@@ -9,6 +9,11 @@
 #ifndef RISCV_HV_H
 #define RISCV_HV_H
 
+/* hstatus: the trap came from, or sret goes to, V=1; and the guest's
+ * mode there (1: VS), for hlv/hlvx. */
+#define HSTATUS_SPV (1 << 7)
+#define HSTATUS_SPVP (1 << 8)
+
 /* struct vcpu, as hventry.S reaches it. */
 #define VC_GREG(i) ((i) * 4)        /* the guest's x0..x31 (slot 0 unused) */
 #define VC_HREG(i) (128 + (i) * 4)  /* the host's ra, sp, gp, tp, s0..s11 */
@@ -25,7 +30,7 @@
 #include "lib/types.h"
 
 struct vcpu {
-	uint32_t gregs[32];
+	uint32_t gregs[32]; /* gregs[0], x0, is never loaded or saved: it stays 0 */
 	uint32_t hregs[16];
 	uint32_t sepc;    /* the guest's pc */
 	uint32_t sstatus; /* to enter: the host's, SPP the guest's mode; at exit: as trapped */
@@ -45,8 +50,11 @@ struct k_vm_setup;
 struct k_vm_exit;
 struct k_vm_gwalk;
 
-/* Boot: find out whether the harts have H and how many VMID bits. */
+/* Boot: find out whether the harts have H and how many VMID bits, and
+ * set up this hart; hv_init_hart sets up each other hart (the hypervisor
+ * CSRs that are the same for every guest). */
 void hv_init(bool has_h, const char *isa, uint32_t timebase_hz);
+void hv_init_hart(void);
 bool hv_present(void);
 /* SYS_vmcreate, SYS_vmrun, SYS_vmgwalk for the current process (uapi.h). */
 int hv_create(struct k_vm_setup *s);

@@ -11,8 +11,6 @@
  */
 #include "riscv/hv.h"
 
-#define HSTATUS_SPV (1 << 7)
-
 /* The host's registers that outlive a call, to or from the vcpu at a0. */
 .macro HOST_REGS op
 	\op	ra, VC_HREG(0)(a0)
