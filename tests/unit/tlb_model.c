@@ -509,6 +509,23 @@ static struct hart *hart_by_id(uint32_t id)
 	return NULL;
 }
 
+/* Hart id of an SBI hart_mask, for a remote fence (what: its name in
+ * messages): the hart to fence, or NULL if the mask does not name id, or
+ * names a hart that does not run or the caller itself (misuse: the caller
+ * fences itself with the local instruction). */
+static struct hart *remote_target(struct hart *caller, uint32_t hart_mask, uint32_t id,
+				  const char *what)
+{
+	if (!(hart_mask & (1u << id)))
+		return NULL;
+	struct hart *t = hart_by_id(id);
+	if (t == NULL)
+		misused("hart %d: %s of hart id %u, which does not run", hart_index(caller), what, id);
+	else if (t == caller)
+		misused("hart %d: %s of itself", hart_index(caller), what);
+	return t == caller ? NULL : t;
+}
+
 /* SBI remote sfence.vma with ASID (SBI spec, RFENCE): each hart of
  * hart_mask fences [va, va + size) in asid, or all of asid when the range
  * is the whole space (va and size 0, or size 2^32 - 1); the call returns
@@ -523,17 +540,10 @@ void hw_remote_sfence(uint32_t hart_mask, uint32_t va, uint32_t size, uint32_t a
 		misused("hart %d: a remote fence naming no hart", hart_index(caller));
 	bool whole = (va == 0 && size == 0) || size == WHOLE_SPACE;
 	for (uint32_t id = 0; id < 32; id++) {
-		if (!(hart_mask & (1u << id)))
-			continue;
-		struct hart *t = hart_by_id(id);
-		if (t == NULL)
-			misused("hart %d: a remote fence of hart id %u, which does not run",
-				hart_index(caller), id);
-		else if (t == caller)
-			misused("hart %d: a remote fence of itself", hart_index(caller));
-		else if (whole)
+		struct hart *t = remote_target(caller, hart_mask, id, "a remote fence");
+		if (t && whole)
 			fence_asid_on(t, asid);
-		else
+		else if (t)
 			fence_range_asid_on(t, va, size, asid);
 	}
 	after_call();
@@ -891,17 +901,10 @@ void hw_remote_hfence_gvma(uint32_t hart_mask, uint32_t gpa, uint32_t size, uint
 		misused("hart %d: a remote hfence.gvma naming no hart", hart_index(caller));
 	bool whole = (gpa == 0 && size == 0) || size == WHOLE_SPACE;
 	for (uint32_t id = 0; id < 32 && ok; id++) {
-		if (!(hart_mask & (1u << id)))
-			continue;
-		struct hart *t = hart_by_id(id);
-		if (t == NULL)
-			misused("hart %d: a remote hfence.gvma of hart id %u, which does not run",
-				hart_index(caller), id);
-		else if (t == caller)
-			misused("hart %d: a remote hfence.gvma of itself", hart_index(caller));
-		else if (whole)
+		struct hart *t = remote_target(caller, hart_mask, id, "a remote hfence.gvma");
+		if (t && whole)
 			gfence_vmid_on(t, vmid);
-		else
+		else if (t)
 			gfence_range_on(t, gpa, size, vmid);
 	}
 	after_call();
