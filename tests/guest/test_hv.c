@@ -60,9 +60,9 @@ static bool write_guest(const char *path, const struct rv32_code *c, const char 
 
 static char out[OUT_MAX + 1];
 
-/* Run /bin/vm with argv (NULL-terminated, without argv[0]); its output
- * (stdout and stderr) is in out, its wait status returned. */
-static int run_vm(const char *const *args)
+/* Start /bin/vm with args (NULL-terminated, without argv[0]), its output
+ * (stdout and stderr) into a pipe whose read end goes to *fd; its pid. */
+static pid_t start_vm(const char *const *args, int *fd)
 {
 	const char *argv[24] = { "/bin/vm" };
 	int n = 1, fds[2];
@@ -82,14 +82,33 @@ static int run_vm(const char *const *args)
 		_exit(127);
 	}
 	close(fds[1]);
+	*fd = fds[0];
+	return pid;
+}
+
+/* Read fd to its end into out (what does not fit is read and dropped, so
+ * the writer never blocks), then close it. */
+static void read_all(int fd)
+{
 	uint32_t got = 0;
 	ssize_t r;
 	char sink[256];
-	while ((r = read(fds[0], got < OUT_MAX ? out + got : sink,
+	while ((r = read(fd, got < OUT_MAX ? out + got : sink,
 			 got < OUT_MAX ? OUT_MAX - got : sizeof(sink))) > 0)
 		got += got < OUT_MAX ? (uint32_t)r : 0;
 	out[got] = '\0';
-	close(fds[0]);
+	close(fd);
+}
+
+/* Run vm with args to its end: its output is in out, its wait status
+ * returned. */
+static int run_vm(const char *const *args)
+{
+	int fd;
+	pid_t pid = start_vm(args, &fd);
+	if (pid < 0)
+		return -1;
+	read_all(fd);
 	return wait_child(pid);
 }
 
@@ -98,11 +117,12 @@ static bool said(const char *text)
 	return strstr(out, text) != NULL;
 }
 
-/* Run the guest in file path with 8 MiB of RAM. */
-static int run_small(const char *path)
+/* Write code c (and data) as the guest in file path, and run it with 8
+ * MiB of RAM: vm's wait status, or -1 if the file cannot be written. */
+static int run_small(const char *path, const struct rv32_code *c, const char *data)
 {
 	const char *args[] = { "-m", "8", "-k", path, "-i", "", NULL };
-	return run_vm(args);
+	return write_guest(path, c, data) ? run_vm(args) : -1;
 }
 
 /* --- the tests ------------------------------------------------------------- */
@@ -113,8 +133,7 @@ static bool load_from_nowhere_stops_the_guest(void)
 	emit(&c, lui(T0, 0x40000u));
 	emit(&c, lw(T1, T0, 0));
 	emit(&c, INSN_SPIN);
-	CHECK(write_guest("/tmp/hv-nowhere", &c, NULL));
-	int st = run_small("/tmp/hv-nowhere");
+	int st = run_small("/tmp/hv-nowhere", &c, NULL);
 	CHECK(exited_with(st, BAD_GUEST));
 	CHECK(said("vm: guest stopped: pc 0x80000004 accessed guest-physical 0x40000000, where"));
 	CHECK(said("(scause 21)"));
@@ -127,8 +146,7 @@ static bool store_past_the_end_of_ram_stops_the_guest(void)
 	li(&c, T0, RAM_GPA + (8u << 20));
 	emit(&c, sw(T1, T0));
 	emit(&c, INSN_SPIN);
-	CHECK(write_guest("/tmp/hv-past-end", &c, NULL));
-	int st = run_small("/tmp/hv-past-end");
+	int st = run_small("/tmp/hv-past-end", &c, NULL);
 	CHECK(exited_with(st, BAD_GUEST));
 	CHECK(said("pc 0x80000008 accessed guest-physical 0x80800000") && said("(scause 23)"));
 	return true;
@@ -144,8 +162,7 @@ static bool page_table_outside_ram_stops_the_guest(void)
 	li(&c, T1, 0x1000u);
 	emit(&c, lw(A0, T1, 0));
 	emit(&c, INSN_SPIN);
-	CHECK(write_guest("/tmp/hv-walk", &c, NULL));
-	int st = run_small("/tmp/hv-walk");
+	int st = run_small("/tmp/hv-walk", &c, NULL);
 	CHECK(exited_with(st, BAD_GUEST));
 	/* The next fetch, at 0x8000000c, already walks the guest's tables:
 	 * its root entry 0x200 is at 0x40000000 + 0x200 * 4. */
@@ -159,8 +176,7 @@ static bool hypervisor_csr_from_the_guest_stops_it(void)
 	struct rv32_code c = { .n = 0 };
 	emit(&c, csrr(T0, 0x600));
 	emit(&c, INSN_SPIN);
-	CHECK(write_guest("/tmp/hv-csr", &c, NULL));
-	int st = run_small("/tmp/hv-csr");
+	int st = run_small("/tmp/hv-csr", &c, NULL);
 	CHECK(exited_with(st, BAD_GUEST));
 	CHECK(said("vm: guest stopped: pc 0x80000000: instruction 0x600022f3 cannot be emulated (scause 22)"));
 	return true;
@@ -175,8 +191,7 @@ static bool unknown_sbi_call_is_not_supported(void)
 	emit(&c, INSN_ECALL);
 	emit(&c, sub(A0, ZERO, A0));
 	exit_with(&c, A0, TEST_GPA);
-	CHECK(write_guest("/tmp/hv-sbi", &c, NULL));
-	CHECK(exited_with(run_small("/tmp/hv-sbi"), 2));
+	CHECK(exited_with(run_small("/tmp/hv-sbi", &c, NULL), 2));
 	return true;
 }
 
@@ -198,8 +213,7 @@ static bool sbi_probe_console_and_reset(void)
 	li(&c, A1, 0);
 	emit(&c, INSN_ECALL);
 	emit(&c, INSN_SPIN);
-	CHECK(write_guest("/tmp/hv-hello", &c, hello));
-	CHECK(exited_with(run_small("/tmp/hv-hello"), 0));
+	CHECK(exited_with(run_small("/tmp/hv-hello", &c, hello), 0));
 	CHECK(said(hello));
 	c.n = 0;
 	li(&c, A7, 0x10);
@@ -208,8 +222,7 @@ static bool sbi_probe_console_and_reset(void)
 	emit(&c, INSN_ECALL);
 	emit(&c, addi(A1, A1, 10));
 	exit_with(&c, A1, TEST_GPA);
-	CHECK(write_guest("/tmp/hv-probe", &c, NULL));
-	CHECK(exited_with(run_small("/tmp/hv-probe"), 11));
+	CHECK(exited_with(run_small("/tmp/hv-probe", &c, NULL), 11));
 	return true;
 }
 
@@ -252,14 +265,13 @@ static bool spinning_guest_dies_with_its_process(void)
 	struct rv32_code c = { .n = 0 };
 	emit(&c, INSN_SPIN);
 	CHECK(write_guest("/tmp/hv-spin", &c, NULL));
-	pid_t pid = fork();
-	if (pid == 0) {
-		static char *const argv[] = { "/bin/vm", "-m", "4", "-k", "/tmp/hv-spin", "-i", "", NULL };
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	static const char *const args[] = { "-m", "4", "-k", "/tmp/hv-spin", "-i", "", NULL };
+	int fd;
+	pid_t pid = start_vm(args, &fd);
+	CHECK(pid > 0);
 	usleep(300000);
 	CHECK(kill(pid, SIGKILL) == 0);
+	read_all(fd); /* its end: the pipe closes with the process */
 	CHECK(killed_by(wait_child(pid), SIGKILL));
 	return true;
 }
@@ -268,29 +280,15 @@ static bool spinning_guest_dies_with_its_process(void)
  * 4 MiB of its RAM and exits 0, each under its own VMID. */
 static bool two_guests_at_once_have_their_own_vmids(void)
 {
-	int fds[2][2];
+	static const char *const args[] = { "-v", "-m", "16", "--", "init=/bin/memhog", "quiet", "--",
+					    "4", NULL };
+	int fds[2];
 	pid_t pids[2];
-	for (int i = 0; i < 2; i++) {
-		CHECK(pipe(fds[i]) == 0);
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			dup2(fds[i][1], 1);
-			close(fds[i][0]);
-			static char *const argv[] = { "/bin/vm", "-v", "-m", "16", "--", "init=/bin/memhog",
-						      "quiet", "--", "4", NULL };
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		close(fds[i][1]);
-	}
+	for (int i = 0; i < 2; i++)
+		CHECK((pids[i] = start_vm(args, &fds[i])) > 0);
 	unsigned vmid[2] = { 0, 0 };
 	for (int i = 0; i < 2; i++) {
-		uint32_t got = 0;
-		ssize_t r;
-		while (got < OUT_MAX && (r = read(fds[i][0], out + got, OUT_MAX - got)) > 0)
-			got += (uint32_t)r;
-		out[got] = '\0';
-		close(fds[i][0]);
+		read_all(fds[i]);
 		const char *v = strstr(out, "vm: vmid ");
 		if (v)
 			vmid[i] = (unsigned)atoi(v + 9);
