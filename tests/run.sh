@@ -159,29 +159,49 @@ guest_ktest() {
 }
 
 # Type commands at the shell once its prompt is up, then power off.
-guest_shell() {
-	local name=shell-session fifo i
-	LOG=$LOGDIR/guest-$name.log
+# console_boot NAME: boot with the shell as init on a copy of the disk,
+# its console input from fd 3 (written by the caller); sets LOG and
+# CONSOLE_PID. console_end NAME: close fd 3, wait, set STATUS, check the
+# disk. wait_prompts N: until the log shows more than N prompts, or QEMU
+# is gone.
+console_boot() {
+	local fifo
+	LOG=$LOGDIR/guest-$1.log
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
-	fs_copy "$name"
+	fs_copy "$1"
 	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} -append ''" <"$fifo" \
 		>"$LOG" 2>&1 &
-	local pid=$!
+	CONSOLE_PID=$!
 	exec 3>"$fifo"
 	rm -f "$fifo"
+}
+
+console_end() {
+	exec 3>&-
+	wait "$CONSOLE_PID"
+	STATUS=$?
+	fs_clean "$1"
+}
+
+wait_prompts() {
+	local i
 	for ((i = 0; i < TIMEOUT * 10; i++)); do
-		grep -aq '^\$ ' "$LOG" && break
-		kill -0 "$pid" 2>/dev/null || break
+		(($(grep -ac '^\$ ' "$LOG") > $1)) && return 0
+		kill -0 "$CONSOLE_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
+	return 1
+}
+
+guest_shell() {
+	local name=shell-session
+	console_boot "$name"
+	wait_prompts 0
 	printf '%s\n' 'echo hello   world' 'ls /bin' 'ps' 'cat /etc/motd | cat' 'walk 10000' \
 		'walk -m 0x1337babe' 'walk --tables' \
 		'test_proc --segv' 'kill -9 1' 'no-such-command' 'poweroff' >&3
-	exec 3>&-
-	wait "$pid"
-	STATUS=$?
-	fs_clean "$name"
+	console_end "$name"
 	check "$name" 0 'hello world' '^test_proc.?$' 'PID +PPID .* PT HART NAME' '1 +0 .* 12K +- init' \
 		'[0-9]+ +[0-9]+ running .* [0-9]+ ps' \
 		'Welcome\. The files' 'pte0 at pa 0x[0-9a-f]{8}: 0x[0-9a-f]{8} .*VR-XU' \
@@ -720,30 +740,15 @@ group_vm_trace() {
 # the guest reads it, so each line echoes once, by the guest); the
 # guest's poweroff ends vm, and the host's prompt is back.
 guest_hv_shell() {
-	local name=hv-shell fifo i k
+	local name=hv-shell k
 	local -a lines=('vm -m 16' 'echo inside the guest' 'ps' 'poweroff' 'echo back on the host'
 		'poweroff')
-	LOG=$LOGDIR/guest-$name.log
-	fifo=$(mktemp -u)
-	mkfifo "$fifo"
-	fs_copy "$name"
-	timeout "$TIMEOUT" bash -c "${QEMUCMD/file=$B\/fs.img,/file=$FSIMG,} -append ''" <"$fifo" \
-		>"$LOG" 2>&1 &
-	local pid=$!
-	exec 3>"$fifo"
-	rm -f "$fifo"
+	console_boot "$name"
 	for ((k = 0; k < ${#lines[@]}; k++)); do
-		for ((i = 0; i < TIMEOUT * 10; i++)); do
-			(($(grep -ac '^\$ ' "$LOG") > k)) && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		wait_prompts "$k"
 		printf '%s\n' "${lines[k]}" >&3
 	done
-	exec 3>&-
-	wait "$pid"
-	STATUS=$?
-	fs_clean "$name"
+	console_end "$name"
 	check "$name" 0 'SBI implementation v0\.1 \(SBI 2\.0\), ASIDLEN [0-9]+, timer sstc, 1 hart' \
 		'^inside the guest' '[0-9]+ +[0-9]+ running .* [0-9]+ ps' '^back on the host' 'power: off'
 	local echoes
